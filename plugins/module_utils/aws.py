@@ -1,0 +1,293 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bulwark.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connections to AWS: the one place that builds boto3 sessions and clients.
+
+Options follow amazon.aws (profile, region, endpoint_url, access_key, secret_key,
+session_token, assume_role_arn, external_id, validate_certs) and fall back to the standard
+AWS environment variables. Retries are botocore's own (adaptive mode by default; the
+standard AWS_RETRY_MODE / AWS_MAX_ATTEMPTS variables override it).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+import threading
+import time
+
+try:
+    from urllib.parse import urlparse
+except ImportError:  # pragma: no cover - Python 2 is not supported, keeps sanity's compile test quiet
+    from urlparse import urlparse
+
+try:
+    import boto3
+    import botocore
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+    HAS_BOTO3 = True
+    BOTO3_IMPORT_ERROR = None
+except ImportError as e:  # pragma: no cover - reported by the module with missing_required_lib
+    HAS_BOTO3 = False
+    BOTO3_IMPORT_ERROR = e
+    BotoCoreError = ClientError = Exception
+
+from ansible.module_utils.basic import env_fallback
+
+COLLECTION_VERSION = "0.1.0"
+USER_AGENT = "bulwark.aws/%s" % COLLECTION_VERSION
+DEFAULT_REGION = "us-east-1"
+DEFAULT_MAX_ATTEMPTS = 10
+
+AWS_ARGUMENT_SPEC = dict(
+    profile=dict(type="str", aliases=["aws_profile"], fallback=(env_fallback, ["AWS_PROFILE"])),
+    region=dict(type="str", aliases=["aws_region"],
+                fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
+    endpoint_url=dict(type="str", aliases=["aws_endpoint_url"], fallback=(env_fallback, ["AWS_ENDPOINT_URL"])),
+    access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False,
+                    fallback=(env_fallback, ["AWS_ACCESS_KEY_ID"])),
+    secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True,
+                    fallback=(env_fallback, ["AWS_SECRET_ACCESS_KEY"])),
+    session_token=dict(type="str", aliases=["aws_session_token"], no_log=True,
+                       fallback=(env_fallback, ["AWS_SESSION_TOKEN"])),
+    assume_role_arn=dict(type="str"),
+    external_id=dict(type="str", no_log=True),
+    role_session_name=dict(type="str"),
+    validate_certs=dict(type="bool", default=True),
+)
+
+_ROLE_ARN = re.compile(r"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+# Operation name prefixes that never change anything. Under check mode (or enforce=false) a
+# client refuses every other operation: a second line of defence behind the modules' own
+# `if module.may_change` guards, so an audit cannot write even through a bug.
+READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup", "Select", "GenerateCredentialReport",
+                      "GenerateServiceLastAccessedDetails", "Search", "BatchGet")
+
+# IAM action prefixes where botocore's service name differs from the IAM policy prefix.
+_IAM_PREFIX = {"monitoring": "cloudwatch", "accessanalyzer": "access-analyzer", "s3control": "s3",
+               "cloudwatch": "cloudwatch", "logs": "logs"}
+
+
+class AwsOptionError(ValueError):
+    """A connection option is wrong: the message names the option and what to fix."""
+
+
+class WriteBlockedError(RuntimeError):
+    """A write call was attempted in check mode / audit mode."""
+
+
+def known_regions():
+    """Every region botocore knows, in every partition, as {region: partition}."""
+    session = botocore.session.get_session()
+    out = {}
+    for partition in session.get_available_partitions():
+        for region in session.get_available_regions("ec2", partition_name=partition):
+            out[region] = partition
+    return out
+
+
+def validate_region(name, option="region"):
+    if name not in known_regions():
+        raise AwsOptionError(
+            "%s: %r is not an AWS region (expected e.g. us-east-1 or eu-west-1; a brand-new region may "
+            "need a newer botocore)" % (option, name))
+    return name
+
+
+def validate_connection_params(params):
+    """Check the connection options before any AWS call. Raises AwsOptionError."""
+    if params.get("region"):
+        validate_region(params["region"])
+    endpoint = params.get("endpoint_url")
+    if endpoint:
+        parsed = urlparse(endpoint)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise AwsOptionError(
+                "endpoint_url: %r is not a URL; give scheme and host, e.g. https://sts.eu-west-1.amazonaws.com "
+                "or http://127.0.0.1:5000 (also read from AWS_ENDPOINT_URL)" % endpoint)
+    if bool(params.get("access_key")) != bool(params.get("secret_key")):
+        raise AwsOptionError(
+            "access_key and secret_key go together: give both (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), "
+            "or neither and use a profile")
+    role = params.get("assume_role_arn")
+    if role and not _ROLE_ARN.match(role):
+        raise AwsOptionError(
+            "assume_role_arn: %r is not an IAM role ARN (expected arn:aws:iam::123456789012:role/NAME)" % role)
+    if params.get("external_id") and not role:
+        raise AwsOptionError("external_id is only used with assume_role_arn: give the role to assume")
+    name = params.get("role_session_name")
+    if name and not _SESSION_NAME.match(name):
+        raise AwsOptionError("role_session_name: %r must be 2-64 characters of letters, digits and +=,.@_-" % name)
+
+
+def is_loopback(endpoint_url):
+    return bool(endpoint_url) and urlparse(endpoint_url).hostname in _LOOPBACK_HOSTS
+
+
+def iam_action(service_name, operation):
+    return "%s:%s" % (_IAM_PREFIX.get(service_name, service_name), operation)
+
+
+def describe_error(exc, service=None):
+    """One line a tired operator understands: what failed, why, what to do."""
+    if isinstance(exc, WriteBlockedError):
+        return str(exc)
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = err.get("Code") or str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?"))
+        text = (err.get("Message") or "").strip().rstrip(".")
+        op = getattr(exc, "operation_name", "?")
+        what = "%s %s" % (service or "AWS", op)
+        line = "%s failed: %s%s" % (what, code, (" (%s)" % text) if text else "")
+        low = code.lower()
+        if "accessdenied" in low or "unauthorized" in low or code in ("AuthorizationError", "403"):
+            hint = "grant %s to the identity running bulwark (see docs/policies/)" % iam_action(service or "?", op)
+        elif "throttl" in low or code in ("RequestLimitExceeded", "TooManyRequestsException", "SlowDown"):
+            hint = "still throttled after botocore's retries; run again later or with fewer forks"
+        elif code in ("OptInRequired", "UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"):
+            hint = "the region may not be enabled for this account, or the credentials are not valid there"
+        elif code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
+            hint = "the credentials have expired; refresh them (aws sso login, or new session tokens)"
+        elif code in ("404", "500", "501", "NotImplemented") or "not yet implemented" in low + text.lower():
+            hint = "this endpoint does not implement the call"
+        else:
+            hint = None
+        return line + ("; " + hint if hint else "")
+    if isinstance(exc, NotImplementedError):
+        return "%s: the endpoint does not implement this call (%s)" % (service or "AWS", exc)
+    if HAS_BOTO3 and isinstance(exc, botocore.exceptions.NoCredentialsError):
+        return ("no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                "or the profile / access_key + secret_key options")
+    if HAS_BOTO3 and isinstance(exc, botocore.exceptions.ProfileNotFound):
+        return "profile: %s; check ~/.aws/config or AWS_PROFILE" % exc
+    if HAS_BOTO3 and isinstance(exc, (botocore.exceptions.EndpointConnectionError,
+                                      botocore.exceptions.ConnectTimeoutError)):
+        return "%s: cannot reach the endpoint (%s); check endpoint_url / AWS_ENDPOINT_URL and the network" % (
+            service or "AWS", exc)
+    return "%s: %s: %s" % (service or "AWS", type(exc).__name__, exc)
+
+
+def error_code(exc):
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code")
+    return None
+
+
+def _block_writes(model, **kwargs):
+    name = model.name
+    if not name.startswith(READ_ONLY_PREFIXES):
+        raise WriteBlockedError(
+            "refused %s %s: check mode / enforce=false only reads (this is a bulwark bug, please report it)"
+            % (model.service_model.service_name, name))
+
+
+def _strip_account_host_prefix(request, **kwargs):
+    request.url = _ACCOUNT_HOST_PREFIX.sub(r"\1", request.url)
+
+
+_ACCOUNT_HOST_PREFIX = re.compile(r"^(https?://)\d{12}\.")
+
+
+class AwsConnection:
+    """A boto3 session for one module run: clients per (service, region), identity, regions."""
+
+    def __init__(self, params, read_only=False):
+        validate_connection_params(params)
+        self.params = params
+        self.read_only = read_only
+        self.endpoint_url = params.get("endpoint_url")
+        self._clients = {}
+        self._lock = threading.Lock()
+        self._identity = None
+        session = boto3.session.Session(
+            profile_name=params.get("profile") if not params.get("access_key") else None,
+            aws_access_key_id=params.get("access_key"),
+            aws_secret_access_key=params.get("secret_key"),
+            aws_session_token=params.get("session_token"),
+        )
+        self.region = params.get("region") or session.region_name or DEFAULT_REGION
+        validate_region(self.region, option="region (from the AWS profile)")
+        if session.get_credentials() is None:
+            raise AwsOptionError(describe_error(botocore.exceptions.NoCredentialsError()))
+        if params.get("assume_role_arn"):
+            session = self._assume_role(session)
+        self.session = session
+
+    def _config(self, service):
+        retries = {"mode": os.environ.get("AWS_RETRY_MODE") or "adaptive",
+                   "max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)}
+        return Config(retries=retries, user_agent_extra=USER_AGENT, connect_timeout=10, read_timeout=60)
+
+    def _assume_role(self, base):
+        name = self.params.get("role_session_name") or "bulwark-aws-%d" % int(time.time())
+        kwargs = dict(RoleArn=self.params["assume_role_arn"], RoleSessionName=name)
+        if self.params.get("external_id"):
+            kwargs["ExternalId"] = self.params["external_id"]
+        sts = base.client("sts", region_name=self.region, endpoint_url=self.endpoint_url,
+                          verify=self.params.get("validate_certs", True), config=self._config("sts"))
+        creds = sts.assume_role(**kwargs)["Credentials"]
+        return boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
+                                     aws_secret_access_key=creds["SecretAccessKey"],
+                                     aws_session_token=creds["SessionToken"])
+
+    def client(self, service, region=None):
+        """A cached client; thread-safe so regions can be evaluated in parallel."""
+        region = region or self.region
+        key = (service, region)
+        with self._lock:
+            if key not in self._clients:
+                client = self.session.client(
+                    service, region_name=region, endpoint_url=self.endpoint_url,
+                    verify=self.params.get("validate_certs", True), config=self._config(service))
+                if self.read_only:
+                    client.meta.events.register("before-call", _block_writes)
+                if service == "s3control" and is_loopback(self.endpoint_url):
+                    # s3control's endpoint rules put the account id in front of the host
+                    # (123456789012.127.0.0.1): a local emulator has no such name and the call
+                    # would leave for DNS. Send it to the endpoint as given.
+                    client.meta.events.register("before-sign.s3-control", _strip_account_host_prefix)
+                self._clients[key] = client
+            return self._clients[key]
+
+    def identity(self):
+        """sts:GetCallerIdentity, once per run: {account_id, arn, user_id, partition, is_root}."""
+        if self._identity is None:
+            ident = self.client("sts").get_caller_identity()
+            arn = ident["Arn"]
+            self._identity = {
+                "account_id": ident["Account"],
+                "arn": arn,
+                "user_id": ident["UserId"],
+                "partition": arn.split(":")[1],
+                "is_root": arn.endswith(":root"),
+            }
+        return self._identity
+
+    def current_access_key_id(self):
+        creds = self.session.get_credentials()
+        return creds.access_key if creds else None
+
+    def enabled_regions(self):
+        """Regions this account can use, and the opt-in ones it has not enabled.
+
+        Returns (enabled, skipped), both sorted. ec2:DescribeRegions lists only enabled regions on
+        AWS; an emulator may list other partitions and not-opted-in regions, so both are filtered.
+        """
+        partition = known_regions().get(self.region, "aws")
+        same_partition = set(r for r, p in known_regions().items() if p == partition)
+        enabled, skipped = [], []
+        for entry in self.client("ec2").describe_regions(AllRegions=True)["Regions"]:
+            name = entry["RegionName"]
+            if name not in same_partition:
+                continue
+            if entry.get("OptInStatus") == "not-opted-in":
+                skipped.append(name)
+            else:
+                enabled.append(name)
+        return sorted(enabled), sorted(skipped)

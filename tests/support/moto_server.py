@@ -1,0 +1,119 @@
+"""A moto_server on 127.0.0.1 and a free port, for tests, molecule, the demo and benchmarks.
+
+Never any other address: tests talk to moto only.
+
+    python -m tests.support.moto_server --state-file .demo/moto.json   # runs until killed
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+import urllib.request
+
+# AWS managed policies (AdministratorAccess, AWSSupportAccess, ...) exist only with this set,
+# and it is read when moto's IAM backend is first built: set it before moto is imported.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+TEST_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+ACCOUNT_ID = "123456789012"  # moto's default account
+
+
+class MotoServer:
+    """Start with ``start()``; ``url`` is the endpoint; ``env()`` the variables for subprocesses."""
+
+    def __init__(self):
+        self._server = None
+        self.url = None
+
+    def start(self):
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.url = "http://%s:%d" % (host, port)
+        return self
+
+    def stop(self):
+        if self._server:
+            self._server.stop()
+            self._server = None
+
+    def env(self, base=None):
+        """Environment for a subprocess (ansible-playbook) that must reach this server only."""
+        env = dict(os.environ if base is None else base)
+        for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+            env.pop(name, None)
+        env.update(TEST_CREDENTIALS)
+        env["AWS_ENDPOINT_URL"] = self.url
+        # Keep botocore from looking for instance metadata credentials off this machine.
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
+        return env
+
+    def _post(self, path, data=b""):
+        req = urllib.request.Request(self.url + path, data=data, method="POST")
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.read()
+
+    def reset(self):
+        self._post("/moto-api/reset")
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--state-file", required=True,
+                        help="where to write {url, pid} for the caller (removed on exit)")
+    args = parser.parse_args(argv)
+    server = MotoServer().start()
+    os.makedirs(os.path.dirname(os.path.abspath(args.state_file)), exist_ok=True)
+    with open(args.state_file, "w") as f:
+        json.dump({"url": server.url, "pid": os.getpid()}, f)
+
+    def stop(*_):
+        server.stop()
+        try:
+            os.remove(args.state_file)
+        except OSError:
+            pass
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while True:
+        time.sleep(3600)
+
+
+def wait_for_state_file(path, timeout=30):
+    """For a parent that started ``main`` in the background: returns {url, pid}."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if os.path.exists(path):
+            with open(path) as f:
+                try:
+                    return json.load(f)
+                except ValueError:
+                    pass
+        time.sleep(0.1)
+    raise RuntimeError("moto_server did not start within %d s (state file %s)" % (timeout, path))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""moto's request recorder, and which recorded requests were writes.
+
+    with Recorder(url) as rec:
+        ...                       # anything that calls moto
+    rec.writes()                  # [(service, operation, region), ...] that change state
+
+A request is matched to its AWS operation through botocore's own service models (the
+Action parameter, the X-Amz-Target header, or the REST method and URI), so REST services
+whose reads are POSTs are classified right too.
+"""
+
+import base64
+import json
+import re
+import urllib.parse
+import urllib.request
+
+import botocore.session
+
+# Operation names that never change state (same rule module_utils/aws.py enforces).
+READ_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup", "Select", "GenerateCredentialReport",
+                 "GenerateServiceLastAccessedDetails", "Search", "BatchGet")
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_models = {}
+
+
+def _rest_routes(signing_name):
+    """[(method, compiled uri regex, operation name)] of every service with this signing name."""
+    if signing_name in _models:
+        return _models[signing_name]
+    session = botocore.session.get_session()
+    routes = []
+    for service in session.get_available_services():
+        model = session.get_service_model(service)
+        if (model.signing_name or model.endpoint_prefix) != signing_name:
+            continue
+        for op_name in model.operation_names:
+            http = model.operation_model(op_name).http
+            path = http["requestUri"].split("?")[0]
+            pattern = "".join((".+" if part.endswith("+}") else "[^/]+") if part.startswith("{") else re.escape(part)
+                              for part in re.split(r"(\{[^}]+\})", path))
+            query = http["requestUri"].split("?")[1] if "?" in http["requestUri"] else ""
+            routes.append((http["method"], re.compile("^" + pattern.rstrip("/") + "/?$"), query, op_name))
+    # Literal paths before templated ones, and routes that need a query key first.
+    routes.sort(key=lambda r: (-len(r[2]), r[1].pattern.count("[^/]+") + r[1].pattern.count(".+")))
+    _models[signing_name] = routes
+    return routes
+
+
+def identify(entry):
+    """(service, operation, region) of one recorded request; operation may be None."""
+    headers = dict((k.lower(), v) for k, v in entry.get("headers", {}).items())
+    scope = _SCOPE.search(headers.get("authorization", ""))
+    region, service = (scope.group(1), scope.group(2)) if scope else (None, None)
+    body = entry.get("body") or ""
+    if entry.get("body_encoded"):
+        body = base64.b64decode(body).decode("utf-8", "replace")
+    target = headers.get("x-amz-target")
+    if target:
+        return service, target.split(".")[-1], region
+    parsed = urllib.parse.urlparse(entry["url"])
+    form = urllib.parse.parse_qs(body) if "x-www-form-urlencoded" in headers.get("content-type", "") else {}
+    action = (form.get("Action") or urllib.parse.parse_qs(parsed.query).get("Action") or [None])[0]
+    if action:
+        return service, action, region
+    query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
+    for method, pattern, needs_query, op_name in _rest_routes(service):
+        if method != entry["method"] or not pattern.match(parsed.path or "/"):
+            continue
+        if needs_query and needs_query.split("=")[0] not in query:
+            continue
+        return service, op_name, region
+    return service, None, region
+
+
+def is_write(operation, method):
+    if operation is None:
+        return method not in ("GET", "HEAD")
+    return not operation.startswith(READ_PREFIXES)
+
+
+class Recorder:
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+        self.entries = []
+
+    def _call(self, path, method="POST"):
+        req = urllib.request.Request(self.url + "/moto-api/recorder/" + path, method=method,
+                                     data=b"" if method == "POST" else None)
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.read().decode("utf-8")
+
+    def start(self):
+        self._call("reset-recording")
+        self._call("start-recording")
+        return self
+
+    def stop(self):
+        self._call("stop-recording")
+        text = self._call("download-recording", method="GET")
+        self.entries = [json.loads(line) for line in text.splitlines() if line.strip()]
+        return self.entries
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def calls(self):
+        """[(service, operation, region)] of every recorded request, moto-api calls left out."""
+        return [identify(e) for e in self.entries if "/moto-api/" not in e["url"]]
+
+    def writes(self):
+        return [c for c, e in zip(self.calls(), [e for e in self.entries if "/moto-api/" not in e["url"]])
+                if is_write(c[1], e["method"])]
