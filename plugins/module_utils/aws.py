@@ -258,7 +258,11 @@ class AwsConnection:
     def identity(self):
         """sts:GetCallerIdentity, once per run: {account_id, arn, user_id, partition, is_root}."""
         if self._identity is None:
-            ident = self.client("sts").get_caller_identity()
+            # Few attempts: an endpoint that does not answer should fail in seconds, not minutes.
+            sts = self.session.client("sts", region_name=self.region, endpoint_url=self.endpoint_url,
+                                      verify=self.params.get("validate_certs", True),
+                                      config=self._config("sts").merge(Config(retries={"mode": "standard", "max_attempts": 2})))
+            ident = sts.get_caller_identity()
             arn = ident["Arn"]
             self._identity = {
                 "account_id": ident["Account"],

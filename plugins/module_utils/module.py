@@ -63,24 +63,25 @@ class BulwarkModule:
 
     @property
     def conn(self):
+        """The connection. Made on first use, with one sts:GetCallerIdentity that proves the
+        endpoint answers and the credentials work before anything else is called."""
         if self._conn is None:
             try:
-                self._conn = aws.AwsConnection(self.params, read_only=not self.may_change)
+                conn = aws.AwsConnection(self.params, read_only=not self.may_change)
+                conn.identity()
             except aws.AwsOptionError as e:
                 self.fail(str(e))
             except (aws.ClientError, aws.BotoCoreError) as e:
                 self.fail(aws.describe_error(e, "sts"))
+            self._conn = conn
         return self._conn
 
     def client(self, service, region=None):
         return self.conn.client(service, region)
 
     def identity(self):
-        """The caller's identity; the first call also proves the endpoint and credentials work."""
-        try:
-            return self.conn.identity()
-        except (aws.ClientError, aws.BotoCoreError) as e:
-            self.fail(aws.describe_error(e, "sts"))
+        """{account_id, arn, user_id, partition, is_root} of the caller."""
+        return self.conn.identity()
 
     def wants(self, *control_ids):
         return any(self.findings.wants(c) for c in control_ids)
@@ -103,6 +104,9 @@ class BulwarkModule:
     def exit(self, **result):
         result.setdefault("findings", self.findings.items)
         result.setdefault("actions", self.actions)
+        if self._conn is not None:
+            # The drift report groups findings by account.
+            result.setdefault("account_id", self._conn.identity()["account_id"])
         if self.module._diff:
             result["diff"] = self.diff
         self.module.exit_json(changed=self.changed, **result)

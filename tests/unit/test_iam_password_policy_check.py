@@ -145,3 +145,13 @@ def test_expired_waiver_no_longer_waives(run_module):
 def test_waiver_with_unknown_control_fails(run_module):
     result = run_module(mod.main, {"waivers": [{"control": "iam.nope", "reason": "x", "expires": "2999-01-01"}]})
     assert result["failed"] and "waivers[0].control: unknown control id 'iam.nope'" in result["msg"]
+
+
+def test_endpoint_that_does_not_answer_fails_with_clear_message(run_module):
+    import socket
+
+    with socket.socket() as s:  # a free port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run_module(mod.main, {"endpoint_url": "http://127.0.0.1:%d" % port})
+    assert result["failed"] and "cannot reach the endpoint" in result["msg"]
