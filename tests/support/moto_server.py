@@ -17,10 +17,12 @@ import urllib.request
 # and it is read when moto's IAM backend is first built: set it before moto is imported.
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
+# moto accepts any credentials. The secret is distinctive on purpose: modules mark it no_log,
+# so Ansible masks every occurrence of its value in output; a common word would be masked
+# all over the place.
 TEST_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
+    "AWS_SECRET_ACCESS_KEY": "bulwark-moto-test-secret",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
 }
@@ -54,7 +56,7 @@ class MotoServer:
     def env(self, base=None):
         """Environment for a subprocess (ansible-playbook) that must reach this server only."""
         env = dict(os.environ if base is None else base)
-        for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_SESSION_TOKEN"):
             env.pop(name, None)
         env.update(TEST_CREDENTIALS)
         env["AWS_ENDPOINT_URL"] = self.url

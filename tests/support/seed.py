@@ -32,8 +32,8 @@ SECRETS = set([CONSOLE_PASSWORD])
 
 def session(endpoint, region="us-east-1"):
     """A boto3 session whose clients all go to ``endpoint`` (moto), with test credentials."""
-    s = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                              aws_session_token="testing", region_name=region)
+    s = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="bulwark-moto-test-secret",
+                              region_name=region)
     s.endpoint_url = endpoint
     return s
 
