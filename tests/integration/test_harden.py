@@ -1,0 +1,110 @@
+"""harden.yml end to end against moto_server: the audit, apply, idempotence, tags, waivers."""
+
+import json
+
+import pytest
+
+from ansible_collections.bulwark.aws.plugins.module_utils import controls
+
+from tests.support import seed
+from tests.support.playbook import run_playbook
+from tests.support.recorder import Recorder
+
+
+def harden(moto_server, tmp_path, name, *args, extra_env=None):
+    run = run_playbook("harden.yml", moto_server.env(), *args, report_dir=tmp_path / name, extra_env=extra_env)
+    return run
+
+
+@pytest.fixture
+def insecure(moto_server):
+    seed.seed("insecure", moto_server.url)
+    return moto_server
+
+
+def test_audit_apply_idempotent_verify(insecure, tmp_path):
+    with Recorder(insecure.url) as rec:
+        audit = harden(insecure, tmp_path, "audit", "--check")
+    assert audit.returncode == 0, audit
+    assert rec.calls(), "the audit made no API call at all"
+    assert rec.writes() == [], "check mode wrote to AWS"
+    report = audit.report
+    assert report["schema"] == "bulwark.aws/report/v1" and report["mode"] == "check"
+    statuses = audit.statuses()
+    assert statuses["iam.password_policy.min_length"] == {"drift"}
+    assert statuses["iam.user_mfa"] == {"fail"}
+    for name in ("report.json", "report.md", "report.junit.xml"):
+        assert (tmp_path / "audit" / name).is_file()
+
+    apply = harden(insecure, tmp_path, "apply")
+    assert apply.returncode == 0, apply
+    assert apply.recap["localhost"]["changed"] > 0
+    assert apply.statuses()["iam.password_policy.min_length"] == {"fixed"}
+
+    again = harden(insecure, tmp_path, "apply-again")
+    assert again.returncode == 0, again
+    assert again.recap["localhost"]["changed"] == 0, again
+
+    verify = harden(insecure, tmp_path, "verify", "--check")
+    assert verify.returncode == 0, verify
+    auto = [c for c, s in verify.statuses().items() if controls.get(c).remediation_kind == "auto"]
+    assert auto, "no auto control was evaluated"
+    for control in auto:
+        assert verify.statuses()[control] <= {"pass"}, (control, verify.statuses()[control])
+
+
+@pytest.mark.parametrize("args,expect", [
+    (["--tags", "iam.user_mfa"], lambda ids: ids == {"iam.user_mfa"}),
+    (["--skip-tags", "root"], lambda ids: ids and not any(i.startswith("root.") for i in ids)),
+    (["--skip-tags", "iam.password_policy.max_age"],
+     lambda ids: "iam.password_policy.max_age" not in ids and "iam.password_policy.min_length" in ids
+     and "root.mfa" in ids),
+    (["--tags", "iam.password_policy"], lambda ids: ids == set(controls.ids(prefix="iam.password_policy."))),
+])
+def test_tags_select_controls(insecure, tmp_path, args, expect):
+    run = harden(insecure, tmp_path, "tags", "--check", *args)
+    assert run.returncode == 0, run
+    ids = set(run.statuses())
+    assert expect(ids), sorted(ids)
+
+
+def test_toggle_off_drops_the_control(insecure, tmp_path):
+    run = harden(insecure, tmp_path, "toggle", "--check", "-e", "bulwark_iam_user_mfa=false")
+    assert run.returncode == 0, run
+    assert "iam.user_mfa" not in run.statuses() and "iam.password_policy.symbols" in run.statuses()
+
+
+def test_audit_only_writes_nothing_without_check(insecure, tmp_path):
+    with Recorder(insecure.url) as rec:
+        run = harden(insecure, tmp_path, "audit-only", "-e", "bulwark_audit_only=true")
+    assert run.returncode == 0, run
+    assert rec.writes() == []
+    assert run.statuses()["iam.password_policy.min_length"] == {"drift"}
+    assert run.recap["localhost"]["changed"] == 0
+
+
+def test_unknown_waiver_control_stops_the_play_before_any_call(insecure, tmp_path):
+    waivers = json.dumps({"bulwark_waivers": [{"control": "iam.no_such_control", "reason": "x",
+                                               "expires": "2999-01-01"}]})
+    with Recorder(insecure.url) as rec:
+        run = harden(insecure, tmp_path, "bad-waiver", "--check", "-e", waivers)
+    assert run.returncode != 0
+    assert "unknown control id 'iam.no_such_control'" in run.stdout + run.stderr
+    assert rec.calls() == []
+
+
+def test_waiver_turns_finding_into_waived(insecure, tmp_path):
+    waivers = json.dumps({"bulwark_waivers": [
+        {"control": "iam.user_mfa", "resource": "alice-*", "reason": "break-glass user, hardware token in safe",
+         "expires": "2999-01-01"}]})
+    run = harden(insecure, tmp_path, "waiver", "--check", "-e", waivers)
+    assert run.returncode == 0, run
+    mfa = [f for f in run.findings() if f["control"] == "iam.user_mfa"]
+    assert mfa and all(f["status"] == "waived" for f in mfa)
+    assert "break-glass" in mfa[0]["message"]
+
+
+def test_wrong_variable_type_fails_at_role_start(insecure, tmp_path):
+    run = harden(insecure, tmp_path, "bad-type", "--check", "-e", "bulwark_iam_password_min_length=long")
+    assert run.returncode != 0
+    assert "bulwark_iam_password_min_length" in run.stdout + run.stderr

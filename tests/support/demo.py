@@ -1,0 +1,62 @@
+"""make demo: the real job against a local moto account it seeds itself.
+
+moto_server on 127.0.0.1 (a free port) -> seed the insecure account -> harden.yml --check
+(drift) -> harden.yml (fixed) -> harden.yml --check (pass where auto-remediable). Stops only
+the moto it started. Reports go to reports/demo-<time>/{1-audit,2-apply,3-verify}/.
+"""
+
+import datetime
+import os
+import sys
+
+from tests.support import seed
+from tests.support.moto_server import MotoServer
+from tests.support.playbook import REPO, run_playbook
+
+PHASES = (
+    ("1-audit", "audit of the insecure account (--check: nothing is changed)", ["--check"]),
+    ("2-apply", "apply: fix what the roles fix automatically", []),
+    ("3-verify", "verify (--check again)", ["--check"]),
+)
+
+
+def summarize(report):
+    totals = report.get("totals", {})
+    return ", ".join("%s %d" % (status, n) for status, n in totals.items() if n)
+
+
+def main():
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    base = os.path.join(REPO, "reports", "demo-" + stamp)
+    server = MotoServer().start()
+    print("moto_server listening on %s (stopped at the end)" % server.url)
+    failed = False
+    try:
+        seed.seed("insecure", server.url)
+        print("seeded the 'insecure' account state (tests/support/seeds/)")
+        for name, title, args in PHASES:
+            print("\n=== %s: ansible-playbook harden.yml %s" % (title, " ".join(args)))
+            run = run_playbook("harden.yml", server.env(), *args, report_dir=os.path.join(base, name))
+            sys.stdout.write(run.stdout[run.stdout.find("PLAY RECAP"):] if "PLAY RECAP" in run.stdout else run.stdout)
+            if run.returncode != 0:
+                sys.stdout.write(run.stderr)
+                print("ansible-playbook exited with %d" % run.returncode)
+                failed = True
+                break
+            try:
+                print("report totals: %s" % summarize(run.report))
+            except (OSError, ValueError):
+                print("(no report.json written in %s)" % run.report_dir)
+        print("\nreports (JSON, Markdown, JUnit) are in %s" % os.path.relpath(base, os.getcwd()))
+        for name, _title, _args in PHASES:
+            path = os.path.join(base, name, "report.md")
+            if os.path.exists(path):
+                print("  %s" % os.path.relpath(path, os.getcwd()))
+    finally:
+        server.stop()
+        print("moto_server stopped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Run ansible-playbook from the repository against a moto_server, the way users run it."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+class PlaybookRun:
+    def __init__(self, proc, report_dir):
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.report_dir = report_dir
+
+    @property
+    def recap(self):
+        """{host: {ok, changed, unreachable, failed}} from the PLAY RECAP."""
+        return dict((m.group(1), dict(ok=int(m.group(2)), changed=int(m.group(3)), unreachable=int(m.group(4)),
+                                      failed=int(m.group(5))))
+                    for m in _RECAP.finditer(self.stdout))
+
+    @property
+    def report(self):
+        with open(os.path.join(self.report_dir, "report.json")) as f:
+            return json.load(f)
+
+    def findings(self, host=None):
+        """Every finding of the report (of one host when given)."""
+        return [f for account in self.report["accounts"] if host in (None, account["host"])
+                for f in account["findings"]]
+
+    def statuses(self, host=None):
+        """{control: set(statuses)} over the report."""
+        out = {}
+        for f in self.findings(host):
+            out.setdefault(f["control"], set()).add(f["status"])
+        return out
+
+    def __repr__(self):
+        return "<PlaybookRun rc=%s>\n--- stdout\n%s\n--- stderr\n%s" % (self.returncode, self.stdout[-6000:],
+                                                                     self.stderr[-3000:])
+
+
+def ansible_env(server_env, report_dir=None, extra=None):
+    env = dict(server_env)
+    bindir = os.path.dirname(sys.executable)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env["ANSIBLE_CONFIG"] = os.path.join(REPO, "ansible.cfg")
+    env["ANSIBLE_NOCOLOR"] = "1"
+    env["ANSIBLE_FORCE_COLOR"] = "0"
+    env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+    if report_dir:
+        env["BULWARK_REPORT_DIR"] = str(report_dir)
+    env.update(extra or {})
+    return env
+
+
+def run_playbook(playbook, server_env, *args, report_dir=None, extra_env=None, timeout=900):
+    """ansible-playbook PLAYBOOK ARGS... in the repository; returns a PlaybookRun."""
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook] + list(args)
+    proc = subprocess.run(cmd, cwd=REPO, env=ansible_env(server_env, report_dir, extra_env),
+                          capture_output=True, text=True, timeout=timeout)
+    return PlaybookRun(proc, str(report_dir) if report_dir else None)
