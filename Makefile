@@ -48,8 +48,10 @@ sanity: setup
 lint: setup
 	@echo "lint: not wired yet"
 
+# Both scenarios; each starts and stops its own moto_server.
 molecule: setup
-	@echo "molecule: not wired yet"
+	cd $(CURDIR) && $(BIN)/molecule test -s default
+	cd $(CURDIR) && $(BIN)/molecule test -s audit
 
 build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path build/

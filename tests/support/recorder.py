@@ -114,3 +114,32 @@ class Recorder:
     def writes(self):
         return [c for c, e in zip(self.calls(), [e for e in self.entries if "/moto-api/" not in e["url"]])
                 if is_write(c[1], e["method"])]
+
+
+def main(argv=None):
+    """For molecule and shell use:
+    python -m tests.support.recorder start --endpoint URL
+    python -m tests.support.recorder stop --endpoint URL --out calls.json   # {calls, writes}
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description="moto request recorder")
+    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+    rec = Recorder(args.endpoint)
+    if args.action == "start":
+        rec.start()
+        return 0
+    rec.stop()
+    result = {"calls": rec.calls(), "writes": rec.writes()}
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(result, f, indent=1)
+    print("%d calls, %d writes" % (len(result["calls"]), len(result["writes"])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
