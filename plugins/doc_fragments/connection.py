@@ -83,7 +83,7 @@ options:
     elements: str
   enforce:
     description:
-      - When V(false), the module only audits: it reports what would change as V(drift) and
+      - When V(false), the module only audits. It reports what would change as V(drift) and
         never writes, even outside check mode (the roles set it from C(bulwark_audit_only)).
       - In check mode the module never writes, whatever this says.
     type: bool

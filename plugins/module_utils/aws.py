@@ -27,7 +27,8 @@ try:
     import boto3
     import botocore
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError
+    # BotoCoreError is re-exported: modules catch aws.BotoCoreError.
+    from botocore.exceptions import BotoCoreError, ClientError  # pylint: disable=unused-import
     HAS_BOTO3 = True
     BOTO3_IMPORT_ERROR = None
 except ImportError as e:  # pragma: no cover - reported by the module with missing_required_lib

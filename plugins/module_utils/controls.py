@@ -49,6 +49,7 @@ def _c(id, title, severity, cis, sh, config, kind, remediation):
     role = _ROLE_OF.get(id) or _ROLE_OF.get(id.split(".")[0]) or id.split(".")[0]
     return Control(id, role, title, severity, cis, sh, config, kind, remediation)
 
+
 # (suffix, CIS number, Security Hub id, title) of the CIS 4.x metric filter alarms.
 MONITORING_ALARMS = (
     ("unauthorized_api_calls", "4.1", "CloudWatch.2", "unauthorized API calls"),

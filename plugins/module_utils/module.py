@@ -26,7 +26,9 @@ class BulwarkModule:
     def __init__(self, argument_spec, control_ids, validate=None, **kwargs):
         spec = dict(aws.AWS_ARGUMENT_SPEC)
         spec.update(argument_spec)
-        spec["controls"] = dict(type="list", elements="str", choices=list(control_ids), default=list(control_ids))
+        # No choices/default in the spec: they differ per module while the option is documented
+        # once (doc fragment bulwark.aws.connection); validated below, None means all.
+        spec["controls"] = dict(type="list", elements="str")
         spec["enforce"] = dict(type="bool", default=True)
         spec["waivers"] = dict(type="list", elements="dict", default=[])
         kwargs.setdefault("supports_check_mode", True)
@@ -36,6 +38,13 @@ class BulwarkModule:
                                   exception=str(aws.BOTO3_IMPORT_ERROR))
         self.params = self.module.params
         # Everything below runs before the first AWS call: bad input never reaches AWS.
+        control_ids = list(control_ids)
+        if self.params["controls"] is None:
+            self.params["controls"] = control_ids
+        unknown = [c for c in self.params["controls"] if c not in control_ids]
+        if unknown:
+            self.fail("value of controls must be one or more of: %s. Got no match for: %s (see docs/controls.md)"
+                      % (", ".join(control_ids), ", ".join(unknown)))
         try:
             aws.validate_connection_params(self.params)
             if validate:

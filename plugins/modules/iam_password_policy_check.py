@@ -15,12 +15,12 @@ description:
   - Compares the account password policy with a baseline, one finding per requirement
     (controls C(iam.password_policy.*)).
   - Enforces the baseline unless in check mode or O(enforce=false). The update merges the
-    baseline into the existing policy and B(never weakens a stricter setting): a 20-character
+    baseline into the existing policy and B(never weakens a stricter setting). A 20-character
     minimum stays 20, a 30-day maximum age stays 30, a required symbol stays required.
   - Controls not selected with O(controls) keep their current value when the policy is updated.
   - An account without a password policy is V(drift) for every requirement, not an error.
 author:
-  - bulwark.aws contributors
+  - bulwark.aws contributors (@bulwark-aws)
 options:
   min_length:
     description: Minimum password length (CIS 1.8 asks for 14 or more). 6 to 128.
@@ -57,7 +57,7 @@ options:
   hard_expiry:
     description:
       - Set when the module creates a policy; an existing policy keeps its own value.
-      - V(true) stops users with an expired password from choosing a new one: an administrator must reset it.
+      - V(true) stops users with an expired password from choosing a new one; an administrator must reset it.
     type: bool
     default: false
 extends_documentation_fragment:
