@@ -27,7 +27,7 @@ def test_check_apply_check(moto_server, tmp_path):
     seed.seed("insecure", moto_server.url)
 
     with Recorder(moto_server.url) as rec:
-        _, results, before = _run(moto_server, tmp_path, "check1", "--check")
+        _check_run, results, before = _run(moto_server, tmp_path, "check1", "--check")
     assert rec.writes() == []
     assert before["iam.password_policy.min_length"] == {"drift"}
     assert before["iam.user_mfa"] == {"fail"}  # alice-console has a password and no MFA
@@ -38,7 +38,7 @@ def test_check_apply_check(moto_server, tmp_path):
     assert applied["iam.password_policy.min_length"] == {"fixed"}
     assert results["password_policy"]["changed"] is True
 
-    _, results, after = _run(moto_server, tmp_path, "check2", "--check")
+    _check_run, results, after = _run(moto_server, tmp_path, "check2", "--check")
     for control, statuses in after.items():
         if control.startswith("iam.password_policy."):
             assert statuses == {"pass"}, control

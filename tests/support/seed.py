@@ -11,7 +11,6 @@ no-secrets test can look for every one of them in logs and reports.
 """
 
 import argparse
-import json
 import os
 import sys
 

@@ -4,6 +4,7 @@ import json
 
 from tests.support.seed import ADMIN_DOCUMENT, CIS_PASSWORD_POLICY, CONSOLE_PASSWORD, READ_DOCUMENT, client, create_key
 
+
 # --- IAM: root, password policy, users --------------------------------------------------------
 
 def insecure(sess):
