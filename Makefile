@@ -42,19 +42,31 @@ docs: setup
 docs-check: setup
 	$(BIN)/python scripts/render_controls_doc.py --check
 
+# ansible-test sanity on a copy of the tree under <tmp>/ansible_collections/bulwark/aws, offline
+# (scripts/sanity.py says how). SANITY_ARGS="--test pylint" runs one test.
+SANITY_ARGS ?=
 sanity: setup
-	@echo "sanity: not wired yet"
+	$(BIN)/python scripts/sanity.py $(SANITY_ARGS)
 
+# Configuration in .ansible-lint (profile production, offline) and .yamllint.
 lint: setup
-	@echo "lint: not wired yet"
+	$(BIN)/ansible-lint --offline --profile production
 
 # Both scenarios; each starts and stops its own moto_server.
 molecule: setup
 	cd $(CURDIR) && $(BIN)/molecule test -s default
 	cd $(CURDIR) && $(BIN)/molecule test -s audit
 
+# Build the tarball into build/, then prove it installs offline into a scratch directory.
+COLLECTION_TARBALL = build/bulwark-aws-$(shell sed -n 's/^version: *//p' galaxy.yml).tar.gz
 build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path build/
+	@scratch=$$(mktemp -d) && \
+	  ANSIBLE_COLLECTIONS_PATH="$$scratch" $(BIN)/ansible-galaxy collection install --offline --force \
+	    -p "$$scratch" $(COLLECTION_TARBALL) >/dev/null && \
+	  test -f "$$scratch/ansible_collections/bulwark/aws/MANIFEST.json" && \
+	  echo "build: $(COLLECTION_TARBALL) installs offline" ; \
+	  rc=$$? ; rm -rf "$$scratch" ; exit $$rc
 
 clean:
 	rm -rf build reports tests/output .pytest_cache
