@@ -224,8 +224,10 @@ class AwsConnection:
         self.session = session
 
     def _config(self, service):
+        # total_max_attempts counts the first call, like AWS_MAX_ATTEMPTS (Config's
+        # "max_attempts" would count retries only: one attempt more than asked for).
         retries = {"mode": os.environ.get("AWS_RETRY_MODE") or "adaptive",
-                   "max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)}
+                   "total_max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)}
         return Config(retries=retries, user_agent_extra=USER_AGENT, connect_timeout=10, read_timeout=60)
 
     def _assume_role(self, base):
@@ -265,7 +267,7 @@ class AwsConnection:
             # Few attempts: an endpoint that does not answer should fail in seconds, not minutes.
             sts = self.session.client("sts", region_name=self.region, endpoint_url=self.endpoint_url,
                                       verify=self.params.get("validate_certs", True),
-                                      config=self._config("sts").merge(Config(retries={"mode": "standard", "max_attempts": 2})))
+                                      config=self._config("sts").merge(Config(retries={"mode": "standard", "total_max_attempts": 2})))
             ident = sts.get_caller_identity()
             arn = ident["Arn"]
             self._identity = {
