@@ -1,0 +1,266 @@
+"""iam_contain against moto, and botocore's Stubber for CloudTrail LookupEvents (moto has none:
+mock_aws raises NotImplementedError, moto_server answers HTTP 500)."""
+
+import datetime
+import hashlib
+import json
+import os
+import stat
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+from moto import mock_aws
+
+from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
+from ansible_collections.bulwark.aws.plugins.module_utils.module import BulwarkModule
+from ansible_collections.bulwark.aws.plugins.modules import iam_contain as mod
+
+from tests.support import seed
+from tests.support.recorder import Recorder
+
+TRUST = json.dumps(iam_policy.trust_account_document(["arn:aws:iam::123456789012:root"]))
+
+
+@pytest.fixture
+def iam():
+    with mock_aws():
+        client = boto3.client("iam")
+        client.create_user(UserName="mallory")
+        client.create_login_profile(UserName="mallory", Password=seed.CONSOLE_PASSWORD)
+        client.create_access_key(UserName="mallory")
+        client.create_access_key(UserName="mallory")
+        client.create_role(RoleName="deploy", AssumeRolePolicyDocument=TRUST)
+        yield client
+
+
+def keys(iam, user="mallory"):
+    return dict((k["AccessKeyId"], k["Status"]) for k in iam.list_access_keys(UserName=user)["AccessKeyMetadata"])
+
+
+def steps(result):
+    return [(s["step"], s["status"]) for s in result["steps"]]
+
+
+def test_contain_everything_then_idempotent(iam, run_module, tmp_path):
+    args = {"user": "mallory", "role": "deploy", "evidence_dir": str(tmp_path / "evidence")}
+    result = run_module(mod.main, args)
+    assert "failed" not in result, result.get("msg")
+    assert result["changed"] is True
+    assert result["findings"] == []                               # an action module: steps, not findings
+    assert set(keys(iam).values()) == {"Inactive"}                # deactivated, never deleted
+    assert len(keys(iam)) == 2
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_login_profile(UserName="mallory")
+    iam.get_user(UserName="mallory")                              # the user stays
+    deny = iam.get_user_policy(UserName="mallory", PolicyName="bulwark-contain-deny-all")["PolicyDocument"]
+    assert iam_policy.same(deny, iam_policy.DENY_ALL_DOCUMENT)
+    revoke = iam.get_role_policy(RoleName="deploy", PolicyName="bulwark-revoke-older-sessions")["PolicyDocument"]
+    cutoff = iam_policy.revoke_time(revoke)
+    issued = datetime.datetime.strptime(cutoff, mod.TIME_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    assert abs((datetime.datetime.now(datetime.timezone.utc) - issued).total_seconds()) < 120
+    # moto has no LookupEvents: the evidence step is an error note, the containment still happened.
+    assert steps(result) == [("deactivate_key", "changed"), ("deactivate_key", "changed"),
+                             ("remove_login_profile", "changed"), ("deny_all", "changed"),
+                             ("revoke_sessions", "changed"), ("export_evidence", "error")]
+    assert "not implement" in result["steps"][-1]["detail"]
+    assert any("evidence export failed" in str(w) for w in result["warnings"])
+    assert len(result["actions"]) == 5
+
+    again = run_module(mod.main, args)
+    assert again["changed"] is False and again["actions"] == []
+    assert [s for s in again["steps"] if s["step"] != "export_evidence"] and all(
+        s["status"] == "unchanged" for s in again["steps"] if s["step"] != "export_evidence")
+    assert iam_policy.revoke_time(iam.get_role_policy(RoleName="deploy", PolicyName="bulwark-revoke-older-sessions")[
+        "PolicyDocument"]) == cutoff                                # the cut-off is kept
+
+
+def test_only_the_given_key(iam, run_module):
+    first, second = sorted(keys(iam))
+    result = run_module(mod.main, {"user": "mallory", "access_key_id": second, "export_evidence": False})
+    assert keys(iam) == {first: "Active", second: "Inactive"}
+    assert ("export_evidence", "skipped") in steps(result)
+
+
+def test_explicit_revoke_time_replaces_the_cutoff(iam, run_module):
+    base = {"user": "mallory", "role": "deploy", "export_evidence": False}
+    run_module(mod.main, base)
+    result = run_module(mod.main, dict(base, revoke_sessions_before="2030-01-01T00:00:00Z"))
+    assert ("revoke_sessions", "changed") in steps(result)
+    document = iam.get_role_policy(RoleName="deploy", PolicyName="bulwark-revoke-older-sessions")["PolicyDocument"]
+    assert iam_policy.revoke_time(document) == "2030-01-01T00:00:00Z"
+
+
+def test_check_mode_makes_no_write_and_exports_nothing(moto_server, run_module, tmp_path):
+    sess = seed.session(moto_server.url)
+    iam = seed.client(sess, "iam")
+    iam.create_user(UserName="mallory")
+    iam.create_login_profile(UserName="mallory", Password=seed.CONSOLE_PASSWORD)
+    seed.create_key(iam, "mallory")
+    iam.create_role(RoleName="deploy", AssumeRolePolicyDocument=TRUST)
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.main, {"user": "mallory", "role": "deploy", "evidence_dir": str(tmp_path / "ev")},
+                            check_mode=True)
+    assert rec.calls() and rec.writes() == []
+    assert result["changed"] is True
+    assert set(s["status"] for s in result["steps"]) == {"would_change"}
+    assert [s["step"] for s in result["steps"]] == ["deactivate_key", "remove_login_profile", "deny_all",
+                                                    "revoke_sessions", "export_evidence"]
+    assert not (tmp_path / "ev").exists()
+    assert set(keys(iam).values()) == {"Active"}
+
+
+def test_refuses_the_callers_own_user_without_force(iam, run_module):
+    iam.create_user(UserName="ops")
+    iam.create_login_profile(UserName="ops", Password=seed.CONSOLE_PASSWORD)
+    other = iam.create_access_key(UserName="ops")["AccessKey"]["AccessKeyId"]
+    own = iam.create_access_key(UserName="ops")["AccessKey"]
+    creds = {"access_key": own["AccessKeyId"], "secret_key": own["SecretAccessKey"]}
+    result = run_module(mod.main, dict(creds, user="ops", export_evidence=False))
+    assert result["failed"] is True
+    assert "refusing to contain the caller's own identity" in result["msg"] and "force: true" in result["msg"]
+    assert set(keys(iam, "ops").values()) == {"Active"}           # nothing changed
+    iam.get_login_profile(UserName="ops")
+
+    forced = run_module(mod.main, dict(creds, user="ops", export_evidence=False, force=True))
+    assert "failed" not in forced, forced.get("msg")
+    # The steps that cut the caller off come last: its deny policy, then its own key.
+    assert [(s["step"], s["target"]) for s in forced["steps"]] == [
+        ("deactivate_key", other), ("remove_login_profile", "ops"), ("export_evidence", "ops"),
+        ("deny_all", "ops"), ("deactivate_key", own["AccessKeyId"])]
+    assert set(keys(iam, "ops").values()) == {"Inactive"}
+
+
+def test_refuses_the_callers_own_role_without_force(iam, run_module):
+    iam.create_user(UserName="responder")
+    key = iam.create_access_key(UserName="responder")["AccessKey"]
+    sts = boto3.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    creds = sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/deploy", RoleSessionName="ir")["Credentials"]
+    result = run_module(mod.main, {"user": "mallory", "role": "deploy", "export_evidence": False,
+                                   "access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                                   "session_token": creds["SessionToken"]})
+    assert result["failed"] is True and "role deploy is the role this module runs as" in result["msg"]
+    assert set(keys(iam).values()) == {"Active"}
+
+
+@pytest.mark.parametrize("args,message", [
+    ({"user": "nobody", "export_evidence": False}, "user: nobody does not exist"),
+    ({"user": "mallory", "access_key_id": "AKIAIOSFODNN7EXAMPLE", "export_evidence": False},
+     "access_key_id: AKIAIOSFODNN7EXAMPLE is not an access key of user mallory"),
+    ({"user": "mallory", "role": "ghost", "export_evidence": False}, "role: ghost does not exist"),
+])
+def test_unknown_targets_fail_before_any_write(iam, run_module, args, message):
+    result = run_module(mod.main, args)
+    assert result["failed"] is True and message in result["msg"] and "nothing was changed" in result["msg"]
+    assert set(keys(iam).values()) == {"Active"}
+
+
+@pytest.mark.parametrize("args,message", [
+    ({}, "missing required arguments: user"),
+    ({"user": ""}, "user: give the IAM user name"),
+    ({"user": "mal lory", "export_evidence": False}, "user: 'mal lory' is not a valid IAM name"),
+    ({"user": "mallory"}, "evidence_dir: give a directory"),
+    ({"user": "mallory", "export_evidence": False, "access_key_id": "secret"}, "is not an access key id"),
+    ({"user": "mallory", "export_evidence": False, "evidence_hours": 0}, "evidence_hours: 0 is out of range"),
+    ({"user": "mallory", "export_evidence": False, "revoke_sessions_before": "2030-01-01T00:00:00Z"},
+     "give the role"),
+    ({"user": "mallory", "export_evidence": False, "role": "r", "revoke_sessions_before": "tomorrow"},
+     "is not a UTC time"),
+])
+def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.main, args)
+    assert result["failed"] is True
+    assert message in result["msg"]
+    assert rec.calls() == []
+
+
+def test_a_failed_step_fails_the_module_after_trying_the_others(iam, run_module, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    real = BulwarkModule.client
+
+    def client(self, service, region=None):
+        c = real(self, service, region)
+        if service == "iam":
+            def denied(**_kw):
+                raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "PutUserPolicy")
+            c.put_user_policy = denied
+        return c
+
+    monkeypatch.setattr(BulwarkModule, "client", client)
+    result = run_module(mod.main, {"user": "mallory", "export_evidence": False})
+    assert result["failed"] is True
+    assert "containment of mallory is incomplete: deny_all mallory" in result["msg"]
+    assert "iam:PutUserPolicy" in result["msg"]
+    assert set(keys(iam).values()) == {"Inactive"}                 # the other steps were done
+    assert ("remove_login_profile", "changed") in steps(result)
+
+
+# --- evidence: LookupEvents through botocore's Stubber ------------------------------------------------
+
+def stubbed_cloudtrail(pages):
+    client = boto3.client("cloudtrail", region_name="us-east-1")
+    stub = Stubber(client)
+    for n, events in enumerate(pages):
+        expected = {"LookupAttributes": [{"AttributeKey": "Username", "AttributeValue": "mallory"}],
+                    "StartTime": ANY, "EndTime": ANY}
+        if n:
+            expected["NextToken"] = "page%d" % n
+        response = {"Events": events}
+        if n < len(pages) - 1:
+            response["NextToken"] = "page%d" % (n + 1)
+        stub.add_response("lookup_events", response, expected)
+    stub.activate()
+    return client, stub
+
+
+def event(n, name):
+    when = datetime.datetime(2026, 11, 23, 10, n, tzinfo=datetime.timezone.utc)
+    return {"EventId": "e%d" % n, "EventName": name, "EventTime": when, "Username": "mallory",
+            "CloudTrailEvent": json.dumps({"eventName": name, "sourceIPAddress": "203.0.113.7"})}
+
+
+def test_evidence_export_with_checksum(iam, run_module, tmp_path, monkeypatch):
+    cloudtrail, stub = stubbed_cloudtrail([[event(1, "ListBuckets"), event(2, "GetObject")],
+                                           [event(3, "CreateUser")]])
+    real = BulwarkModule.client
+    monkeypatch.setattr(BulwarkModule, "client",
+                        lambda self, service, region=None: cloudtrail if service == "cloudtrail"
+                        else real(self, service, region))
+    result = run_module(mod.main, {"user": "mallory", "evidence_dir": str(tmp_path / "ev"), "evidence_hours": 24})
+    stub.assert_no_pending_responses()
+    assert "failed" not in result, result.get("msg")
+    evidence = result["evidence"]
+    assert evidence["events"] == 3
+    data = open(evidence["path"], "rb").read()
+    assert hashlib.sha256(data).hexdigest() == evidence["sha256"]
+    assert open(evidence["checksum_file"]).read() == "%s  %s\n" % (evidence["sha256"],
+                                                                    os.path.basename(evidence["path"]))
+    for path in (evidence["path"], evidence["checksum_file"]):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(tmp_path / "ev").st_mode) == 0o700
+    payload = json.loads(data)
+    assert payload["user"] == "mallory" and payload["account_id"] == "123456789012"
+    assert [e["EventName"] for e in payload["events"]] == ["ListBuckets", "GetObject", "CreateUser"]
+    assert payload["events"][0]["CloudTrailEvent"]["sourceIPAddress"] == "203.0.113.7"   # parsed, not a string
+    start = datetime.datetime.strptime(payload["start"], mod.TIME_FORMAT)
+    end = datetime.datetime.strptime(payload["end"], mod.TIME_FORMAT)
+    assert end - start == datetime.timedelta(hours=24)
+    assert ("export_evidence", "exported") in steps(result)
+    assert seed.CONSOLE_PASSWORD not in data.decode()
+
+
+def test_evidence_throttled_is_a_note_not_a_failure(iam, run_module, tmp_path, monkeypatch):
+    client = boto3.client("cloudtrail", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_client_error("lookup_events", service_error_code="ThrottlingException", service_message="Rate exceeded")
+    stub.activate()
+    real = BulwarkModule.client
+    monkeypatch.setattr(BulwarkModule, "client",
+                        lambda self, service, region=None: client if service == "cloudtrail"
+                        else real(self, service, region))
+    result = run_module(mod.main, {"user": "mallory", "evidence_dir": str(tmp_path)})
+    assert "failed" not in result
+    assert result["steps"][-1]["status"] == "error" and "ThrottlingException" in result["steps"][-1]["detail"]
+    assert set(keys(iam).values()) == {"Inactive"}
