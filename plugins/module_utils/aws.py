@@ -170,8 +170,10 @@ def describe_error(exc, service=None):
                 "or the profile / access_key + secret_key options")
     if HAS_BOTO3 and isinstance(exc, botocore.exceptions.ProfileNotFound):
         return "profile: %s; check ~/.aws/config or AWS_PROFILE" % exc
-    if HAS_BOTO3 and isinstance(exc, (botocore.exceptions.EndpointConnectionError,
-                                      botocore.exceptions.ConnectTimeoutError)):
+    # ConnectionError: refused, unresolvable, connect timeout, TLS; HTTPClientError: the
+    # connection was closed or the read timed out before an answer.
+    if HAS_BOTO3 and isinstance(exc, (botocore.exceptions.ConnectionError,
+                                      botocore.exceptions.HTTPClientError)):
         return "%s: cannot reach the endpoint (%s); check endpoint_url / AWS_ENDPOINT_URL and the network" % (
             service or "AWS", exc)
     return "%s: %s: %s" % (service or "AWS", type(exc).__name__, exc)
