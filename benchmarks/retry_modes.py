@@ -90,13 +90,13 @@ def main(argv=None):
         for attempts in args.attempts:
             for mode in ("standard", "adaptive"):
                 r = plain_calls(moto, mode, attempts, args.calls, args.share, args.seed)
-                print("%-9s %8d %9.1f %9d %9d %7d" % (mode, attempts, r["seconds"], r["requests"],
-                                                     r["throttled"], r["failed"]))
+                print("%-9s %8d %9.1f %9d %9d %7d" % (
+                    mode, attempts, r["seconds"], r["requests"], r["throttled"], r["failed"]))
         if args.playbook:
             print()
             print("harden.yml --check on the insecure seed")
-            print("%-9s %8s %6s %9s %9s %9s %3s %7s" % ("mode", "attempts", "share", "seconds", "requests",
-                                                       "throttled", "rc", "errors"))
+            print("%-9s %8s %6s %9s %9s %9s %3s %7s" % (
+                "mode", "attempts", "share", "seconds", "requests", "throttled", "rc", "errors"))
             with tempfile.TemporaryDirectory() as tmp:
                 for attempts in args.attempts:
                     for mode in ("standard", "adaptive"):

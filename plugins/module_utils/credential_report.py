@@ -17,11 +17,13 @@ import csv
 import io
 import time
 from collections import namedtuple
-from datetime import datetime
+from datetime import datetime, timezone
 
-from ansible_collections.bulwark.aws.plugins.module_utils.aws import ClientError, error_code
+from ansible_collections.bulwark.aws.plugins.module_utils.aws import BotoCoreError, ClientError, describe_error, error_code
 
 ROOT_USER = "<root_account>"
+# The resource name of root findings (root_key_audit, mfa_status): waivers match it.
+ROOT_RESOURCE = "root"
 # Values the report uses where there is no date or boolean.
 NOT_APPLICABLE = "N/A"
 NO_INFORMATION = "no_information"
@@ -30,6 +32,11 @@ NOT_SUPPORTED = "not_supported"
 AccessKey = namedtuple("AccessKey", ["number", "active", "last_rotated", "last_used", "last_used_region",
                                      "last_used_service"])
 Certificate = namedtuple("Certificate", ["number", "active", "last_rotated"])
+
+
+def iso(value):
+    """A datetime as ISO 8601 text, anything else unchanged (for module results)."""
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 class CredentialRecord(namedtuple("CredentialRecord", [
@@ -48,6 +55,15 @@ class CredentialRecord(namedtuple("CredentialRecord", [
     def active_keys(self):
         return [k for k in self.access_keys if k.active]
 
+    @property
+    def present_keys(self):
+        """Keys that exist, active or not (an absent key has no last_rotated date)."""
+        return [k for k in self.access_keys if k.active or k.last_rotated is not None]
+
+    @property
+    def present_certificates(self):
+        return [c for c in self.certificates if c.active or c.last_rotated is not None]
+
     def last_activity(self):
         """The most recent password or key use, or None when never used."""
         dates = [self.password_last_used] + [k.last_used for k in self.access_keys]
@@ -56,8 +72,6 @@ class CredentialRecord(namedtuple("CredentialRecord", [
 
     def to_dict(self):
         """JSON-friendly form for module results and the exported report (no secrets in it)."""
-        def iso(value):
-            return value.isoformat() if isinstance(value, datetime) else value
         out = dict((k, iso(v)) for k, v in self._asdict().items() if k not in ("access_keys", "certificates"))
         out["access_keys"] = [dict((k, iso(v)) for k, v in key._asdict().items()) for key in self.access_keys]
         out["certificates"] = [dict((k, iso(v)) for k, v in c._asdict().items()) for c in self.certificates]
@@ -150,3 +164,48 @@ def by_user(records):
         else:
             users[record.user] = record
     return root, users
+
+
+def age(when, now=None):
+    """'2 days ago (2024-05-01)', or 'never' for None."""
+    if when is None:
+        return "never"
+    now = now or datetime.now(timezone.utc)
+    return "%d days ago (%s)" % ((now - when).days, when.date().isoformat())
+
+
+def root_has_no_credentials(summary):
+    """True when the account summary says the root user has neither a password nor an access
+    key (AWS Organizations centralised root access removes both): root cannot sign in.
+    False when unknown: some endpoints leave AccountPasswordPresent out."""
+    summary = summary or {}
+    return summary.get("AccountPasswordPresent") == 0 and summary.get("AccountAccessKeysPresent") == 0
+
+
+AccountCredentials = namedtuple("AccountCredentials", ["summary", "summary_error", "root", "users", "report_error"])
+
+
+def read_account(iam, summary=True, report=True, **fetch_kwargs):
+    """The account-wide reads of the root and MFA audits, each at most once per run.
+
+    ``summary`` is iam:GetAccountSummary's SummaryMap; ``root`` the report's ``<root_account>``
+    record (None when the report has none) and ``users`` {name: record}. A read that fails
+    leaves its part None and puts a one-line reason in ``summary_error`` / ``report_error``,
+    so the caller still evaluates what the other read covers.
+    """
+    summary_map = summary_error = root = users = report_error = None
+    if summary:
+        try:
+            summary_map = iam.get_account_summary()["SummaryMap"]
+        except (ClientError, BotoCoreError, NotImplementedError) as e:
+            summary_error = describe_error(e, "iam")
+    if report:
+        try:
+            root, users = by_user(fetch(iam, **fetch_kwargs)[0])
+        except CredentialReportError as e:
+            report_error = str(e)
+        except (KeyError, ValueError) as e:
+            report_error = "the IAM credential report is not the CSV IAM documents (%s: %s)" % (type(e).__name__, e)
+        except (ClientError, BotoCoreError, NotImplementedError) as e:
+            report_error = describe_error(e, "iam")
+    return AccountCredentials(summary_map, summary_error, root, users, report_error)

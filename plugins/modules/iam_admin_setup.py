@@ -134,8 +134,6 @@ password_file:
   sample: /root/alice-admin.password
 """
 
-import datetime
-import json
 import os
 import re
 import secrets
@@ -480,13 +478,13 @@ def mfa_coverage(s, control, name, arn, available):
             done = s.write("iam:AttachGroupPolicy %s %s" % (group, name), "attach_group_policy",
                            GroupName=group, PolicyArn=arn)
         except (aws.ClientError, aws.BotoCoreError) as e:
-            m.findings.add(control, "error", "attaching %s to %s failed: %s" % (name, group,
-                                                                              aws.describe_error(e, "iam")),
+            m.findings.add(control, "error",
+                           "attaching %s to %s failed: %s" % (name, group, aws.describe_error(e, "iam")),
                            resource=resource)
             continue
         m.findings.noncompliant(control, can_fix=True, fixed=done, resource=resource,
-                                message="%s lacked %s (%s): %s" % (group, name, who,
-                                                                  "attached" if done else "would attach"))
+                                message="%s lacked %s (%s): %s" % (
+                                    group, name, who, "attached" if done else "would attach"))
     for user in loners:
         m.findings.add(control, "fail", "console user %s is in no group, so no group policy reaches it: "
                        "add it to a group that has %s" % (user, name), resource="user/%s" % user)

@@ -527,9 +527,9 @@ def main():
     m = BulwarkModule(
         argument_spec=dict(
             unused_days=dict(type="int", default=45),
-            key_rotation_days=dict(type="int", default=90),
+            key_rotation_days=dict(type="int", default=90, no_log=False),
             deactivate_unused_keys=dict(type="bool", default=False),
-            deactivate_keys_older_than_days=dict(type="int"),
+            deactivate_keys_older_than_days=dict(type="int", no_log=False),
             remove_unused_passwords=dict(type="bool", default=False),
             export_dir=dict(type="path"),
         ),

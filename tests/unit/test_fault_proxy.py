@@ -133,7 +133,7 @@ def test_share_is_seeded_and_reproducible(moto_server):
         with FaultProxy(moto_server.url, Rule("throttle", share=0.3), seed=seed) as proxy:
             sts = client(proxy.url, "sts", attempts=1)
             out = []
-            for _ in range(40):
+            for _attempt in range(40):
                 try:
                     sts.get_caller_identity()
                     out.append(False)

@@ -235,8 +235,8 @@ def test_evidence_export_with_checksum(iam, run_module, tmp_path, monkeypatch):
     assert evidence["events"] == 3
     data = open(evidence["path"], "rb").read()
     assert hashlib.sha256(data).hexdigest() == evidence["sha256"]
-    assert open(evidence["checksum_file"]).read() == "%s  %s\n" % (evidence["sha256"],
-                                                                    os.path.basename(evidence["path"]))
+    assert open(evidence["checksum_file"]).read() == "%s  %s\n" % (
+        evidence["sha256"], os.path.basename(evidence["path"]))
     for path in (evidence["path"], evidence["checksum_file"]):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(tmp_path / "ev").st_mode) == 0o700

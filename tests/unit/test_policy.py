@@ -158,6 +158,6 @@ def test_merge_keeps_other_statements_replaces_by_sid_and_skips_equal_ones():
 def test_remove_statements_drops_only_the_named_ones():
     open_statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": BUCKET + "/*"}
     document = doc(PUT_OBJECT, open_statement)
-    cleaned = policy.remove_statements(document, [n for n, _ in policy.public_statements(document)])
+    cleaned = policy.remove_statements(document, [n for n, _why in policy.public_statements(document)])
     assert cleaned["Statement"] == [PUT_OBJECT]
     assert len(document["Statement"]) == 2  # the input is not modified

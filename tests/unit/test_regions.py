@@ -44,7 +44,7 @@ class FakeAnsible:
 class FakeModule:
     """What regions.py uses of a BulwarkModule."""
 
-    def __init__(self, conn=None, controls=CONTROLS, params=None, may_change=True):
+    def __init__(self, conn=None, controls=tuple(CONTROLS), params=None, may_change=True):
         self.conn = conn or FakeConn(["eu-west-1", "us-east-1"])
         self.findings = Findings(controls)
         self.params = dict({"region_concurrency": 16}, **(params or {}))
@@ -168,7 +168,7 @@ def test_guard_limits_a_fault_to_the_controls_of_one_service():
     m = FakeModule()
 
     def check(run):
-        run.guard(["guardduty.enabled"], "guardduty", lambda: (_ for _ in ()).throw(denied()))
+        run.guard(["guardduty.enabled"], "guardduty", lambda: (x for x in ()).throw(denied()))
         run.guard(["ec2.ebs_default_encryption"], "ec2", run.add, "ec2.ebs_default_encryption", "pass", "on")
 
     regions.for_each_region(m, ["eu-west-1"], check, CONTROLS)
@@ -180,8 +180,8 @@ def test_guard_limits_a_fault_to_the_controls_of_one_service():
 def test_guard_skips_controls_not_selected():
     m = FakeModule(controls=["ec2.ebs_default_encryption"])
     calls = []
-    regions.for_each_region(m, ["eu-west-1"], lambda run: run.guard(["guardduty.enabled"], "guardduty",
-                                                                     calls.append, 1), CONTROLS)
+    regions.for_each_region(m, ["eu-west-1"],
+                            lambda run: run.guard(["guardduty.enabled"], "guardduty", calls.append, 1), CONTROLS)
     assert calls == [] and m.findings.items == []
 
 

@@ -1,0 +1,212 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bulwark.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: mfa_status
+short_description: Audit MFA of the root user (virtual or hardware) and of every console user (CIS 1.5, 1.6, 1.10)
+version_added: 0.1.0
+description:
+  - Evaluates C(root.mfa) (CIS 1.5), C(root.hardware_mfa) (CIS 1.6) and C(iam.user_mfa) (CIS 1.10).
+  - Reads only account-wide data, so the number of API calls does not grow with the number of
+    users. C(iam:GetAccountSummary) (C(AccountMFAEnabled)), C(iam:ListVirtualMFADevices) of
+    assigned devices (paginated), and the IAM credential report (generated once per run).
+  - Root MFA that is a virtual device (one assigned to the C(:root) ARN) fails C(root.hardware_mfa).
+  - Every IAM user with a console password and no MFA is one V(fail) finding (resource the
+    user name). Users without a console password are not flagged. When every console user has
+    MFA there is one V(pass) finding.
+  - The credential report can be up to 4 hours old. A user whose report row shows no MFA but
+    who has a virtual MFA device assigned now counts as having MFA.
+  - Never changes anything. Only the root user can add root MFA, and each user enrols their own
+    device. Check mode and the common options are supported all the same.
+  - A root user without a password (AWS Organizations centralised root access) cannot sign in,
+    so the root controls pass and say so.
+author:
+  - bulwark.aws contributors (@bulwark-aws)
+extends_documentation_fragment:
+  - bulwark.aws.connection
+"""
+
+EXAMPLES = r"""
+- name: Audit root and user MFA
+  bulwark.aws.mfa_status:
+  register: mfa
+
+- name: Console users without MFA only
+  bulwark.aws.mfa_status:
+    controls: [iam.user_mfa]
+    waivers:
+      - control: iam.user_mfa
+        resource: break-glass-*
+        reason: break-glass users keep their hardware token in the safe, outside IAM
+        expires: "2026-12-31"
+"""
+
+RETURN = r"""
+findings:
+  description: One finding per selected root control, and for C(iam.user_mfa) one per console user without MFA (or one pass).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - control: iam.user_mfa
+      status: fail
+      resource: alice
+      region: global
+      message: "alice has a console password and no MFA device (password last used: never)"
+root:
+  description: Root MFA as found. Null values mean not read (control not selected) or unknown.
+  returned: always
+  type: dict
+  contains:
+    mfa_enabled:
+      description: Summary C(AccountMFAEnabled).
+      type: bool
+    virtual_mfa:
+      description: Whether the root MFA device is a virtual one.
+      type: bool
+    password_present:
+      description: Summary C(AccountPasswordPresent), when the endpoint reports it.
+      type: bool
+users:
+  description: Every IAM user of the credential report, when C(iam.user_mfa) is evaluated (else empty). No secrets.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The user name.
+      type: str
+    password_enabled:
+      description: Whether the user has a console password.
+      type: bool
+    mfa_active:
+      description: Whether the user has MFA (credential report, or an assigned virtual device).
+      type: bool
+    mfa_devices:
+      description:
+        - MFA devices known from account-wide reads, the assigned virtual devices, or 1 when the report
+          shows MFA and no virtual device is assigned (a hardware or FIDO device; an exact count
+          would need a call per user).
+      type: int
+    password_last_used:
+      description: Last console sign-in (ISO 8601); null when never or unknown.
+      type: str
+  sample:
+    - name: alice
+      password_enabled: true
+      mfa_active: false
+      mfa_devices: 0
+      password_last_used: null
+"""
+
+from ansible_collections.bulwark.aws.plugins.module_utils import aws
+from ansible_collections.bulwark.aws.plugins.module_utils import credential_report as cr
+from ansible_collections.bulwark.aws.plugins.module_utils.module import BulwarkModule
+
+CONTROLS = ["root.mfa", "root.hardware_mfa", "iam.user_mfa"]
+ROOT = cr.ROOT_RESOURCE
+
+
+def main():
+    m = BulwarkModule(argument_spec={}, control_ids=CONTROLS)
+    m.run(body)
+
+
+def body(m):
+    iam = m.client("iam")
+    acct = cr.read_account(iam, summary=m.wants("root.mfa", "root.hardware_mfa"), report=m.wants("iam.user_mfa"))
+    devices = devices_error = None
+    if m.wants("root.hardware_mfa", "iam.user_mfa"):
+        try:
+            devices = assigned_virtual_devices(iam)
+        except (aws.ClientError, aws.BotoCoreError, NotImplementedError) as e:
+            devices_error = aws.describe_error(e, "iam")
+    root = root_mfa(m, acct, devices, devices_error)
+    m.exit(root=root, users=user_mfa(m, acct, devices or {}))
+
+
+def assigned_virtual_devices(iam):
+    """{user ARN: [serial numbers]} of assigned virtual MFA devices. Seeds and QR codes, which
+    some endpoints return, are never kept."""
+    out = {}
+    for page in iam.get_paginator("list_virtual_mfa_devices").paginate(AssignmentStatus="Assigned"):
+        for device in page.get("VirtualMFADevices", []):
+            arn = (device.get("User") or {}).get("Arn")
+            if arn:
+                out.setdefault(arn, []).append(device["SerialNumber"])
+    return out
+
+
+def root_mfa(m, acct, devices, devices_error):
+    summary = acct.summary or {}
+    enabled = summary.get("AccountMFAEnabled")
+    password = summary.get("AccountPasswordPresent")
+    virtual = None
+    if devices is not None:
+        virtual = sorted(serial for arn, serials in devices.items() if arn.endswith(":root") for serial in serials)
+    out = dict(mfa_enabled=None if enabled is None else bool(enabled),
+               virtual_mfa=None if virtual is None else bool(virtual),
+               password_present=None if password is None else bool(password))
+    if not m.wants("root.mfa", "root.hardware_mfa"):
+        return out
+    if acct.summary is None:
+        m.findings.error_for([c for c in ("root.mfa", "root.hardware_mfa") if m.wants(c)],
+                             "cannot tell whether root has MFA: " + acct.summary_error, resource=ROOT)
+        return out
+    if not enabled and cr.root_has_no_credentials(acct.summary):
+        for control in ("root.mfa", "root.hardware_mfa"):
+            m.findings.add(control, "pass", "the root user has no password and no access key (centralised root "
+                           "access): root cannot sign in, so root MFA does not apply", resource=ROOT)
+        return out
+    if not enabled:
+        m.findings.add("root.mfa", "fail", "the root user has no MFA device", resource=ROOT)
+        m.findings.add("root.hardware_mfa", "fail", "the root user has no MFA device at all", resource=ROOT)
+        return out
+    m.findings.add("root.mfa", "pass", "the root user has MFA", resource=ROOT)
+    if virtual is None:
+        m.findings.add("root.hardware_mfa", "error", "cannot tell whether root MFA is virtual: " + devices_error,
+                       resource=ROOT)
+    elif virtual:
+        m.findings.add("root.hardware_mfa", "fail", "the root MFA device is a virtual device (%s), not hardware"
+                       % ", ".join(virtual), resource=ROOT)
+    else:
+        m.findings.add("root.hardware_mfa", "pass", "the root MFA device is not a virtual device (hardware TOTP "
+                       "token or FIDO security key)", resource=ROOT)
+    return out
+
+
+def user_mfa(m, acct, devices):
+    control = "iam.user_mfa"
+    if not m.wants(control):
+        return []
+    if acct.users is None:
+        m.findings.add(control, "error", "cannot list console users: " + acct.report_error)
+        return []
+    users, missing = [], []
+    for name in sorted(acct.users):
+        record = acct.users[name]
+        virtual = len(devices.get(record.arn, []))
+        active = record.mfa_active or virtual > 0
+        users.append(dict(name=name, password_enabled=bool(record.password_enabled), mfa_active=active,
+                          mfa_devices=max(virtual, 1 if active else 0),
+                          password_last_used=cr.iso(record.password_last_used)))
+        if record.password_enabled and not active:
+            missing.append(record)
+    for record in missing:
+        m.findings.add(control, "fail", "%s has a console password and no MFA device (password last used: %s)"
+                       % (record.user, cr.age(record.password_last_used)), resource=record.user)
+    if not missing:
+        console = sum(1 for u in users if u["password_enabled"])
+        m.findings.add(control, "pass", "every IAM user with a console password (%d) has MFA" % console
+                       if console else "no IAM user has a console password")
+    return users
+
+
+if __name__ == "__main__":
+    main()
