@@ -10,12 +10,17 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import time
 import urllib.request
 
 # AWS managed policies (AdministratorAccess, AWSSupportAccess, ...) exist only with this set,
 # and it is read when moto's IAM backend is first built: set it before moto is imported.
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+# moto's request recorder appends to one file, ./moto_recording unless told otherwise, read
+# when moto is imported. Parallel test workers (pytest -n) would record into, and reset, each
+# other's file: one file per process.
+os.environ["MOTO_RECORDER_FILEPATH"] = os.path.join(tempfile.gettempdir(), "bulwark-moto-recording-%d" % os.getpid())
 
 # moto accepts any credentials. The secret is distinctive on purpose: modules mark it no_log,
 # so Ansible masks every occurrence of its value in output; a common word would be masked
