@@ -67,7 +67,9 @@ options:
   role_session_name:
     description:
       - Session name used with O(assume_role_arn); it shows in the target account's CloudTrail.
-      - Defaults to V(bulwark-aws-<unix time>).
+      - Defaults to V(bulwark-aws-<run id>), the run id being the E(BULWARK_RUN_ID) environment
+        variable when set (one name for every module run of a playbook run), else
+        V(job-<JOB_ID>) under AWX / Automation Platform, else the unix time of the module run.
     type: str
   validate_certs:
     description:

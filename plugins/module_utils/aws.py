@@ -130,6 +130,19 @@ def validate_connection_params(params):
         raise AwsOptionError("role_session_name: %r must be 2-64 characters of letters, digits and +=,.@_-" % name)
 
 
+def default_session_name(environ=None):
+    """``bulwark-aws-<run id>``: the role session name that shows in the target account's CloudTrail.
+
+    The run id is BULWARK_RUN_ID when set (every module run of one playbook run then uses the
+    same name), else ``job-<JOB_ID>`` under AWX / Automation Platform (which sets JOB_ID), else
+    the unix time of this module run.
+    """
+    environ = os.environ if environ is None else environ
+    run_id = environ.get("BULWARK_RUN_ID") or ("job-" + environ["JOB_ID"] if environ.get("JOB_ID") else "")
+    run_id = re.sub(r"[^\w+=,.@-]+", "-", run_id).strip("-") or str(int(time.time()))
+    return ("bulwark-aws-" + run_id)[:64]
+
+
 def is_loopback(endpoint_url):
     return bool(endpoint_url) and urlparse(endpoint_url).hostname in _LOOPBACK_HOSTS
 
@@ -150,7 +163,10 @@ def describe_error(exc, service=None):
         what = "%s %s" % (service or "AWS", op)
         line = "%s failed: %s%s" % (what, code, (" (%s)" % text) if text else "")
         low = code.lower()
-        if "accessdenied" in low or "unauthorized" in low or code in ("AuthorizationError", "403"):
+        if op == "AssumeRole" and ("accessdenied" in low or code in ("NoSuchEntity", "403")):
+            hint = ("the role may not exist in that account, or its trust policy does not let the identity running "
+                    "bulwark assume it (with this external id); see docs/multi-account.md")
+        elif "accessdenied" in low or "unauthorized" in low or code in ("AuthorizationError", "403"):
             hint = "grant %s to the identity running bulwark (see docs/policies/)" % iam_action(service or "?", op)
         elif "throttl" in low or code in ("RequestLimitExceeded", "TooManyRequestsException", "SlowDown"):
             hint = "still throttled after botocore's retries; run again later or with fewer forks"
@@ -233,7 +249,7 @@ class AwsConnection:
         return Config(retries=retries, user_agent_extra=USER_AGENT, connect_timeout=10, read_timeout=60)
 
     def _assume_role(self, base):
-        name = self.params.get("role_session_name") or "bulwark-aws-%d" % int(time.time())
+        name = self.params.get("role_session_name") or default_session_name()
         kwargs = dict(RoleArn=self.params["assume_role_arn"], RoleSessionName=name)
         if self.params.get("external_id"):
             kwargs["ExternalId"] = self.params["external_id"]

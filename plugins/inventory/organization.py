@@ -1,0 +1,591 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bulwark.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: organization
+short_description: Every ACTIVE account of an AWS Organization, one host per account
+version_added: 0.1.0
+description:
+  - Lists the ACTIVE accounts of the AWS Organization that the caller's credentials can read
+    (the management account, or a delegated administrator for AWS Organizations) and makes one
+    host per account, so C(ansible-playbook bulwark.aws.harden) audits or hardens every account
+    in one run. Suspended accounts and accounts being closed are left out.
+  - Each member account's host gets C(bulwark_aws_assume_role_arn), the role the bulwark.aws
+    modules assume in that account (see O(assume_role_name)). The account the credentials
+    belong to (normally the management account) is a host too and gets no role (its modules
+    use the credentials as they are).
+  - "Host variables: C(account_id), C(account_name), C(account_email), C(account_arn),
+    C(ou_id), C(ou_path) (for example V(Root/Workloads/Prod)), C(account_tags) (a dict, when
+    O(include_tags=true)), C(organization_id), C(management_account_id),
+    C(is_management_account), C(bulwark_aws_assume_role_arn), C(bulwark_aws_external_id) (when
+    O(external_id) is set), C(ansible_connection=local) and
+    C(ansible_python_interpreter={{ ansible_playbook_python }}) (the modules run on the
+    controller and call AWS from there; O(compose) overrides any of these)."
+  - When O(profile), O(region) or O(endpoint_url) are set in the configuration file (not from
+    the environment), the hosts also get C(bulwark_aws_profile), C(bulwark_aws_region) and
+    C(bulwark_aws_endpoint_url), so the modules reach AWS the way the inventory did. Keys given
+    with O(access_key) and O(secret_key) are used only to list the accounts; they are never
+    copied into host variables.
+  - The Organization is read in few calls however many accounts it has. The OU tree is walked
+    once from the root (C(ListOrganizationalUnitsForParent) and C(ListAccountsForParent) per
+    OU, paginated, one tree level at a time in parallel); tags take one
+    C(ListTagsForResource) call per account that passes the id and OU filters. With
+    O(cache=true) a later run makes no call at all until the cache expires.
+  - "The configuration file name must end with C(organization.yml) or C(organization.yaml),
+    for example C(organization.yml), C(prod.organization.yml) or C(bulwark_organization.yml). A
+    file holding only C(plugin: bulwark.aws.organization) works with the caller's credentials
+    from the environment."
+author:
+  - bulwark.aws contributors (@bulwark-aws)
+requirements:
+  - python >= 3.8
+  - boto3 >= 1.34.0
+  - botocore >= 1.34.0
+extends_documentation_fragment:
+  - inventory_cache
+  - constructed
+options:
+  plugin:
+    description: The name of this plugin; it makes the file an inventory source of this plugin.
+    required: true
+    type: str
+    choices: [bulwark.aws.organization]
+  profile:
+    description:
+      - The AWS profile (from C(~/.aws/config) / C(~/.aws/credentials)) used to list the accounts.
+      - Ignored when O(access_key) and O(secret_key) are given.
+    type: str
+    aliases: [aws_profile]
+    env:
+      - name: AWS_PROFILE
+  region:
+    description:
+      - The region whose endpoints are called (AWS Organizations itself is global).
+      - Defaults to the profile's region, then V(us-east-1).
+    type: str
+    aliases: [aws_region]
+    env:
+      - name: AWS_DEFAULT_REGION
+      - name: AWS_REGION
+  endpoint_url:
+    description:
+      - Send every AWS call to this URL instead of the public endpoints, for example a local
+        emulator such as moto (V(http://127.0.0.1:5000)).
+      - Must include the scheme (C(http://) or C(https://)).
+    type: str
+    aliases: [aws_endpoint_url]
+    env:
+      - name: AWS_ENDPOINT_URL
+  access_key:
+    description:
+      - AWS access key id used to list the accounts. Prefer a profile, instance role or SSO session.
+    type: str
+    aliases: [aws_access_key_id, aws_access_key]
+    env:
+      - name: AWS_ACCESS_KEY_ID
+  secret_key:
+    description:
+      - AWS secret access key, required with O(access_key). A secret; the plugin never shows it.
+    type: str
+    aliases: [aws_secret_access_key, aws_secret_key]
+    env:
+      - name: AWS_SECRET_ACCESS_KEY
+  session_token:
+    description:
+      - AWS session token for temporary credentials. A secret; the plugin never shows it.
+    type: str
+    aliases: [aws_session_token]
+    env:
+      - name: AWS_SESSION_TOKEN
+  validate_certs:
+    description: Verify TLS certificates of the AWS endpoints. Turn off only for a local emulator.
+    type: bool
+    default: true
+  hostnames:
+    description:
+      - What names a host.
+      - V(account_name) is the account name in lower case with every run of characters other
+        than letters, digits, C(.), C(_) and C(-) replaced by C(-) (V(Prod Payments) becomes
+        V(prod-payments)). When several accounts would get the same name, each of them is named
+        C(<name>-<account id>) instead, so host names are always unique.
+      - V(account_id) is the 12-digit account id (stable when accounts are renamed).
+    type: str
+    choices: [account_name, account_id]
+    default: account_name
+  assume_role_name:
+    description:
+      - The role the bulwark.aws modules assume in each member account. Sets the host variable
+        C(bulwark_aws_assume_role_arn) to C(arn:<partition>:iam::<account id>:role/<name>).
+      - A plain name (V(OrganizationAccountAccessRole), the role AWS Organizations creates in
+        the accounts it creates; or a dedicated role such as V(BulwarkAudit), see
+        docs/multi-account.md), a name with a path (V(security/BulwarkAudit)), or a full role ARN.
+      - May be a Jinja2 template rendered with the host's variables (C(account_id),
+        C(account_name), C(ou_path), C(account_tags), ...), for example
+        V({{ 'BulwarkAudit' if ou_path is match('Root/Workloads') else 'OrganizationAccountAccessRole' }}).
+        An empty result means no role for that host.
+      - The account of the caller's own credentials never gets a role.
+    type: str
+    default: OrganizationAccountAccessRole
+  external_id:
+    description:
+      - The external id the roles' trust policy requires. Set as the host variable
+        C(bulwark_aws_external_id) of every host that has a role to assume; the modules send it
+        with C(sts:AssumeRole) and never log it. It shows in C(ansible-inventory --list) output
+        like any host variable (AWS does not treat external ids as secrets).
+    type: str
+  include_tags:
+    description:
+      - Read each account's tags (one C(organizations:ListTagsForResource) call per account)
+        into the host variable C(account_tags), for groups by tag and for tag filters.
+      - With V(false) and no tag filter, tags are not read.
+    type: bool
+    default: true
+  filters:
+    description:
+      - Only accounts matching B(every) key are hosts. Keys are V(account_id), V(account_name),
+        V(ou_path) and V(tag:<tag key>); each value is a string or a list of strings (any may
+        match), compared as case-sensitive shell-style globs (C(*) also matches C(/)).
+      - "For example C({ou_path: 'Root/Workloads/*', 'tag:env': [prod, staging]})."
+      - An account lacking the tag of a V(tag:<key>) filter does not match it.
+    type: dict
+    default: {}
+  exclude_filters:
+    description:
+      - Accounts matching every key of B(any) entry are left out (applied after O(filters)).
+        Same keys and globs as O(filters).
+      - "For example C([{account_id: '111111111111'}, {ou_path: 'Root/Sandbox*'}, {'tag:bulwark': skip}])."
+    type: list
+    elements: dict
+    default: []
+  ou_groups:
+    description:
+      - Make a group per OU and put each account in the group of its OU. Group names are
+        O(ou_group_prefix) followed by the OU path in lower case with every run of characters
+        other than letters and digits replaced by C(_) (V(Root/Workloads/Prod) is group
+        V(ou_root_workloads_prod)).
+      - Groups nest like the OUs (V(ou_root_workloads_prod) is a child of V(ou_root_workloads)),
+        so C(--limit ou_root_workloads) takes every account below that OU.
+    type: bool
+    default: true
+  ou_group_prefix:
+    description: Prefix of the OU group names.
+    type: str
+    default: ou_
+  keyed_groups:
+    description:
+      - Add hosts to groups based on the values of a variable (see the C(constructed) plugin).
+      - The default makes a group per tag key and value, V(tag_<key>_<value>), from
+        C(account_tags); invalid characters in group names become C(_).
+    type: list
+    elements: dict
+    default:
+      - key: account_tags
+        prefix: tag
+notes:
+  - Besides the OU groups and keyed groups, every host is in C(aws_accounts), and in
+    C(management_account) or C(member_accounts).
+  - Only reads; the credentials need C(organizations:DescribeOrganization),
+    C(organizations:ListRoots), C(organizations:ListOrganizationalUnitsForParent),
+    C(organizations:ListAccountsForParent), C(organizations:ListTagsForResource) (when tags are
+    read) and C(sts:GetCallerIdentity). docs/multi-account.md has the policies and trust policy.
+  - Retries use botocore's V(adaptive) retry mode; the E(AWS_RETRY_MODE) and
+    E(AWS_MAX_ATTEMPTS) environment variables override it.
+  - Set E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true) (or C([inventory] unparsed_is_failed = true)) in
+    scheduled runs, so a run whose inventory could not be read fails instead of running on no host.
+"""
+
+EXAMPLES = r"""
+# organization.yml: every ACTIVE account, the caller's credentials from the environment.
+plugin: bulwark.aws.organization
+
+# ---
+# prod.organization.yml: only production workloads, a dedicated audit role, cached for an hour.
+plugin: bulwark.aws.organization
+profile: org-management
+assume_role_name: BulwarkAudit
+external_id: bulwark-audit-7f3c
+filters:
+  ou_path: "Root/Workloads/Prod*"
+exclude_filters:
+  - tag:bulwark: skip
+  - account_id: "210987654321"
+hostnames: account_name
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/bulwark-inventory
+cache_timeout: 3600
+
+# ---
+# A different role per OU, and extra groups.
+plugin: bulwark.aws.organization
+assume_role_name: >-
+  {{ 'OrganizationAccountAccessRole' if ou_path is match('Root/Legacy') else 'BulwarkAudit' }}
+keyed_groups:
+  - key: account_tags
+    prefix: tag
+  - key: account_tags.owner | default('unowned')
+    prefix: owner
+groups:
+  sandboxes: "'Sandbox' in ou_path"
+compose:
+  bulwark_aws_region: account_tags.home_region | default('eu-west-1')
+
+# Use it:
+#   ansible-inventory -i organization.yml --graph
+#   ansible-playbook bulwark.aws.harden -i organization.yml --check --forks 10
+#   ansible-playbook bulwark.aws.harden -i organization.yml --check --limit ou_root_workloads
+"""
+
+import fnmatch
+import hashlib
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.vars import combine_vars
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19: every inventory string is a template already
+    def trust_as_template(value):
+        return value
+
+from ansible_collections.bulwark.aws.plugins.module_utils import aws
+
+# Connection options passed to module_utils/aws.py as they are.
+CONNECTION_OPTIONS = ("profile", "region", "endpoint_url", "access_key", "secret_key", "session_token",
+                      "validate_certs")
+# Connection options copied into host variables when the configuration file sets them.
+PROPAGATED_OPTIONS = ("profile", "region", "endpoint_url")
+FILTER_KEYS = ("account_id", "account_name", "ou_path")
+CACHE_FORMAT = 1
+MAX_WORKERS = 8
+_ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
+_HOST_CHARS = re.compile(r"[^a-z0-9._-]+")
+_GROUP_CHARS = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def safe_group_name(name):
+    """A valid Ansible group name: letters, digits and _ only, never starting with a digit."""
+    name = _GROUP_CHARS.sub("_", str(name))
+    return "_" + name if name[:1].isdigit() else name
+
+
+def ou_group_name(prefix, ou_path):
+    return safe_group_name(prefix + _GROUP_CHARS.sub("_", ou_path.lower()).strip("_"))
+
+
+def host_name(account_name):
+    return _HOST_CHARS.sub("-", (account_name or "").lower()).strip("-._")
+
+
+def account_state(account):
+    """ACTIVE, SUSPENDED, PENDING_CLOSURE...: the newer ``State`` field first, then ``Status``."""
+    return account.get("State") or account.get("Status") or "ACTIVE"
+
+
+def _globs(value):
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def _matches(account, criteria):
+    """True when the account matches every key of ``criteria`` (a filters dict).
+
+    Tag criteria are skipped when the account's tags are not known yet (``tags`` is None):
+    the caller filters twice, before and after reading tags."""
+    for key, value in criteria.items():
+        if key.startswith("tag:"):
+            tags = account.get("tags")
+            if tags is None:
+                continue
+            tag_key = key[4:]
+            if tag_key not in tags:
+                return False
+            actual = tags[tag_key]
+        else:
+            actual = account[key]
+        if not any(fnmatch.fnmatchcase(actual, g) for g in _globs(value)):
+            return False
+    return True
+
+
+def select(accounts, filters, exclude_filters):
+    """The accounts matching ``filters`` and no entry of ``exclude_filters``.
+
+    Before tags are read (an account's ``tags`` is None), tag criteria of ``filters`` pass and an
+    exclude entry with a tag criterion excludes nothing yet."""
+    def excluded(account):
+        return any(_matches(account, entry) for entry in exclude_filters
+                   if entry and not (account.get("tags") is None and _has_tag_keys(entry)))
+
+    return [a for a in accounts if _matches(a, filters) and not excluded(a)]
+
+
+def _has_tag_keys(criteria):
+    return any(k.startswith("tag:") for k in criteria)
+
+
+def validate_filters(filters, exclude_filters):
+    """Raise AnsibleError naming the first bad key or value."""
+    if not isinstance(filters, dict):
+        raise AnsibleError("filters must be a dict of {key: glob or list of globs}")
+    entries = [("filters", filters)]
+    for n, entry in enumerate(exclude_filters or []):
+        if not isinstance(entry, dict):
+            raise AnsibleError("exclude_filters[%d] must be a dict of {key: glob or list of globs}" % n)
+        entries.append(("exclude_filters[%d]" % n, entry))
+    for where, criteria in entries:
+        for key, value in criteria.items():
+            if key not in FILTER_KEYS and not (isinstance(key, str) and key.startswith("tag:") and len(key) > 4):
+                raise AnsibleError("%s: unknown key %r (use account_id, account_name, ou_path or tag:<tag key>)"
+                                   % (where, key))
+            if value is None or isinstance(value, dict) or (isinstance(value, (list, tuple)) and not value):
+                raise AnsibleError("%s: %s must be a string or a non-empty list of strings" % (where, key))
+
+
+def org_error(exc, operation=None):
+    """One line for an AWS fault while reading the Organization."""
+    code = aws.error_code(exc)
+    if code == "AWSOrganizationsNotInUseException":
+        return ("the account of these credentials is not in an AWS Organization: run with credentials of the "
+                "Organization's management account (or a delegated administrator), or use inventory/localhost.yml "
+                "to audit this one account")
+    if code in ("AccessDeniedException", "AccessDenied"):
+        op = getattr(exc, "operation_name", operation or "?")
+        return ("organizations:%s was denied: use credentials of the management account or of a delegated "
+                "administrator for AWS Organizations, with the read permissions listed in docs/multi-account.md"
+                % op)
+    return aws.describe_error(exc, "organizations")
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+
+    NAME = "bulwark.aws.organization"
+
+    # Group names are made valid here (the base class would only warn about invalid ones).
+    _sanitize_group_name = staticmethod(safe_group_name)
+
+    def verify_file(self, path):
+        if not super(InventoryModule, self).verify_file(path):
+            return False
+        if path.endswith(("organization.yml", "organization.yaml")):
+            return True
+        self.display.vvv("bulwark.aws.organization: %s is not a *organization.yml / *organization.yaml file" % path)
+        return False
+
+    # --- parse -----------------------------------------------------------------------------
+    def parse(self, inventory, loader, path, cache=True):
+        super(InventoryModule, self).parse(inventory, loader, path, cache=cache)
+        self._path = path
+        self._read_config_data(path)
+        validate_filters(self.get_option("filters"), self.get_option("exclude_filters"))
+
+        cache_key = self._cache_key(path)
+        use_cache = self.get_option("cache")
+        data = None
+        if use_cache and cache:
+            try:
+                data = self._cache[cache_key]
+            except KeyError:
+                data = None
+            if data is not None and (not isinstance(data, dict) or data.get("format") != CACHE_FORMAT):
+                data = None
+        if data is None:
+            data = self._fetch()
+            if use_cache:
+                self._cache[cache_key] = data
+        self._populate(data)
+
+    def _fail(self, msg):
+        raise AnsibleError("bulwark.aws.organization (%s): %s" % (self._path, msg))
+
+    def _connection_params(self):
+        params = dict((name, self.get_option(name)) for name in CONNECTION_OPTIONS)
+        params.update(assume_role_arn=None, external_id=None, role_session_name=None)
+        return params
+
+    def _cache_key(self, path):
+        """The path's key, plus everything that changes what is fetched (never a secret itself)."""
+        params = self._connection_params()
+        scope = dict(profile=params["profile"], region=params["region"], endpoint_url=params["endpoint_url"],
+                     access_key=params["access_key"], include_tags=self.get_option("include_tags"),
+                     filters=self.get_option("filters"), exclude_filters=self.get_option("exclude_filters"))
+        digest = hashlib.sha256(json.dumps(scope, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:12]
+        return "%s_%s" % (self.get_cache_key(path), digest)
+
+    # --- AWS -------------------------------------------------------------------------------
+    def _fetch(self):
+        """Read the Organization: a JSON-able dict, what the cache holds."""
+        if not aws.HAS_BOTO3:
+            self._fail("boto3 and botocore are required on the controller (pip install -r requirements.txt): %s"
+                       % aws.BOTO3_IMPORT_ERROR)
+        try:
+            conn = aws.AwsConnection(self._connection_params(), read_only=True)
+        except aws.AwsOptionError as e:
+            self._fail(to_native(e))
+        except (aws.ClientError, aws.BotoCoreError) as e:
+            self._fail(aws.describe_error(e, "sts"))
+        try:
+            identity = conn.identity()
+        except (aws.ClientError, aws.BotoCoreError) as e:
+            self._fail(aws.describe_error(e, "sts"))
+        try:
+            return self._read_organization(conn, identity)
+        except (aws.ClientError, aws.BotoCoreError) as e:
+            self._fail(org_error(e))
+
+    def _read_organization(self, conn, identity):
+        org = conn.client("organizations")
+        organization = org.describe_organization()["Organization"]
+        roots = [r for page in org.get_paginator("list_roots").paginate() for r in page["Roots"]]
+
+        def children(node):
+            parent_id, path = node
+            ous = [(ou["Id"], "%s/%s" % (path, ou["Name"]))
+                   for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=parent_id)
+                   for ou in page["OrganizationalUnits"]]
+            accounts = [a for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=parent_id)
+                        for a in page["Accounts"]]
+            return node, ous, accounts
+
+        accounts, skipped = [], {}
+        level = [(r["Id"], r.get("Name") or "Root") for r in roots]
+        with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
+            while level:
+                next_level = []
+                for (parent_id, path), ous, found in pool.map(children, level):
+                    next_level.extend(ous)
+                    for a in found:
+                        state = account_state(a)
+                        if state != "ACTIVE":
+                            skipped[state] = skipped.get(state, 0) + 1
+                            continue
+                        accounts.append(dict(account_id=a["Id"], account_name=a.get("Name") or a["Id"],
+                                             email=a.get("Email"), arn=a.get("Arn"), ou_id=parent_id, ou_path=path,
+                                             tags=None))
+                level = next_level
+
+            filters, exclude = self.get_option("filters") or {}, self.get_option("exclude_filters") or []
+            # First without tags (tag criteria pass), so accounts left out by id or OU cost no call.
+            accounts = select(accounts, filters, exclude)
+            wants_tags = self.get_option("include_tags") or _has_tag_keys(filters) or any(
+                _has_tag_keys(e) for e in exclude if e)
+            if wants_tags:
+                def tags_of(account):
+                    pages = org.get_paginator("list_tags_for_resource").paginate(ResourceId=account["account_id"])
+                    return dict((t["Key"], t["Value"]) for page in pages for t in page["Tags"])
+
+                for account, tags in zip(accounts, pool.map(tags_of, accounts)):
+                    account["tags"] = tags
+                accounts = select(accounts, filters, exclude)
+        if skipped:
+            self.display.vvv("bulwark.aws.organization: left out %s" % ", ".join(
+                "%d %s" % (n, state) for state, n in sorted(skipped.items())))
+        accounts.sort(key=lambda a: (a["account_name"].lower(), a["account_id"]))
+        return dict(format=CACHE_FORMAT, organization_id=organization["Id"],
+                    management_account_id=organization.get("MasterAccountId"),
+                    caller_account_id=identity["account_id"], partition=identity["partition"],
+                    accounts=accounts, skipped=skipped)
+
+    # --- inventory -------------------------------------------------------------------------
+    def _host_names(self, accounts):
+        if self.get_option("hostnames") == "account_id":
+            return dict((a["account_id"], a["account_id"]) for a in accounts)
+        names = dict((a["account_id"], host_name(a["account_name"]) or a["account_id"]) for a in accounts)
+        counts = {}
+        for name in names.values():
+            counts[name] = counts.get(name, 0) + 1
+        return dict((i, n if counts[n] == 1 or n == i else "%s-%s" % (n, i)) for i, n in names.items())
+
+    def _render(self, template, variables):
+        if self.get_option("use_extra_vars"):
+            variables = combine_vars(variables, self._vars)
+        self.templar.available_variables = variables
+        return self.templar.template(template)
+
+    def _role_arn(self, host, hostvars, data):
+        if hostvars["account_id"] == data["caller_account_id"]:
+            return ""
+        template = self.get_option("assume_role_name") or ""
+        try:
+            name = self._render(template, hostvars) if template else ""
+        except Exception as e:  # a template error names the host and the option
+            self._fail("assume_role_name for host %s: %s" % (host, to_native(e)))
+        name = to_native(name if name is not None else "").strip()
+        if not name:
+            return ""
+        if name.startswith("arn:"):
+            arn = name
+        elif _ROLE_NAME.match(name):
+            arn = "arn:%s:iam::%s:role/%s" % (data["partition"], hostvars["account_id"], name.strip("/"))
+        else:
+            self._fail("assume_role_name for host %s rendered to %r, which is not an IAM role name" % (host, name))
+        try:
+            aws.validate_connection_params(dict(assume_role_arn=arn))
+        except aws.AwsOptionError as e:
+            self._fail("assume_role_name for host %s: %s" % (host, e))
+        return arn
+
+    def _populate(self, data):
+        accounts = data["accounts"]
+        names = self._host_names(accounts)
+        strict = self.get_option("strict")
+        external_id = self.get_option("external_id")
+        include_tags = self.get_option("include_tags")
+        propagated = {}
+        for option in PROPAGATED_OPTIONS:
+            value, origin = self.get_option_and_origin(option)
+            if value and origin == "Direct":
+                propagated["bulwark_aws_%s" % option] = value
+        for group in ("aws_accounts", "management_account", "member_accounts"):
+            self.inventory.add_group(group)
+
+        for account in accounts:
+            host = names[account["account_id"]]
+            hostvars = dict(account_id=account["account_id"], account_name=account["account_name"],
+                            account_email=account["email"], account_arn=account["arn"], ou_id=account["ou_id"],
+                            ou_path=account["ou_path"], organization_id=data["organization_id"],
+                            management_account_id=data["management_account_id"],
+                            is_management_account=account["account_id"] == data["management_account_id"])
+            if include_tags:
+                hostvars["account_tags"] = account["tags"] or {}
+            role_arn = self._role_arn(host, hostvars, data)
+            hostvars["bulwark_aws_assume_role_arn"] = role_arn
+            if external_id and role_arn:
+                hostvars["bulwark_aws_external_id"] = external_id
+            hostvars.update(propagated)
+            hostvars["ansible_connection"] = "local"
+            hostvars["ansible_python_interpreter"] = trust_as_template("{{ ansible_playbook_python }}")
+
+            self.inventory.add_host(host, group="aws_accounts")
+            self.inventory.add_child(
+                "management_account" if hostvars["is_management_account"] else "member_accounts", host)
+            for name, value in hostvars.items():
+                self.inventory.set_variable(host, name, value)
+            if self.get_option("ou_groups"):
+                self._add_ou_groups(host, account["ou_path"])
+
+            # compose may override any variable above; groups and keyed_groups see the result.
+            self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
+
+    def _add_ou_groups(self, host, ou_path):
+        prefix = self.get_option("ou_group_prefix") or ""
+        parts = ou_path.split("/")
+        child = None
+        for depth in range(len(parts), 0, -1):
+            group = self.inventory.add_group(ou_group_name(prefix, "/".join(parts[:depth])))
+            if child is None:
+                self.inventory.add_child(group, host)
+            else:
+                self.inventory.add_child(group, child)
+            child = group

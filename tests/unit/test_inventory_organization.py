@@ -1,0 +1,475 @@
+"""The bulwark.aws.organization inventory plugin against moto's AWS Organizations (mock_aws).
+
+The plugin is loaded by Ansible's plugin loader and parsed into InventoryData, as
+ansible-inventory does; one case goes through InventoryManager (verify_file, the auto plugin).
+"""
+
+import itertools
+import sys
+
+import boto3
+import botocore.client
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from ansible.errors import AnsibleError
+from ansible.inventory.data import InventoryData
+from ansible.inventory.manager import InventoryManager
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import init_plugin_loader, inventory_loader
+
+from tests.conftest import COLLECTIONS
+from tests.support import org as org_support
+
+PLUGIN = "bulwark.aws.organization"
+ROLE = "OrganizationAccountAccessRole"
+MEMBERS = 30
+# Members go to these OUs in turn: 3 each in Prod, Dev and Sandbox, 21 in Root with the
+# management account (22 accounts: two pages of ListAccountsForParent, moto pages by 20).
+LAYOUT = org_support.DEFAULT_OUS + ("Root",) * 7
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _plugin_loader():
+    init_plugin_loader([COLLECTIONS])
+
+
+def env_tags(n):
+    return {"env": ("prod", "dev", "test")[n % 3], "team": "payments" if n % 4 == 0 else "platform"}
+
+
+@pytest.fixture(scope="module")
+def _aws():
+    """moto for the whole module; member accounts' IAM skips AWS managed policies (~2 s per
+    account otherwise), which nothing here reads."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "false")
+        with mock_aws():
+            yield
+
+
+@pytest.fixture(scope="module")
+def org(_aws):
+    """An Organization: the management account and 30 members (LAYOUT). Tests only read it."""
+    client = boto3.client("organizations", region_name="us-east-1")
+    layout = org_support.create_organization(client, members=MEMBERS, ous=LAYOUT, tags=env_tags)
+    layout["client"] = client
+    return layout
+
+
+_ACCOUNT_IDS = itertools.count(210000000001)
+
+
+@pytest.fixture
+def other_account(_aws, monkeypatch):
+    """The caller is a new moto account (moto isolates accounts by id): no Organization yet."""
+    account_id = str(next(_ACCOUNT_IDS))
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", account_id)
+    return account_id
+
+
+@pytest.fixture
+def fresh_org(other_account):
+    """A small Organization of its own, which the test may change."""
+    client = boto3.client("organizations", region_name="us-east-1")
+    layout = org_support.create_organization(client, members=4)
+    layout["client"] = client
+    return layout
+
+
+def write(tmp_path, name="test.organization.yml", **options):
+    return org_support.write_inventory(tmp_path / name, **options)
+
+
+def parse(path, cache=True):
+    """(InventoryData, plugin) after one parse, as InventoryManager does it."""
+    plugin = inventory_loader.get(PLUGIN)
+    inventory = InventoryData()
+    plugin.parse(inventory, DataLoader(), str(path), cache=cache)
+    try:
+        plugin.update_cache_if_changed()
+    except AttributeError:  # no cache configured: InventoryManager ignores it the same way
+        pass
+    return inventory, plugin
+
+
+def hosts(inventory):
+    return dict((name, host.vars) for name, host in inventory.hosts.items())
+
+
+def group_hosts(inventory, group):
+    return sorted(h.name for h in inventory.groups[group].get_hosts())
+
+
+def by_id(inventory):
+    return dict((v["account_id"], v) for v in hosts(inventory).values())
+
+
+@pytest.fixture
+def api_calls(monkeypatch):
+    """Every AWS operation the code under test calls, in order."""
+    calls = []
+    real = botocore.client.BaseClient._make_api_call
+
+    def counting(client, operation, params):
+        calls.append(operation)
+        return real(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return calls
+
+
+# --- listing -------------------------------------------------------------------------------
+
+def test_every_active_account_is_a_host_across_pages(org, tmp_path, api_calls):
+    inventory, _plugin = parse(write(tmp_path))
+    ids = set(by_id(inventory))
+    assert ids == set([org["management"]] + [m["id"] for m in org["members"]])
+    assert len(ids) == MEMBERS + 1
+    # Root's 22 accounts take two pages, each other OU one.
+    assert api_calls.count("ListAccountsForParent") == len(org["ous"]) + 1
+    # One tag call per account, the tree walked once: nothing else grows with accounts.
+    assert api_calls.count("ListTagsForResource") == MEMBERS + 1
+    assert len(api_calls) - api_calls.count("ListTagsForResource") < 2 * len(org["ous"]) + 8
+
+
+def test_host_vars(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path))
+    member = org["members"][0]
+    v = by_id(inventory)[member["id"]]
+    assert v["account_name"] == member["name"]
+    assert v["account_email"] == "member-000@example.com"
+    assert v["ou_path"] == "Root/Workloads/Prod"
+    assert v["ou_id"] == org["ous"]["Root/Workloads/Prod"]
+    assert v["account_tags"] == {"env": "prod", "team": "payments"}
+    assert v["is_management_account"] is False
+    assert v["management_account_id"] == org["management"]
+    assert v["organization_id"].startswith("o-")
+    assert v["ansible_connection"] == "local"
+    assert v["ansible_python_interpreter"] == "{{ ansible_playbook_python }}"
+    assert by_id(inventory)[org["members"][2]["id"]]["ou_path"] == "Root/Sandbox"
+    assert by_id(inventory)[org["members"][3]["id"]]["ou_path"] == "Root"
+
+
+def test_role_arn_per_member_none_for_management_account(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path, external_id="bulwark-ext-1"))
+    accounts = by_id(inventory)
+    management = accounts[org["management"]]
+    assert management["is_management_account"] is True
+    assert management["bulwark_aws_assume_role_arn"] == ""
+    assert "bulwark_aws_external_id" not in management
+    for member in org["members"]:
+        v = accounts[member["id"]]
+        assert v["bulwark_aws_assume_role_arn"] == "arn:aws:iam::%s:role/%s" % (member["id"], ROLE)
+        assert v["bulwark_aws_external_id"] == "bulwark-ext-1"
+    assert group_hosts(inventory, "management_account") == ["master"]
+    assert len(group_hosts(inventory, "member_accounts")) == MEMBERS
+
+
+def test_role_name_template_rendered_with_host_vars(org, tmp_path):
+    template = "{{ 'BulwarkAudit' if ou_path is match('Root/Workloads') else '' }}"
+    inventory, _plugin = parse(write(tmp_path, assume_role_name=template))
+    for member in org["members"]:
+        arn = by_id(inventory)[member["id"]]["bulwark_aws_assume_role_arn"]
+        if member["ou_path"].startswith("Root/Workloads"):
+            assert arn == "arn:aws:iam::%s:role/BulwarkAudit" % member["id"]
+        else:
+            assert arn == "", member  # an empty result: no role for that host
+
+
+def test_role_with_path_and_full_arn(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path, assume_role_name="security/BulwarkAudit"))
+    member = org["members"][0]["id"]
+    assert by_id(inventory)[member]["bulwark_aws_assume_role_arn"] == \
+        "arn:aws:iam::%s:role/security/BulwarkAudit" % member
+    inventory, _plugin = parse(write(tmp_path, assume_role_name="arn:aws:iam::{{ account_id }}:role/X"))
+    assert by_id(inventory)[member]["bulwark_aws_assume_role_arn"] == "arn:aws:iam::%s:role/X" % member
+
+
+def test_bad_role_name_is_one_clear_error(org, tmp_path):
+    with pytest.raises(AnsibleError, match="assume_role_name for host .* rendered to 'not a role!'"):
+        parse(write(tmp_path, assume_role_name="not a role!"))
+
+
+def test_suspended_accounts_are_left_out(fresh_org, tmp_path):
+    closed = fresh_org["members"][1]["id"]
+    fresh_org["client"].close_account(AccountId=closed)
+    assert fresh_org["client"].describe_account(AccountId=closed)["Account"]["Status"] == "SUSPENDED"
+    inventory, _plugin = parse(write(tmp_path))
+    assert closed not in by_id(inventory)
+    assert len(by_id(inventory)) == 4  # the management account and 3 of 4 members
+
+
+@pytest.mark.parametrize("account,state", [
+    ({"State": "ACTIVE", "Status": "ACTIVE"}, "ACTIVE"),
+    ({"State": "SUSPENDED"}, "SUSPENDED"),
+    ({"Status": "PENDING_CLOSURE"}, "PENDING_CLOSURE"),
+    ({"State": "CLOSED", "Status": "SUSPENDED"}, "CLOSED"),  # the newer field wins
+    ({"State": "PENDING_ACTIVATION"}, "PENDING_ACTIVATION"),
+])
+def test_account_state_reads_state_or_status(account, state):
+    organization = sys.modules[type(inventory_loader.get(PLUGIN)).__module__]
+    assert organization.account_state(account) == state
+
+
+def test_only_state_field_pending_closure_is_skipped(org, tmp_path, monkeypatch):
+    """An API answer with only the newer State field (no Status): PENDING_CLOSURE is left out."""
+    target = org["members"][1]["id"]
+    real = botocore.client.BaseClient._make_api_call
+
+    def newer_api(client, operation, params):
+        result = real(client, operation, params)
+        if operation == "ListAccountsForParent":
+            for account in result["Accounts"]:
+                status = account.pop("Status")
+                account["State"] = "PENDING_CLOSURE" if account["Id"] == target else status
+        return result
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", newer_api)
+    inventory, _plugin = parse(write(tmp_path))
+    assert target not in by_id(inventory)
+    assert len(by_id(inventory)) == MEMBERS
+
+
+# --- names and groups ----------------------------------------------------------------------
+
+def test_host_names_sanitized_and_unique(fresh_org, tmp_path):
+    client = fresh_org["client"]
+    a = client.create_account(AccountName="Prod Payments (EU)", Email="p1@example.com")["CreateAccountStatus"]
+    b = client.create_account(AccountName="Shared", Email="s1@example.com")["CreateAccountStatus"]
+    c = client.create_account(AccountName="shared", Email="s2@example.com")["CreateAccountStatus"]
+    inventory, _plugin = parse(write(tmp_path))
+    names = dict((v["account_id"], name) for name, v in hosts(inventory).items())
+    assert names[a["AccountId"]] == "prod-payments-eu"
+    assert names[b["AccountId"]] == "shared-%s" % b["AccountId"]
+    assert names[c["AccountId"]] == "shared-%s" % c["AccountId"]
+    assert names[fresh_org["management"]] == "master"
+
+    inventory, _plugin = parse(write(tmp_path, hostnames="account_id"))
+    assert all(name == v["account_id"] for name, v in hosts(inventory).items())
+
+
+def test_groups_by_ou_nested_and_by_tag(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path))
+    prod = [m["name"] for m in org["members"] if m["ou_path"] == "Root/Workloads/Prod"]
+    dev = [m["name"] for m in org["members"] if m["ou_path"] == "Root/Workloads/Dev"]
+    assert group_hosts(inventory, "ou_root_workloads_prod") == sorted(prod)
+    # A parent OU's group holds every account below it (through its child groups).
+    assert group_hosts(inventory, "ou_root_workloads") == sorted(prod + dev)
+    assert len(group_hosts(inventory, "ou_root")) == MEMBERS + 1
+    assert [g.name for g in inventory.groups["ou_root_workloads_prod"].parent_groups] == ["ou_root_workloads"]
+    payments = sorted(m["name"] for m in org["members"] if m["tags"]["team"] == "payments")
+    assert group_hosts(inventory, "tag_team_payments") == payments
+    prod_tagged = sorted(m["name"] for m in org["members"] if m["tags"]["env"] == "prod")
+    assert group_hosts(inventory, "tag_env_prod") == prod_tagged
+    assert len(group_hosts(inventory, "aws_accounts")) == MEMBERS + 1
+
+
+def test_ou_groups_prefix_and_off(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path, ou_group_prefix="aws_ou_"))
+    assert "aws_ou_root_sandbox" in inventory.groups and "ou_root_sandbox" not in inventory.groups
+    inventory, _plugin = parse(write(tmp_path, ou_groups=False))
+    assert not [g for g in inventory.groups if g.startswith("ou_")]
+
+
+def test_compose_groups_and_keyed_groups(org, tmp_path):
+    inventory, _plugin = parse(write(
+        tmp_path,
+        compose={"ansible_connection": "'ssh'", "bulwark_aws_region": "'eu-west-1'"},
+        groups={"sandboxes": "'Sandbox' in ou_path"},
+        keyed_groups=[{"key": "account_tags.team", "prefix": "team"}]))
+    member = org["members"][0]
+    v = hosts(inventory)[member["name"]]
+    assert v["ansible_connection"] == "ssh"  # compose overrides the plugin's own variables
+    assert v["bulwark_aws_region"] == "eu-west-1"
+    assert group_hosts(inventory, "sandboxes") == sorted(m["name"] for m in org["members"]
+                                                         if m["ou_path"] == "Root/Sandbox")
+    assert "team_payments" in inventory.groups
+    assert "tag_env_prod" not in inventory.groups  # keyed_groups given: the default is replaced
+
+
+def test_no_tags_read_when_include_tags_is_false(org, tmp_path, api_calls):
+    inventory, _plugin = parse(write(tmp_path, include_tags=False))
+    assert "ListTagsForResource" not in api_calls
+    assert all("account_tags" not in v for v in hosts(inventory).values())
+    assert not [g for g in inventory.groups if g.startswith("tag_")]
+
+
+# --- filters -------------------------------------------------------------------------------
+
+def test_filter_by_account_id(org, tmp_path):
+    wanted = [org["members"][0]["id"], org["members"][7]["id"]]
+    inventory, _plugin = parse(write(tmp_path, filters={"account_id": wanted}))
+    assert sorted(by_id(inventory)) == sorted(wanted)
+
+
+def test_exclude_by_account_id(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path, exclude_filters=[{"account_id": org["management"]}]))
+    assert org["management"] not in by_id(inventory) and len(by_id(inventory)) == MEMBERS
+
+
+def test_filter_by_ou_glob_costs_no_tag_call_for_others(org, tmp_path, api_calls):
+    inventory, _plugin = parse(write(tmp_path, filters={"ou_path": "Root/Workloads/*"}))
+    expect = [m["id"] for m in org["members"] if m["ou_path"].startswith("Root/Workloads/")]
+    assert sorted(by_id(inventory)) == sorted(expect)
+    assert api_calls.count("ListTagsForResource") == len(expect)
+
+
+def test_exclude_ou_glob(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path, exclude_filters=[{"ou_path": "Root/Sandbox*"}]))
+    assert not [v for v in hosts(inventory).values() if v["ou_path"].startswith("Root/Sandbox")]
+    assert len(by_id(inventory)) == MEMBERS + 1 - len([m for m in org["members"] if m["ou_path"] == "Root/Sandbox"])
+
+
+def test_filter_by_tag_and_exclude_by_tag(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path, filters={"tag:env": ["prod", "dev"]},
+                                     exclude_filters=[{"tag:team": "payments"}]))
+    expect = [m["id"] for m in org["members"]
+              if m["tags"]["env"] in ("prod", "dev") and m["tags"]["team"] != "payments"]
+    assert sorted(by_id(inventory)) == sorted(expect)
+    # The management account has no tags: a tag filter leaves it out.
+    assert org["management"] not in by_id(inventory)
+
+
+def test_tag_filter_reads_tags_even_when_include_tags_is_false(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path, include_tags=False, filters={"tag:team": "payments"}))
+    expect = [m["id"] for m in org["members"] if m["tags"]["team"] == "payments"]
+    assert sorted(by_id(inventory)) == sorted(expect)
+    assert all("account_tags" not in v for v in hosts(inventory).values())
+
+
+def test_exclude_entry_needs_every_key_to_match(org, tmp_path):
+    prod = [m for m in org["members"] if m["ou_path"] == "Root/Workloads/Prod"]
+    entry = {"ou_path": "Root/Workloads/Prod", "tag:team": "payments"}
+    inventory, _plugin = parse(write(tmp_path, exclude_filters=[entry]))
+    gone = [m["id"] for m in prod if m["tags"]["team"] == "payments"]
+    assert gone and not set(gone) & set(by_id(inventory))
+    kept = [m["id"] for m in prod if m["tags"]["team"] != "payments"]
+    assert kept and set(kept) <= set(by_id(inventory))
+
+
+@pytest.mark.parametrize("options,message", [
+    ({"filters": {"ou": "Root/*"}}, r"filters: unknown key 'ou' \(use account_id, account_name, ou_path or tag:<tag key>\)"),
+    ({"exclude_filters": [{"tag:": "x"}]}, r"exclude_filters\[0\]: unknown key 'tag:'"),
+    ({"filters": {"account_id": []}}, r"filters: account_id must be a string or a non-empty list of strings"),
+])
+def test_bad_filters_fail_before_any_call(_aws, tmp_path, options, message, api_calls):
+    with pytest.raises(AnsibleError, match=message):
+        parse(write(tmp_path, **options))
+    assert api_calls == []
+
+
+# --- cache ---------------------------------------------------------------------------------
+
+def test_cache_second_parse_makes_no_call(org, tmp_path, api_calls):
+    cache = dict(cache=True, cache_plugin="ansible.builtin.jsonfile", cache_connection=str(tmp_path / "cache"),
+                 cache_timeout=3600)
+    path = write(tmp_path, **cache)
+    first, _plugin = parse(path)
+    assert api_calls
+    calls = len(api_calls)
+    second, _plugin = parse(path)  # a new plugin instance: the cache is on disk
+    assert len(api_calls) == calls, api_calls[calls:]
+    assert hosts(second) == hosts(first)
+    assert group_hosts(second, "tag_env_prod") == group_hosts(first, "tag_env_prod")
+    # A refresh (--flush-cache, meta: refresh_inventory) reads the Organization again.
+    parse(path, cache=False)
+    assert len(api_calls) > calls
+
+
+def test_cache_key_changes_with_filters(org, tmp_path, api_calls):
+    cache = dict(cache=True, cache_plugin="ansible.builtin.jsonfile", cache_connection=str(tmp_path / "cache"))
+    parse(write(tmp_path, **cache))
+    calls = len(api_calls)
+    inventory, _plugin = parse(write(tmp_path, filters={"ou_path": "Root/Sandbox"}, **cache))
+    assert len(api_calls) > calls  # not the cached answer of the unfiltered config
+    assert {v["ou_path"] for v in hosts(inventory).values()} == {"Root/Sandbox"}
+
+
+# --- connection options and errors ---------------------------------------------------------
+
+def test_connection_options_from_the_file_are_passed_to_hosts(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path, region="eu-west-1"))
+    v = hosts(inventory)["master"]
+    assert v["bulwark_aws_region"] == "eu-west-1"
+    assert "bulwark_aws_profile" not in v and "bulwark_aws_endpoint_url" not in v
+    inventory, _plugin = parse(write(tmp_path))  # region from AWS_REGION: modules read it themselves
+    assert "bulwark_aws_region" not in hosts(inventory)["master"]
+
+
+def test_keys_in_the_file_are_never_host_vars(org, tmp_path):
+    inventory, _plugin = parse(write(tmp_path, access_key="testing", secret_key="bulwark-moto-test-secret"))
+    text = repr(hosts(inventory))
+    assert "bulwark-moto-test-secret" not in text and "testing" not in text
+
+
+def test_not_in_an_organization(other_account, tmp_path):
+    with pytest.raises(AnsibleError) as e:
+        parse(write(tmp_path))
+    msg = str(e.value)
+    assert "is not in an AWS Organization" in msg and "\n" not in msg
+    assert "test.organization.yml" in msg
+
+
+def test_access_denied_names_the_call_and_the_fix(org, tmp_path, monkeypatch):
+    real = botocore.client.BaseClient._make_api_call
+
+    def deny(client, operation, params):
+        if operation == "ListAccountsForParent":
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "nope"}}, operation)
+        return real(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", deny)
+    with pytest.raises(AnsibleError, match="organizations:ListAccountsForParent was denied: use credentials of "
+                                           "the management account"):
+        parse(write(tmp_path))
+
+
+def test_no_credentials(_aws, tmp_path, monkeypatch):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(AnsibleError, match="no AWS credentials found"):
+        parse(write(tmp_path))
+
+
+def test_bad_region_option(_aws, tmp_path):
+    with pytest.raises(AnsibleError, match="region: 'mars-1' is not an AWS region"):
+        parse(write(tmp_path, region="mars-1"))
+
+
+@pytest.mark.parametrize("name,ok", [
+    ("organization.yml", True), ("organization.yaml", True), ("prod.organization.yml", True),
+    ("bulwark_organization.yml", True), ("hosts.yml", False), ("organization.json", False),
+])
+def test_verify_file(tmp_path, name, ok):
+    path = tmp_path / name
+    path.write_text("plugin: %s\n" % PLUGIN)
+    assert inventory_loader.get(PLUGIN).verify_file(str(path)) is ok
+
+
+def test_inventory_manager_with_a_plugin_only_file(org, tmp_path):
+    """The standard way: a file holding only `plugin:`, through InventoryManager and the auto plugin."""
+    path = tmp_path / "organization.yml"
+    path.write_text("plugin: %s\n" % PLUGIN)
+    manager = InventoryManager(loader=DataLoader(), sources=[str(path)])
+    names = sorted(h.name for h in manager.get_hosts())
+    assert len(names) == MEMBERS + 1 and "master" in names
+    assert sorted(h.name for h in manager.get_hosts("ou_root_sandbox")) == sorted(
+        m["name"] for m in org["members"] if m["ou_path"] == "Root/Sandbox")
+
+
+# --- the role session the modules open in each account ------------------------------------
+
+@pytest.mark.parametrize("environ,name", [
+    ({"BULWARK_RUN_ID": "nightly-2026-11-23"}, "bulwark-aws-nightly-2026-11-23"),
+    ({"BULWARK_RUN_ID": "run 42/eu", "JOB_ID": "7"}, "bulwark-aws-run-42-eu"),
+    ({"JOB_ID": "1234"}, "bulwark-aws-job-1234"),
+    ({"BULWARK_RUN_ID": "x" * 80}, "bulwark-aws-" + "x" * 52),
+])
+def test_role_session_name_identifies_bulwark_and_the_run(environ, name):
+    from ansible_collections.bulwark.aws.plugins.module_utils import aws
+
+    assert aws.default_session_name(environ) == name
+    assert aws.default_session_name({}).startswith("bulwark-aws-")
+    aws.validate_connection_params({"role_session_name": aws.default_session_name(environ)})
