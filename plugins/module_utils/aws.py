@@ -195,6 +195,16 @@ def describe_error(exc, service=None):
     return "%s: %s: %s" % (service or "AWS", type(exc).__name__, exc)
 
 
+def is_transient(exc):
+    """A throttling or 5xx ClientError: retrying later may succeed."""
+    if not isinstance(exc, ClientError):
+        return False
+    code = error_code(exc) or ""
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    return ("throttl" in code.lower() or code in ("RequestLimitExceeded", "TooManyRequestsException", "SlowDown")
+            or status >= 500)
+
+
 def error_code(exc):
     if isinstance(exc, ClientError):
         return exc.response.get("Error", {}).get("Code")
@@ -286,7 +296,14 @@ class AwsConnection:
             sts = self.session.client("sts", region_name=self.region, endpoint_url=self.endpoint_url,
                                       verify=self.params.get("validate_certs", True),
                                       config=self._config("sts").merge(Config(retries={"mode": "standard", "total_max_attempts": 2})))
-            ident = sts.get_caller_identity()
+            try:
+                ident = sts.get_caller_identity()
+            except ClientError as e:
+                # The endpoint answered: throttling or a server error is no reason to give up
+                # after two attempts. Ask again with the full retry budget.
+                if not is_transient(e):
+                    raise
+                ident = self.client("sts").get_caller_identity()
             arn = ident["Arn"]
             self._identity = {
                 "account_id": ident["Account"],

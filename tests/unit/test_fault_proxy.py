@@ -184,3 +184,35 @@ def test_unknown_fault_and_share_are_refused():
         Rule("explode")
     with pytest.raises(ValueError, match="share must be between 0 and 1"):
         Rule("throttle", share=1.5)
+
+
+# --- the collection's own connection (module_utils/aws.py) through the proxy ----------------------
+
+def connection(url):
+    return aws.AwsConnection(dict(access_key="testing", secret_key="bulwark-moto-test-secret", region="us-east-1",
+                                  endpoint_url=url, validate_certs=True), read_only=True)
+
+
+def test_identity_preflight_outlasts_throttling(moto_server, monkeypatch):
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
+    with FaultProxy(moto_server.url, Rule("throttle", service="sts", limit=3)) as proxy:
+        identity = connection(proxy.url).identity()
+    assert identity["account_id"] == "123456789012"
+    assert proxy.total("throttle") == 3  # more than the preflight's two fast attempts
+
+
+def test_identity_preflight_gives_up_fast_on_a_dropping_endpoint(moto_server):
+    with FaultProxy(moto_server.url, Rule("drop", service="sts")) as proxy:
+        with pytest.raises(botocore.exceptions.BotoCoreError) as err:
+            connection(proxy.url).identity()
+    assert proxy.total("drop") == 2
+    assert "check endpoint_url" in aws.describe_error(err.value, "sts")
+
+
+def test_aws_max_attempts_counts_every_attempt(moto_server, monkeypatch):
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
+    with FaultProxy(moto_server.url, Rule("503", service="iam")) as proxy:
+        with pytest.raises(botocore.exceptions.ClientError):
+            connection(proxy.url).client("iam").get_account_summary()
+    assert proxy.total("503") == 3
