@@ -165,6 +165,9 @@ def action_matches(statement, action):
 
 
 def resource_matches(statement, resource):
+    """A statement without Resource or NotResource (a role trust policy) applies to its resource."""
+    if "Resource" not in statement and "NotResource" not in statement:
+        return True
     if "NotResource" in statement:
         return not any(_glob(p, resource) for p in as_list(statement["NotResource"]))
     return any(_glob(p, resource) for p in as_list(statement.get("Resource")))
@@ -176,7 +179,10 @@ def is_wildcard_principal(statement):
 
 
 def principal_matches(statement, principal):
-    """``principal`` is (type, id), e.g. ("Service", "cloudtrail.amazonaws.com") or ("AWS", arn)."""
+    """``principal`` is (type, id), e.g. ("Service", "cloudtrail.amazonaws.com") or ("AWS", arn);
+    None matches the statements of an identity policy (they name no principal)."""
+    if principal is None:
+        return "Principal" not in statement and "NotPrincipal" not in statement
     kind, name = principal
     if kind == "AWS" and _ACCOUNT_ID.match(name):
         name = "arn:aws:iam::%s:root" % name
@@ -285,7 +291,7 @@ def grants_statement(document, statement):
     (each principal x action x resource, in a context meeting the statement's conditions).
     An equivalent statement under another Sid, or a broader one, counts."""
     principals = [(kind, name) for kind, names in _principal_value(statement.get("Principal")).items()
-                  for name in names]
+                  for name in names] if "Principal" in statement else [None]
     context = sample_context(statement)
     return all(allows(document, principal, _sample(action), _sample(resource), context)
                for principal in principals

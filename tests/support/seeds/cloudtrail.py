@@ -1,0 +1,166 @@
+"""CloudTrail and monitoring seed steps.
+
+insecure: no trail at all (a new account), and a customer managed key without rotation.
+hardened: what a careful team built by hand, not with bulwark: a compliant multi-region trail
+of its own name with a console-style bucket policy and key policy, CloudWatch Logs delivery,
+S3 data events, and the 15 CIS 4.x filters written the way CIS prints them (4.1's ungrouped
+text included), under names of its own, with alarms notifying a subscribed topic.
+
+Both are plain API calls: nothing here uses the module code it tests.
+"""
+
+import json
+
+from tests.support.seed import ACCOUNT_ID, client
+
+REGION = "us-east-1"
+TRAIL = "org-security-trail"
+TRAIL_ARN = "arn:aws:cloudtrail:%s:%s:trail/%s" % (REGION, ACCOUNT_ID, TRAIL)
+BUCKET = "hardened-cloudtrail-logs"
+ACCESS_LOG_BUCKET = "hardened-s3-access-logs"
+LOG_GROUP = "CloudTrail/org-security-trail"
+ROLE = "CloudTrail_CloudWatchLogs_Role"
+TOPIC = "security-alerts"
+ALERT_EMAIL = "security-team@example.com"
+APP_KEY_DESCRIPTION = "application data key (insecure seed: rotation off)"
+
+
+def _or(names, quoted=False):
+    return " || ".join(('($.eventName = "%s")' if quoted else "($.eventName = %s)") % n for n in names.split())
+
+
+# The CIS v3.0 section 4 filters as a team would paste them from the benchmark (4.1 as printed).
+CIS_FILTERS = [
+    ("cis-4-01-unauthorized", "UnauthorizedAPICalls",
+     '{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && '
+     '($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }'),
+    ("cis-4-02-no-mfa-signin", "NoMFAConsoleSignin",
+     '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }'),
+    ("cis-4-03-root", "RootUsage",
+     '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }'),
+    ("cis-4-04-iam-policy", "IAMPolicyChanges",
+     "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||"
+     "($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||"
+     "($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||"
+     "($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||"
+     "($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||"
+     "($.eventName=DetachGroupPolicy)}"),
+    ("cis-4-05-cloudtrail", "CloudTrailChanges",
+     "{ %s }" % _or("CreateTrail UpdateTrail DeleteTrail StartLogging StopLogging")),
+    ("cis-4-06-signin-failures", "ConsoleSigninFailures",
+     '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }'),
+    ("cis-4-07-cmk", "DisableOrDeleteCMK",
+     "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }"),
+    ("cis-4-08-s3-policy", "S3BucketPolicyChanges",
+     "{ ($.eventSource = s3.amazonaws.com) && (%s) }" % _or(
+         "PutBucketAcl PutBucketPolicy PutBucketCors PutBucketLifecycle PutBucketReplication DeleteBucketPolicy "
+         "DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication")),
+    ("cis-4-09-config", "AWSConfigChanges",
+     "{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||"
+     "($.eventName=DeleteDeliveryChannel) ||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }"),
+    ("cis-4-10-security-groups", "SecurityGroupChanges",
+     "{ %s }" % _or("AuthorizeSecurityGroupIngress AuthorizeSecurityGroupEgress RevokeSecurityGroupIngress "
+                    "RevokeSecurityGroupEgress CreateSecurityGroup DeleteSecurityGroup")),
+    ("cis-4-11-nacl", "NACLChanges",
+     "{ %s }" % _or("CreateNetworkAcl CreateNetworkAclEntry DeleteNetworkAcl DeleteNetworkAclEntry "
+                    "ReplaceNetworkAclEntry ReplaceNetworkAclAssociation")),
+    ("cis-4-12-gateways", "NetworkGatewayChanges",
+     "{ %s }" % _or("CreateCustomerGateway DeleteCustomerGateway AttachInternetGateway CreateInternetGateway "
+                    "DeleteInternetGateway DetachInternetGateway")),
+    ("cis-4-13-routes", "RouteTableChanges",
+     "{ %s }" % _or("CreateRoute CreateRouteTable ReplaceRoute ReplaceRouteTableAssociation DeleteRouteTable "
+                    "DeleteRoute DisassociateRouteTable")),
+    ("cis-4-14-vpc", "VPCChanges",
+     "{ %s }" % _or("CreateVpc DeleteVpc ModifyVpcAttribute AcceptVpcPeeringConnection CreateVpcPeeringConnection "
+                    "DeleteVpcPeeringConnection RejectVpcPeeringConnection AttachClassicLinkVpc DetachClassicLinkVpc "
+                    "DisableVpcClassicLink EnableVpcClassicLink")),
+    ("cis-4-15-organizations", "OrganizationsChanges",
+     "{ ($.eventSource = organizations.amazonaws.com) && (%s) }" % _or(
+         "AcceptHandshake AttachPolicy CreateAccount CreateOrganizationalUnit CreatePolicy DeclineHandshake "
+         "DeleteOrganization DeleteOrganizationalUnit DeletePolicy DetachPolicy DisablePolicyType EnablePolicyType "
+         "InviteAccountToOrganization LeaveOrganization MoveAccount RemoveAccountFromOrganization UpdatePolicy "
+         "UpdateOrganizationalUnit", quoted=True)),
+]
+
+
+def insecure(sess):
+    """No trail; one customer managed key with rotation off."""
+    client(sess, "kms").create_key(Description=APP_KEY_DESCRIPTION)
+
+
+def access_log_target_policy(bucket):
+    """S3 server access logging may write into ``bucket`` (S3 and moto check it)."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "S3ServerAccessLogsPolicy", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": "arn:aws:s3:::%s/*" % bucket,
+         "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}}}]}
+
+
+def _bucket_policy():
+    bucket = "arn:aws:s3:::" + BUCKET
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "AWSCloudTrailAclCheck20150319", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]},
+         "Action": ["s3:GetBucketAcl"], "Resource": [bucket], "Condition": {"StringEquals": {"aws:SourceArn": [TRAIL_ARN]}}},
+        {"Sid": "AWSCloudTrailWrite20150319", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]},
+         "Action": ["s3:PutObject"], "Resource": ["%s/AWSLogs/%s/*" % (bucket, ACCOUNT_ID)],
+         "Condition": {"StringEquals": {"s3:x-amz-acl": ["bucket-owner-full-control"], "aws:SourceArn": [TRAIL_ARN]}}},
+        {"Sid": "HttpsOnly", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+         "Resource": [bucket + "/*", bucket], "Condition": {"Bool": {"aws:SecureTransport": False}}},
+    ]}
+
+
+def _key_policy():
+    context = "arn:aws:cloudtrail:*:%s:trail/*" % ACCOUNT_ID
+    return {"Version": "2012-10-17", "Id": "Key policy created by CloudTrail", "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+         "Principal": {"AWS": ["arn:aws:iam::%s:root" % ACCOUNT_ID]}, "Action": "kms:*", "Resource": "*"},
+        {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "kms:GenerateDataKey*", "Resource": "*",
+         "Condition": {"StringEquals": {"AWS:SourceArn": TRAIL_ARN},
+                       "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": context}}},
+        {"Sid": "Allow CloudTrail to describe key", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "kms:DescribeKey", "Resource": "*", "Condition": {"StringEquals": {"AWS:SourceArn": TRAIL_ARN}}},
+    ]}
+
+
+def hardened(sess):
+    """A compliant trail named org-security-trail, and the CIS 4.x alarms under names of their own."""
+    s3, kms, logs, iam = (client(sess, name, REGION) for name in ("s3", "kms", "logs", "iam"))
+    ct, cloudwatch, sns = (client(sess, name, REGION) for name in ("cloudtrail", "cloudwatch", "sns"))
+    for bucket in (ACCESS_LOG_BUCKET, BUCKET):
+        s3.create_bucket(Bucket=bucket)
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=dict(
+            BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, RestrictPublicBuckets=True))
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(_bucket_policy()))
+    s3.put_bucket_policy(Bucket=ACCESS_LOG_BUCKET, Policy=json.dumps(access_log_target_policy(ACCESS_LOG_BUCKET)))
+    s3.put_bucket_logging(Bucket=BUCKET, BucketLoggingStatus={
+        "LoggingEnabled": {"TargetBucket": ACCESS_LOG_BUCKET, "TargetPrefix": BUCKET + "/"}})
+    key = kms.create_key(Description="CloudTrail logs", Policy=json.dumps(_key_policy()))["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=key["KeyId"])
+    logs.create_log_group(logGroupName=LOG_GROUP)
+    logs.put_retention_policy(logGroupName=LOG_GROUP, retentionInDays=400)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                                                     "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=ROLE, PolicyName="cloudtrail-to-logs", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                                "Resource": "arn:aws:logs:%s:%s:log-group:%s:*" % (REGION, ACCOUNT_ID,
+                                                                                                    LOG_GROUP)}]}))
+    ct.create_trail(Name=TRAIL, S3BucketName=BUCKET, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True,
+                    EnableLogFileValidation=True, KmsKeyId=key["Arn"],
+                    CloudWatchLogsLogGroupArn="arn:aws:logs:%s:%s:log-group:%s:*" % (REGION, ACCOUNT_ID, LOG_GROUP),
+                    CloudWatchLogsRoleArn=role)
+    ct.start_logging(Name=TRAIL)
+    ct.put_event_selectors(TrailName=TRAIL, EventSelectors=[
+        {"ReadWriteType": "All", "IncludeManagementEvents": True,
+         "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}])
+    topic = sns.create_topic(Name=TOPIC)["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=ALERT_EMAIL)
+    for name, metric, pattern in CIS_FILTERS:
+        logs.put_metric_filter(logGroupName=LOG_GROUP, filterName=name, filterPattern=pattern,
+                               metricTransformations=[{"metricName": metric, "metricNamespace": "CISBenchmark",
+                                                       "metricValue": "1"}])
+        cloudwatch.put_metric_alarm(AlarmName="%s-alarm" % name, MetricName=metric, Namespace="CISBenchmark",
+                                    Statistic="Sum", Period=300, EvaluationPeriods=1, Threshold=1,
+                                    ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic])

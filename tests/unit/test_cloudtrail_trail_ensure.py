@@ -1,0 +1,569 @@
+"""cloudtrail_trail_ensure against moto (mock_aws in-process, moto_server for the recorder).
+
+moto quirks met here (moto 5.2.5):
+- get_bucket_versioning never reports MFADelete, even after put_bucket_versioning set it with
+  an MFA: cloudtrail.bucket_mfa_delete cannot pass in moto (its pass path: Stubber test below).
+- get_event_selectors of a trail without custom selectors returns empty lists (AWS returns its
+  default selector, all management events); both mean "all management events".
+- describe_trails answers HasCustomEventSelectors=False even after put_event_selectors.
+- get_trail_status has no LatestCloudWatchLogsDeliveryError / delivery time: delivery is never
+  simulated, so the delivery-error branch is tested with an after-call hook.
+- logs.put_retention_policy accepts any number and create_trail / update_trail accept a KMS
+  key from another region: the module's own validation is what refuses them.
+- every email subscription is confirmed at once (AWS: pending until the recipient confirms).
+"""
+
+import json
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from ansible_collections.bulwark.aws.plugins.module_utils import cloudtrail as ctu
+from ansible_collections.bulwark.aws.plugins.module_utils import policy, s3_bucket
+from ansible_collections.bulwark.aws.plugins.modules import cloudtrail_trail_ensure as mod
+
+from tests.support import seed
+from tests.support.recorder import Recorder
+from tests.support.seeds import cloudtrail as seeds
+
+ACCOUNT = "123456789012"
+REGIONS = {"regions": ["us-east-1", "eu-west-1"]}  # kms.key_rotation: two regions keep the tests quick
+TRAIL_ONLY = {"controls": mod.TRAIL_CONTROLS}  # no kms.key_rotation: no region listing, quicker
+AUTO = [c for c in mod.CONTROLS
+        if c not in ("cloudtrail.bucket_mfa_delete", "cloudtrail.bucket_access_logging",
+                     "cloudtrail.s3_object_write_events", "cloudtrail.s3_object_read_events")]
+DEFAULT_BUCKET = "bulwark-cloudtrail-%s-us-east-1" % ACCOUNT
+DEFAULT_TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:%s:trail/bulwark-security-trail" % ACCOUNT
+
+
+@pytest.fixture(autouse=True)
+def _no_aws_managed_policies(monkeypatch):
+    """Nothing here needs AWS managed policies; loading them makes every IAM call slower."""
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "false")
+
+
+def session():
+    return seed.session(None)  # clients without endpoint: mock_aws answers
+
+
+def only(result, control):
+    found = result.by_control(control)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def on_new_clients(monkeypatch, hook):
+    """hook(service, client) for every boto3 client made from now on (the module's included)."""
+    original = boto3.session.Session.client
+
+    def client(self, *args, **kwargs):
+        made = original(self, *args, **kwargs)
+        hook(made.meta.service_model.service_name, made)
+        return made
+
+    monkeypatch.setattr(boto3.session.Session, "client", client)
+
+
+def deny(service_name, operation):
+    """A hook making one operation answer AccessDenied."""
+    from botocore.exceptions import ClientError
+
+    def hook(service, client):
+        if service != service_name:
+            return
+
+        def refuse(**_kwargs):
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "injected by the test"}}, operation)
+
+        client.meta.events.register("before-call.%s.%s" % (client.meta.service_model.service_id.hyphenize(),
+                                                           operation), refuse)
+    return hook
+
+
+# --- no trail ------------------------------------------------------------------------------
+
+def test_no_trail_check_mode_is_drift_for_every_auto_control_and_writes_nothing(moto_server, run_module):
+    seeds.insecure(seed.session(moto_server.url))
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.main, REGIONS, check_mode=True)
+    statuses = result.statuses()
+    assert all(statuses[c] == "drift" for c in AUTO), statuses
+    assert statuses["cloudtrail.bucket_mfa_delete"] == "fail"
+    assert statuses["cloudtrail.s3_object_write_events"] == "fail"
+    assert "s3_data_events" in only(result, "cloudtrail.s3_object_read_events")["message"]
+    assert result["changed"] is True and result["trail"]["exists"] is False
+    assert rec.calls(), "the recorder saw no request at all"
+    assert rec.writes() == []
+
+
+@mock_aws
+def test_no_trail_apply_creates_a_compliant_trail_and_a_second_apply_changes_nothing(run_module):
+    first = run_module(mod.main, REGIONS)
+    assert first["changed"] is True
+    statuses = first.statuses()
+    assert all(statuses[c] == "fixed" for c in AUTO if c != "kms.key_rotation"), statuses
+    assert statuses["kms.key_rotation"] == "pass"  # the key was created with rotation on
+
+    ct = boto3.client("cloudtrail")
+    trails = ct.describe_trails()["trailList"]
+    assert [t["Name"] for t in trails] == ["bulwark-security-trail"]
+    trail = trails[0]
+    assert trail["IsMultiRegionTrail"] and trail["LogFileValidationEnabled"] and trail["IncludeGlobalServiceEvents"]
+    assert ct.get_trail_status(Name=trail["TrailARN"])["IsLogging"]
+    assert trail["KmsKeyId"] == first["kms_key_arn"]
+    assert trail["CloudWatchLogsLogGroupArn"] == first["log_group_arn"]
+    assert first["trail_arn"] == trail["TrailARN"] == DEFAULT_TRAIL_ARN
+
+    second = run_module(mod.main, REGIONS)
+    assert second["changed"] is False, second["actions"]
+    assert all(second.statuses()[c] == "pass" for c in AUTO), second.statuses()
+    assert len(ct.describe_trails()["trailList"]) == 1
+
+
+@mock_aws
+def test_created_bucket_and_key_policies_check_out_statement_by_statement(run_module):
+    result = run_module(mod.main, {"controls": [c for c in mod.CONTROLS if c != "kms.key_rotation"]})
+    s3 = boto3.client("s3")
+    bucket_arn = "arn:aws:s3:::" + DEFAULT_BUCKET
+    bucket_policy = policy.load(s3.get_bucket_policy(Bucket=DEFAULT_BUCKET)["Policy"])
+    assert policy.has_tls_deny(bucket_policy, bucket_arn)
+    assert not policy.grants_public(bucket_policy)
+    for statement in ctu.bucket_statements(bucket_arn, None, ACCOUNT, DEFAULT_TRAIL_ARN):
+        assert policy.grants_statement(bucket_policy, statement)
+        assert statement["Condition"]["StringEquals"]["aws:SourceArn"] == DEFAULT_TRAIL_ARN
+    log_file = bucket_arn + "/AWSLogs/%s/CloudTrail/us-east-1/x.json.gz" % ACCOUNT
+    context = {"aws:SourceArn": DEFAULT_TRAIL_ARN, "s3:x-amz-acl": "bucket-owner-full-control",
+               "aws:SecureTransport": "true"}
+    assert policy.allows(bucket_policy, ("Service", ctu.SERVICE), "s3:PutObject", log_file, context)
+    other_trail = dict(context, **{"aws:SourceArn": DEFAULT_TRAIL_ARN.replace(ACCOUNT, "999999999999")})
+    assert not policy.allows(bucket_policy, ("Service", ctu.SERVICE), "s3:PutObject", log_file, other_trail)
+    block = s3.get_public_access_block(Bucket=DEFAULT_BUCKET)["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4
+    assert s3.get_bucket_versioning(Bucket=DEFAULT_BUCKET)["Status"] == "Enabled"
+
+    kms = boto3.client("kms")
+    key_policy = policy.load(kms.get_key_policy(KeyId=result["kms_key_arn"], PolicyName="default")["Policy"])
+    assert not policy.grants_public(key_policy)
+    encrypt = {"aws:SourceArn": DEFAULT_TRAIL_ARN, "kms:EncryptionContext:aws:cloudtrail:arn": DEFAULT_TRAIL_ARN}
+    assert policy.allows(key_policy, ("Service", ctu.SERVICE), "kms:GenerateDataKey", "*", encrypt)
+    assert not policy.allows(key_policy, ("Service", ctu.SERVICE), "kms:GenerateDataKey", "*",
+                             ctu.foreign_trail_context("aws"))
+    assert kms.get_key_rotation_status(KeyId=result["kms_key_arn"])["KeyRotationEnabled"]
+    group = boto3.client("logs").describe_log_groups(logGroupNamePrefix=result["log_group_name"])["logGroups"][0]
+    assert group["retentionInDays"] == 365
+    trust = boto3.client("iam").get_role(RoleName="bulwark-cloudtrail-cloudwatch-logs")["Role"]
+    assert policy.allows(trust["AssumeRolePolicyDocument"], ("Service", ctu.SERVICE), "sts:AssumeRole", "*")
+
+
+# --- an existing trail ----------------------------------------------------------------------
+
+def single_region_trail_without_validation():
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="legacy-trail-logs")
+    auditors = {"Sid": "AuditorsRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % ACCOUNT},
+                "Action": "s3:GetObject", "Resource": "arn:aws:s3:::legacy-trail-logs/*"}
+    s3.put_bucket_policy(Bucket="legacy-trail-logs", Policy=json.dumps({"Version": "2012-10-17",
+                                                                        "Statement": [auditors]}))
+    boto3.client("cloudtrail").create_trail(Name="legacy-trail", S3BucketName="legacy-trail-logs")
+    return auditors
+
+
+@mock_aws
+def test_single_region_trail_without_validation_is_fixed_in_place(run_module):
+    auditors = single_region_trail_without_validation()
+    check = run_module(mod.main, TRAIL_ONLY, check_mode=True)
+    assert "it logs one region only" in only(check, "cloudtrail.multi_region")["message"]
+    assert "logging is stopped" in only(check, "cloudtrail.multi_region")["message"]
+    assert only(check, "cloudtrail.log_file_validation")["message"].startswith("log file validation is off")
+
+    result = run_module(mod.main, TRAIL_ONLY, diff=True)
+    assert result.statuses()["cloudtrail.multi_region"] == "fixed"
+    assert result.statuses()["cloudtrail.log_file_validation"] == "fixed"
+    trails = boto3.client("cloudtrail").describe_trails()["trailList"]
+    assert [t["Name"] for t in trails] == ["legacy-trail"]  # same trail, no second one
+    assert trails[0]["IsMultiRegionTrail"] and trails[0]["LogFileValidationEnabled"]
+    assert trails[0]["S3BucketName"] == "legacy-trail-logs"
+    assert result["diff"]["before"]["trail"]["IsMultiRegionTrail"] is False
+    assert result["diff"]["after"]["trail"]["IsMultiRegionTrail"] is True
+    assert result["diff"]["after"]["trail"]["LogFileValidationEnabled"] is True
+    # The bucket policy got CloudTrail's and the TLS statements; the auditors' one stayed.
+    document = boto3.client("s3").get_bucket_policy(Bucket="legacy-trail-logs")["Policy"]
+    assert any(policy.same_statement(auditors, s) for s in policy.statements(document))
+    assert policy.has_tls_deny(document, "arn:aws:s3:::legacy-trail-logs")
+    assert run_module(mod.main, TRAIL_ONLY)["changed"] is False
+
+
+@mock_aws
+def test_compliant_trail_of_another_name_passes_and_nothing_is_created(run_module):
+    seeds.hardened(session())
+    result = run_module(mod.main, REGIONS)
+    statuses = result.statuses()
+    assert result["changed"] is False, result["actions"]
+    assert all(s == "pass" for c, s in statuses.items() if c != "cloudtrail.bucket_mfa_delete"), statuses
+    assert statuses["cloudtrail.bucket_mfa_delete"] == "fail"  # moto never reports MFADelete
+    assert "only the root user" in only(result, "cloudtrail.bucket_mfa_delete")["message"]
+    assert result["trail"]["name"] == seeds.TRAIL and result["log_group_name"] == seeds.LOG_GROUP
+    assert [t["Name"] for t in boto3.client("cloudtrail").describe_trails()["trailList"]] == [seeds.TRAIL]
+    assert boto3.client("kms").list_aliases()["Aliases"] == [] or all(
+        a["AliasName"] != "alias/bulwark-cloudtrail" for a in boto3.client("kms").list_aliases()["Aliases"])
+
+
+@mock_aws
+def test_bucket_policy_granting_s3_star_to_everyone_is_drift_and_only_that_statement_goes(run_module):
+    seeds.hardened(session())
+    s3 = boto3.client("s3")
+    document = policy.load(s3.get_bucket_policy(Bucket=seeds.BUCKET)["Policy"])
+    document["Statement"].append({"Sid": "Oops", "Effect": "Allow", "Principal": "*", "Action": "s3:*",
+                                  "Resource": ["arn:aws:s3:::%s" % seeds.BUCKET, "arn:aws:s3:::%s/*" % seeds.BUCKET]})
+    s3.delete_public_access_block(Bucket=seeds.BUCKET)  # S3 refuses a public policy behind the block
+    s3.put_bucket_policy(Bucket=seeds.BUCKET, Policy=json.dumps(document))
+
+    check = run_module(mod.main, {"controls": ["cloudtrail.bucket_not_public"]}, check_mode=True)
+    finding = only(check, "cloudtrail.bucket_not_public")
+    assert finding["status"] == "drift"
+    assert "Allow s3:* to * on" in finding["message"] and "Sid Oops" in finding["message"]
+
+    fixed = run_module(mod.main, {"controls": ["cloudtrail.bucket_not_public"]})
+    assert only(fixed, "cloudtrail.bucket_not_public")["status"] == "fixed"
+    after = policy.load(s3.get_bucket_policy(Bucket=seeds.BUCKET)["Policy"])
+    assert [s["Sid"] for s in after["Statement"]] == ["AWSCloudTrailAclCheck20150319", "AWSCloudTrailWrite20150319",
+                                                      "HttpsOnly"]
+    assert run_module(mod.main, {"controls": ["cloudtrail.bucket_not_public"]}).statuses() == {
+        "cloudtrail.bucket_not_public": "pass"}
+
+
+@mock_aws
+def test_key_policy_open_to_everyone_or_unscoped_is_drift_and_is_rewritten(run_module):
+    seeds.hardened(session())
+    kms = boto3.client("kms")
+    key = boto3.client("cloudtrail").describe_trails()["trailList"][0]["KmsKeyId"]
+    document = policy.load(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
+    document["Statement"] += [
+        {"Sid": "Everyone", "Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"},
+        {"Sid": "AnyTrail", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "kms:GenerateDataKey*", "Resource": "*"},
+    ]
+    kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(document))
+
+    finding = only(run_module(mod.main, {"controls": ["cloudtrail.kms_encryption"]}, check_mode=True),
+                   "cloudtrail.kms_encryption")
+    assert finding["status"] == "drift"
+    assert "open to everyone: Allow kms:* to * on * (Sid Everyone)" in finding["message"]
+    assert "any account's trail" in finding["message"] and "Sid AnyTrail" in finding["message"]
+
+    assert run_module(mod.main, {"controls": ["cloudtrail.kms_encryption"]}).statuses() == {
+        "cloudtrail.kms_encryption": "fixed"}
+    sids = [s["Sid"] for s in policy.statements(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])]
+    assert sids == ["Enable IAM User Permissions", "Allow CloudTrail to encrypt logs", "Allow CloudTrail to describe key"]
+
+
+@mock_aws
+def test_given_key_gets_cloudtrail_statements_merged_without_losing_its_own(run_module):
+    kms = boto3.client("kms")
+    key = kms.create_key(Description="team key")["KeyMetadata"]
+    result = run_module(mod.main, {"controls": ["cloudtrail.kms_encryption"], "kms_key_id": key["Arn"]})
+    assert only(result, "cloudtrail.kms_encryption")["status"] == "fixed"
+    document = kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"]
+    assert [s["Sid"] for s in policy.statements(document)] == [
+        "Enable IAM User Permissions", "AllowCloudTrailEncryptLogs", "AllowCloudTrailDescribeKey"]
+    assert boto3.client("cloudtrail").describe_trails()["trailList"][0]["KmsKeyId"] == key["Arn"]
+
+
+@mock_aws
+def test_log_retention_is_raised_but_never_shortened(run_module):
+    logs = boto3.client("logs")
+    logs.create_log_group(logGroupName="short")
+    logs.put_retention_policy(logGroupName="short", retentionInDays=30)
+    logs.create_log_group(logGroupName="forever")
+    for name, expected in (("short", 365), ("forever", None)):
+        run_module(mod.main, {"controls": ["cloudtrail.cloudwatch_logs"], "log_group_name": name})
+        group = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]
+        assert group.get("retentionInDays") == expected
+
+
+# --- data events (opt-in) --------------------------------------------------------------------
+
+@mock_aws
+def test_s3_write_events_only_when_asked_and_existing_selectors_kept(run_module):
+    single_region_trail_without_validation()
+    ct = boto3.client("cloudtrail")
+    lambda_events = {"Type": "AWS::Lambda::Function", "Values": ["arn:aws:lambda"]}
+    ct.put_event_selectors(TrailName="legacy-trail", EventSelectors=[
+        {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True, "DataResources": [lambda_events]}])
+    controls = ["cloudtrail.multi_region", "cloudtrail.s3_object_write_events", "cloudtrail.s3_object_read_events"]
+    result = run_module(mod.main, {"controls": controls, "s3_data_events": ["write"]})
+    statuses = result.statuses()
+    assert statuses == {"cloudtrail.multi_region": "fixed", "cloudtrail.s3_object_write_events": "fixed",
+                        "cloudtrail.s3_object_read_events": "fail"}
+    assert "read management events are not logged" in only(result, "cloudtrail.multi_region")["message"]
+    selectors = ct.get_event_selectors(TrailName="legacy-trail")
+    assert ctu.management_gap(selectors) is None
+    assert ctu.s3_data_events(selectors) == {"write"}
+    assert any(lambda_events in s["DataResources"] for s in selectors["EventSelectors"])
+    assert run_module(mod.main, {"controls": controls, "s3_data_events": ["write"]})["changed"] is False
+
+
+@pytest.mark.parametrize("selectors,gap", [
+    ({}, None),
+    ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]}, None),
+    ({"EventSelectors": [{"ReadWriteType": "ReadOnly", "IncludeManagementEvents": True},
+                         {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}]}, None),
+    ({"EventSelectors": [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}]},
+     "read management events are not logged"),
+    ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": False}]},
+     "read and write management events are not logged"),
+    ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True,
+                          "ExcludeManagementEventSources": ["kms.amazonaws.com"]}]},
+     "read and write management events are not logged (a selector excludes or filters kms.amazonaws.com)"),
+    ({"AdvancedEventSelectors": [{"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}]}, None),
+    ({"AdvancedEventSelectors": [{"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
+                                                     {"Field": "readOnly", "Equals": ["false"]}]}]},
+     "read management events are not logged"),
+    ({"AdvancedEventSelectors": [{"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
+                                                     {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]}]}]},
+     "read and write management events are not logged (a selector excludes or filters eventSource)"),
+])
+def test_management_gap(selectors, gap):
+    assert ctu.management_gap(selectors) == gap
+
+
+@pytest.mark.parametrize("selectors,logged", [
+    ({"EventSelectors": [{"ReadWriteType": "All", "DataResources": [{"Type": "AWS::S3::Object",
+                                                                     "Values": ["arn:aws:s3"]}]}]}, {"read", "write"}),
+    ({"EventSelectors": [{"ReadWriteType": "WriteOnly", "DataResources": [{"Type": "AWS::S3::Object",
+                                                                           "Values": ["arn:aws:s3:::"]}]}]}, {"write"}),
+    ({"EventSelectors": [{"ReadWriteType": "All", "DataResources": [{"Type": "AWS::S3::Object",
+                                                                     "Values": ["arn:aws:s3:::one-bucket/"]}]}]}, set()),
+    ({"AdvancedEventSelectors": [{"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
+                                                     {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                                                     {"Field": "readOnly", "Equals": ["true"]}]}]}, {"read"}),
+    ({"AdvancedEventSelectors": [{"FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Data"]}, {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+        {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::one-bucket/"]}]}]}, set()),
+])
+def test_s3_data_events_cover_every_bucket_only(selectors, logged):
+    assert ctu.s3_data_events(selectors) == logged
+
+
+def test_desired_advanced_selectors_replace_the_management_selector_and_keep_data_ones():
+    lambda_selector = {"Name": "lambda", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
+                                                            {"Field": "resources.type",
+                                                             "Equals": ["AWS::Lambda::Function"]}]}
+    current = {"AdvancedEventSelectors": [
+        {"Name": "writes", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
+                                             {"Field": "readOnly", "Equals": ["false"]}]}, lambda_selector]}
+    desired = ctu.desired_selectors(current, True, {"read", "write"})
+    assert ctu.management_gap(desired) is None
+    assert ctu.s3_data_events(desired) == {"read", "write"}
+    assert lambda_selector in desired["AdvancedEventSelectors"]
+
+
+# --- KMS key rotation -------------------------------------------------------------------------
+
+@mock_aws
+def test_key_rotation_covers_customer_symmetric_enabled_keys_in_each_region(run_module):
+    seeds.insecure(session())
+    eu = boto3.client("kms", region_name="eu-west-1")
+    rotated = eu.create_key(Description="already rotated")["KeyMetadata"]
+    eu.enable_key_rotation(KeyId=rotated["KeyId"])
+    disabled = eu.create_key(Description="disabled")["KeyMetadata"]
+    eu.disable_key(KeyId=disabled["KeyId"])
+    eu.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+    result = run_module(mod.main, dict(REGIONS, controls=["kms.key_rotation"]))
+    findings = result.by_control("kms.key_rotation")
+    assert sorted((f["region"], f["status"]) for f in findings) == [("eu-west-1", "pass"), ("us-east-1", "fixed")]
+    assert sorted(result["regions"]["evaluated"]) == ["eu-west-1", "us-east-1"]
+    app_key = [f for f in findings if f["region"] == "us-east-1"][0]["resource"]
+    assert boto3.client("kms").get_key_rotation_status(KeyId=app_key)["KeyRotationEnabled"]
+
+
+@mock_aws
+def test_waived_key_keeps_rotation_off(run_module):
+    seeds.insecure(session())
+    waiver = {"control": "kms.key_rotation", "resource": "arn:aws:kms:us-east-1:*", "reason": "HSM-backed rotation",
+              "expires": "2999-01-01"}
+    result = run_module(mod.main, {"controls": ["kms.key_rotation"], "regions": ["us-east-1"], "waivers": [waiver]})
+    assert result.statuses() == {"kms.key_rotation": "waived"} and result["changed"] is False
+
+
+# --- modes, waivers, faults ---------------------------------------------------------------------
+
+@mock_aws
+def test_enforce_false_reports_drift_and_creates_nothing(run_module):
+    result = run_module(mod.main, dict(TRAIL_ONLY, enforce=False))
+    assert result["changed"] is False
+    assert result.statuses()["cloudtrail.multi_region"] == "drift"
+    assert boto3.client("cloudtrail").describe_trails()["trailList"] == []
+    assert boto3.client("s3").list_buckets()["Buckets"] == []
+
+
+@mock_aws
+def test_waived_control_is_not_changed_while_the_others_are(run_module):
+    waiver = {"control": "cloudtrail.log_file_validation", "reason": "validated downstream", "expires": "2999-01-01"}
+    result = run_module(mod.main, dict(TRAIL_ONLY, waivers=[waiver]))
+    assert result.statuses()["cloudtrail.log_file_validation"] == "waived"
+    assert result.statuses()["cloudtrail.multi_region"] == "fixed"
+    trail = boto3.client("cloudtrail").describe_trails()["trailList"][0]
+    assert trail["LogFileValidationEnabled"] is False and trail["IsMultiRegionTrail"] is True
+
+
+@mock_aws
+def test_access_logging_to_a_given_target_and_lifecycle_rule(run_module):
+    boto3.client("s3").create_bucket(Bucket="access-logs-target")
+    boto3.client("s3").put_bucket_policy(Bucket="access-logs-target",
+                                         Policy=json.dumps(seeds.access_log_target_policy("access-logs-target")))
+    args = {"controls": ["cloudtrail.bucket_access_logging", "cloudtrail.multi_region"],
+            "access_log_bucket": "access-logs-target", "lifecycle": {"transition_days": 90, "expiration_days": 2555}}
+    result = run_module(mod.main, args)
+    assert result.statuses()["cloudtrail.bucket_access_logging"] == "fixed"
+    s3 = boto3.client("s3")
+    logging = s3.get_bucket_logging(Bucket=DEFAULT_BUCKET)["LoggingEnabled"]
+    assert logging == {"TargetBucket": "access-logs-target", "TargetPrefix": DEFAULT_BUCKET + "/"}
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=DEFAULT_BUCKET)["Rules"]
+    assert [(r["ID"], r["Expiration"]["Days"]) for r in rules] == [("bulwark-log-lifecycle", 2555)]
+    assert run_module(mod.main, args)["changed"] is False
+
+
+@mock_aws
+def test_an_aws_fault_in_one_place_is_an_error_finding_and_the_rest_still_runs(run_module, monkeypatch):
+    on_new_clients(monkeypatch, deny("s3", "PutBucketVersioning"))
+    result = run_module(mod.main, TRAIL_ONLY)
+    statuses = result.statuses()
+    assert statuses["cloudtrail.bucket_versioning"] == "error"
+    assert "AccessDenied" in only(result, "cloudtrail.bucket_versioning")["message"]
+    assert statuses["cloudtrail.bucket_mfa_delete"] == "fail"
+    assert statuses["cloudtrail.multi_region"] == "fixed" and statuses["cloudtrail.bucket_tls_only"] == "fixed"
+
+
+@mock_aws
+def test_a_bucket_that_cannot_be_read_gives_errors_for_what_the_read_serves(run_module, monkeypatch):
+    single_region_trail_without_validation()
+    on_new_clients(monkeypatch, deny("s3", "GetBucketVersioning"))
+    statuses = run_module(mod.main, TRAIL_ONLY, check_mode=True).statuses()
+    assert statuses["cloudtrail.bucket_versioning"] == statuses["cloudtrail.bucket_mfa_delete"] == "error"
+    assert statuses["cloudtrail.bucket_tls_only"] == "drift" and statuses["cloudtrail.multi_region"] == "drift"
+
+
+@mock_aws
+def test_trails_that_cannot_be_listed_are_errors_and_key_rotation_still_runs(run_module, monkeypatch):
+    seeds.insecure(session())
+    on_new_clients(monkeypatch, deny("cloudtrail", "DescribeTrails"))
+    result = run_module(mod.main, REGIONS)
+    statuses = result.statuses()
+    assert all(statuses[c] == "error" for c in mod.TRAIL_CONTROLS)
+    assert "cloudtrail:DescribeTrails" in only(result, "cloudtrail.multi_region")["message"]
+    assert statuses["kms.key_rotation"] == "fixed"
+    assert boto3.client("s3").list_buckets()["Buckets"] == []  # nothing built on an unknown state
+
+
+@mock_aws
+def test_cloudwatch_delivery_error_reported_by_cloudtrail_is_a_fail(run_module, monkeypatch):
+    run_module(mod.main, {"controls": ["cloudtrail.cloudwatch_logs"]})
+
+    def hook(service, client):
+        def add_error(parsed, **_kwargs):
+            parsed["LatestCloudWatchLogsDeliveryError"] = "AccessDeniedException: not authorized to PutLogEvents"
+        if service == "cloudtrail":
+            client.meta.events.register("after-call.cloudtrail.GetTrailStatus", add_error)
+    on_new_clients(monkeypatch, hook)
+    finding = only(run_module(mod.main, {"controls": ["cloudtrail.cloudwatch_logs"]}), "cloudtrail.cloudwatch_logs")
+    assert finding["status"] == "fail" and "PutLogEvents" in finding["message"]
+
+
+def test_propagation_errors_are_retried_only_after_this_run_made_something(monkeypatch):
+    from botocore.exceptions import ClientError
+
+    sleeps = []
+    monkeypatch.setattr(mod.time, "sleep", sleeps.append)
+    calls = []
+
+    def create_trail(**kwargs):
+        calls.append(kwargs)
+        if len(calls) < 3:
+            raise ClientError({"Error": {"Code": "InvalidCloudWatchLogsRoleArnException"}}, "CreateTrail")
+        return {"ok": True}
+
+    class FakeModule:
+        actions = ["iam:CreateRole bulwark-cloudtrail-cloudwatch-logs"]
+
+    run = mod.TrailEnsure.__new__(mod.TrailEnsure)
+    run.m = FakeModule()
+    assert run.call_with_propagation_retry(create_trail, Name="t") == {"ok": True}
+    assert sleeps == [2, 4] and len(calls) == 3
+    FakeModule.actions = []
+    calls[:] = []
+    with pytest.raises(ClientError):
+        run.call_with_propagation_retry(create_trail, Name="t")
+    assert len(calls) == 1
+
+
+# --- MFA delete: moto never reports it, so its pass path runs on a Stubber --------------------
+
+class StubModule:
+    """What ensure_secure_bucket uses of a BulwarkModule, with one stubbed S3 client."""
+
+    def __init__(self, s3):
+        self.s3, self.may_change, self.actions = s3, False, []
+
+    def client(self, service, region=None):
+        return self.s3
+
+    def identity(self):
+        return {"partition": "aws", "account_id": ACCOUNT}
+
+    def record_change(self, action, **_kwargs):
+        self.actions.append(action)
+
+
+def test_mfa_delete_enabled_passes_and_versioning_is_read_once():
+    s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    with Stubber(s3) as stub:
+        stub.add_response("get_bucket_location", {"LocationConstraint": "eu-west-1"}, {"Bucket": "logs-bucket"})
+        stub.add_response("get_bucket_versioning", {"Status": "Enabled", "MFADelete": "Enabled"},
+                          {"Bucket": "logs-bucket"})
+        result = s3_bucket.ensure_secure_bucket(StubModule(s3), "logs-bucket", "us-east-1", [],
+                                                aspects=["versioning", "mfa_delete"])
+        stub.assert_no_pending_responses()
+    assert result["region"] == "eu-west-1"
+    assert result["aspects"] == {"versioning": {"status": "pass", "message": "versioning is Enabled"},
+                                 "mfa_delete": {"status": "pass", "message": "MFA delete is enabled"}}
+
+
+def test_bucket_owned_by_another_account_is_an_error_for_every_aspect():
+    s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    with Stubber(s3) as stub:
+        stub.add_client_error("get_bucket_location", "AccessDenied", "Access Denied", 403)
+        result = s3_bucket.ensure_secure_bucket(StubModule(s3), "taken-name", "us-east-1", [],
+                                                aspects=["versioning", "tls_only"])
+    assert set(a["status"] for a in result["aspects"].values()) == {"error"}
+    assert "is taken" in result["aspects"]["tls_only"]["message"]
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args,message", [
+    ({"log_retention_days": 366}, "log_retention_days: 366 is not a value CloudWatch Logs accepts"),
+    ({"bucket_name": "My-Trail-Logs"}, "bucket_name: 'My-Trail-Logs' has uppercase letters"),
+    ({"bucket_name": "a..b"}, "bucket_name: 'a..b' is not a valid S3 bucket name"),
+    ({"kms_key_id": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+     "kms_key_id: the key arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab is in "
+     "eu-west-1, but the trail's home region is us-east-1"),
+    ({"kms_key_id": "alias/aws/cloudtrail"}, "is an AWS managed key"),
+    ({"kms_key_id": "not a key"}, "kms_key_id: 'not a key' is not a KMS key id"),
+    ({"trail_name": "x"}, "trail_name: 'x' is not a valid trail name"),
+    ({"bucket_name": "trail-logs", "access_log_bucket": "trail-logs"}, "cannot log its own access"),
+    ({"lifecycle": {"transition_days": 90, "expiration_days": 30}}, "expiration_days (30) must be later"),
+    ({"bucket_prefix": "/logs"}, "bucket_prefix: '/logs' must not start with '/'"),
+    ({"s3_data_events": ["all"]}, "s3_data_events"),
+    ({"regions": ["us-east-1", "mars-north-1"]}, "regions: 'mars-north-1' is not an AWS region"),
+    ({"cloudwatch_logs_role_name": "bad role"}, "cloudwatch_logs_role_name: 'bad role' is not a valid IAM role name"),
+    ({"controls": ["monitoring.root_usage"]}, "controls"),
+])
+def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.main, args)
+    assert result["failed"] is True
+    assert message in result["msg"]
+    assert rec.calls() == []
