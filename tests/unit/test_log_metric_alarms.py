@@ -1,0 +1,253 @@
+"""log_metric_alarms and the CIS 4.x patterns against moto.
+
+moto quirks met here (moto 5.2.5): SNS confirms email subscriptions at once (AWS: "pending
+confirmation" until the recipient clicks), so the pending case is an after-call hook; moto
+stores filter patterns without checking their syntax.
+"""
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ansible_collections.bulwark.aws.plugins.module_utils import cis_patterns
+from ansible_collections.bulwark.aws.plugins.modules import cloudtrail_trail_ensure
+from ansible_collections.bulwark.aws.plugins.modules import log_metric_alarms as mod
+
+from tests.support import seed
+from tests.support.recorder import Recorder
+from tests.support.seeds import cloudtrail as seeds
+
+GROUP = "trail-logs"
+ALARM_CONTROLS = mod.ALARM_CONTROLS
+TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:bulwark-security-alarms"
+
+
+@pytest.fixture(autouse=True)
+def _no_aws_managed_policies(monkeypatch):
+    """Nothing here needs AWS managed policies; loading them makes every IAM call slower."""
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "false")
+
+
+def log_group(name=GROUP):
+    boto3.client("logs").create_log_group(logGroupName=name)
+
+
+def only(result, control):
+    found = result.by_control(control)
+    assert len(found) == 1, found
+    return found[0]
+
+
+# --- patterns ---------------------------------------------------------------------------------
+
+def test_there_is_one_pattern_per_cis_alarm_control_and_each_parses():
+    assert sorted(cis_patterns.PATTERNS) == sorted(ALARM_CONTROLS)
+    for control, pattern in cis_patterns.PATTERNS.items():
+        assert cis_patterns.canonical(pattern)[0] == "parsed", control
+        assert cis_patterns.control_for(pattern) == control
+
+
+def test_cis_4_1_text_and_intended_form_are_both_accepted_but_differ():
+    printed = cis_patterns.VARIANTS["monitoring.unauthorized_api_calls"][0]
+    intended = cis_patterns.PATTERNS["monitoring.unauthorized_api_calls"]
+    assert "((" in intended and not cis_patterns.equivalent(printed, intended)
+    assert cis_patterns.control_for(printed) == cis_patterns.control_for(intended) == "monitoring.unauthorized_api_calls"
+
+
+@pytest.mark.parametrize("variant", [
+    # whitespace and quotes
+    '{($.eventName=ConsoleLogin)&&($.errorMessage="Failed authentication")}',
+    '{  ( $.eventName = "ConsoleLogin" )\n && ( $.errorMessage = "Failed authentication" ) }',
+    # the && terms the other way round, extra parentheses
+    '{ (($.errorMessage = "Failed authentication")) && ($.eventName = ConsoleLogin) }',
+])
+def test_equivalent_writings_of_4_6_are_recognised(variant):
+    assert cis_patterns.control_for(variant) == "monitoring.console_auth_failures"
+
+
+def test_or_lists_in_another_order_are_the_same_filter():
+    names = "CreateTrail UpdateTrail DeleteTrail StartLogging StopLogging".split()
+    reordered = "{ %s }" % " || ".join('($.eventName = "%s")' % n for n in reversed(names))
+    assert cis_patterns.control_for(reordered) == "monitoring.cloudtrail_changes"
+
+
+@pytest.mark.parametrize("pattern", [
+    '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed Authentication") }',   # value case differs
+    '{ ($.eventName = ConsoleLogin) || ($.errorMessage = "Failed authentication") }',   # || instead of &&
+    '{ $.userIdentity.type = "Root" && $.eventType != "AwsServiceEvent" }',            # 4.3 missing a term
+    '{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) }',                  # 4.5 missing names
+    '{ $.eventName = ',                                                                 # not a pattern
+])
+def test_different_patterns_are_not_taken_for_a_cis_one(pattern):
+    assert cis_patterns.control_for(pattern) is None
+
+
+def test_a_pattern_that_does_not_parse_is_compared_as_text_without_whitespace():
+    assert cis_patterns.equivalent("{ $.a = = b }", "{$.a==b}")
+    assert not cis_patterns.equivalent('{ $.a = "x y" }', '{ $.a = "xy" }')
+
+
+@pytest.mark.parametrize("alarm,fires", [
+    (dict(Statistic="Sum", Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), True),
+    (dict(Statistic="Sum", Threshold=0.0, ComparisonOperator="GreaterThanThreshold"), True),
+    (dict(Statistic="Sum", Threshold=5.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), False),
+    (dict(Statistic="Average", Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), False),
+    (dict(Statistic="Sum", Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold", ActionsEnabled=False),
+     False),
+    (dict(Statistic="Sum", Threshold=1.0, ComparisonOperator="LessThanThreshold"), False),
+])
+def test_an_alarm_counts_when_one_event_fires_it(alarm, fires):
+    assert mod.fires_on_one_event(alarm) is fires
+
+
+# --- the module -------------------------------------------------------------------------------
+
+@mock_aws
+def test_all_fifteen_filters_and_alarms_are_created_then_nothing_changes(run_module):
+    log_group()
+    first = run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
+    assert first.statuses() == dict([(c, "fixed") for c in ALARM_CONTROLS] + [("monitoring.alarm_topic", "fixed")])
+    assert len(first["findings"]) == 16  # one per control
+    filters = boto3.client("logs").describe_metric_filters(logGroupName=GROUP)["metricFilters"]
+    assert len(filters) == 15
+    by_pattern = dict((f["filterPattern"], f) for f in filters)
+    for control, cis, metric, _title in cis_patterns.ALARMS:
+        f = by_pattern[cis_patterns.PATTERNS[control]]
+        assert f["metricTransformations"][0]["metricName"] == metric
+        assert f["metricTransformations"][0]["metricNamespace"] == "CISBenchmark"
+    alarms = boto3.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert len(alarms) == 15
+    for alarm in alarms:
+        assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"], alarm["Threshold"],
+                alarm["ComparisonOperator"]) == ("Sum", 300, 1, 1.0, "GreaterThanOrEqualToThreshold")
+        assert alarm["AlarmActions"] == [TOPIC_ARN] and alarm["Namespace"] == "CISBenchmark"
+    subscriptions = boto3.client("sns").list_subscriptions_by_topic(TopicArn=TOPIC_ARN)["Subscriptions"]
+    assert [s["Endpoint"] for s in subscriptions] == ["sec@example.com"]
+
+    second = run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
+    assert second["changed"] is False and set(second.statuses().values()) == {"pass"}
+
+
+@mock_aws
+def test_the_hardened_accounts_filters_under_other_names_are_recognised(run_module):
+    seeds.hardened(seed.session(None))
+    result = run_module(mod.main, {})  # the log group comes from the compliant trail
+    assert result["log_group_name"] == seeds.LOG_GROUP
+    assert set(result.statuses().values()) == {"pass"} and result["changed"] is False
+    assert "cis-4-01-unauthorized" in only(result, "monitoring.unauthorized_api_calls")["message"]
+    assert len(boto3.client("logs").describe_metric_filters(logGroupName=seeds.LOG_GROUP)["metricFilters"]) == 15
+
+
+@mock_aws
+def test_an_equivalent_filter_without_alarm_gets_an_alarm_on_its_metric_and_no_second_filter(run_module):
+    log_group()
+    logs = boto3.client("logs")
+    logs.put_metric_filter(logGroupName=GROUP, filterName="team-root-login",
+                           filterPattern='{$.userIdentity.type="Root"&&$.eventType!="AwsServiceEvent"&&'
+                                         '$.userIdentity.invokedBy NOT EXISTS}',
+                           metricTransformations=[{"metricName": "RootLogin", "metricNamespace": "Team",
+                                                   "metricValue": "1"}])
+    result = run_module(mod.main, {"log_group_name": GROUP, "controls": ["monitoring.root_usage"]})
+    finding = only(result, "monitoring.root_usage")
+    assert finding["status"] == "fixed" and "filter team-root-login has no alarm" in finding["message"]
+    assert [f["filterName"] for f in logs.describe_metric_filters(logGroupName=GROUP)["metricFilters"]] == [
+        "team-root-login"]
+    alarm = boto3.client("cloudwatch").describe_alarms()["MetricAlarms"][0]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("Team", "RootLogin")
+
+
+@mock_aws
+def test_topic_without_subscription_is_alarm_topic_fail(run_module):
+    log_group()
+    result = run_module(mod.main, {"log_group_name": GROUP})
+    assert set(result.statuses()[c] for c in ALARM_CONTROLS) == {"fixed"}
+    finding = only(result, "monitoring.alarm_topic")
+    assert finding["status"] == "fail"
+    assert "has no subscriber" in finding["message"] and "alarm_email" in finding["message"]
+
+
+@mock_aws
+def test_subscription_awaiting_confirmation_is_still_fail(run_module, monkeypatch):
+    log_group()
+    original = boto3.session.Session.client
+
+    def client(self, *args, **kwargs):
+        made = original(self, *args, **kwargs)
+
+        def pending(parsed, **_kwargs):
+            for subscription in parsed.get("Subscriptions", []):
+                subscription["SubscriptionArn"] = "PendingConfirmation"
+        if made.meta.service_model.service_name == "sns":
+            made.meta.events.register("after-call.sns.ListSubscriptionsByTopic", pending)
+        return made
+
+    run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
+    monkeypatch.setattr(boto3.session.Session, "client", client)
+    finding = only(run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"}),
+                   "monitoring.alarm_topic")
+    assert finding["status"] == "fail" and "awaits confirmation" in finding["message"]
+
+
+def test_check_mode_on_the_insecure_seed_is_drift_and_writes_nothing(moto_server, run_module):
+    """The monitoring role gets the log group name from the cloudtrail role, which in check mode
+    has not created it yet."""
+    seed.seed("insecure", moto_server.url)
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.main, {"log_group_name": "bulwark-cloudtrail", "alarm_email": "a@example.com"},
+                            check_mode=True)
+    assert set(result.statuses().values()) == {"drift"} and len(result["findings"]) == 16
+    assert "does not exist" in result["findings"][0]["message"]
+    assert rec.calls() and rec.writes() == []
+
+
+def test_check_mode_with_a_log_group_makes_no_write_call(moto_server, run_module):
+    seed.session(moto_server.url).client("logs", endpoint_url=moto_server.url).create_log_group(logGroupName=GROUP)
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "a@example.com"}, check_mode=True)
+    assert set(result.statuses().values()) == {"drift"}
+    assert result["changed"] is True and "sns:CreateTopic bulwark-security-alarms" in result["actions"]
+    assert rec.writes() == []
+
+
+@mock_aws
+def test_without_a_trail_or_log_group_every_control_fails_saying_what_to_do(run_module):
+    result = run_module(mod.main, {})
+    assert set(result.statuses().values()) == {"fail"}
+    assert "run cloudtrail_trail_ensure first or give log_group_name" in result["findings"][0]["message"]
+
+
+@mock_aws
+def test_log_group_is_found_from_the_trail_cloudtrail_trail_ensure_made(run_module):
+    run_module(cloudtrail_trail_ensure.main, {"controls": cloudtrail_trail_ensure.TRAIL_CONTROLS})
+    result = run_module(mod.main, {"controls": ["monitoring.vpc_changes"]})
+    assert result["log_group_name"] == "bulwark-cloudtrail"
+    assert only(result, "monitoring.vpc_changes")["status"] == "fixed"
+
+
+@mock_aws
+def test_waived_alarm_is_not_created(run_module):
+    log_group()
+    waiver = {"control": "monitoring.organizations_changes", "reason": "not an Organizations member",
+              "expires": "2999-01-01"}
+    result = run_module(mod.main, {"log_group_name": GROUP, "waivers": [waiver]})
+    assert result.statuses()["monitoring.organizations_changes"] == "waived"
+    assert len(boto3.client("cloudwatch").describe_alarms()["MetricAlarms"]) == 14
+
+
+@pytest.mark.parametrize("args,message", [
+    ({"topic_arn": "arn:aws:sns:us-east-1:123456789012"}, "topic_arn: 'arn:aws:sns:us-east-1:123456789012' is not"),
+    ({"topic_arn": "arn:aws:sns:eu-west-1:123456789012:alarms", "log_group_name": GROUP},
+     "topic_arn: the topic is in eu-west-1 but the log group's alarms are in us-east-1"),
+    ({"alarm_email": "security-team"}, "alarm_email: 'security-team' is not an email address"),
+    ({"topic_name": "has space"}, "topic_name: 'has space' must be"),
+    ({"name_prefix": "cis:"}, "name_prefix: 'cis:' must be"),
+    ({"metric_namespace": "AWS/Logs"}, "metric_namespace: 'AWS/Logs' must"),
+    ({"log_group_name": "bad name!"}, "log_group_name: 'bad name!' is not a valid log group name"),
+    ({"controls": ["cloudtrail.multi_region"]}, "controls"),
+])
+def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.main, args)
+    assert result["failed"] is True
+    assert message in result["msg"]
+    assert rec.calls() == []
