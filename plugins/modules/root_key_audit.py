@@ -82,11 +82,11 @@ root:
       description: Whether the credential report has a C(<root_account>) row.
       type: bool
     access_keys_present:
-      description: Root access keys (active or not) according to the account summary; null when unread.
-      type: int
+      description: Whether root has an access key, active or not (summary C(AccountAccessKeysPresent)); null when unread.
+      type: bool
     signing_certificates_present:
-      description: Root signing certificates according to the account summary; null when unread.
-      type: int
+      description: Whether root has a signing certificate (summary C(AccountSigningCertificatesPresent)); null when unread.
+      type: bool
     password_present:
       description: Whether root has a console password (summary C(AccountPasswordPresent)); null when unknown.
       type: bool
@@ -168,13 +168,18 @@ def unknown(acct):
     return "; ".join(e for e in (acct.summary_error, acct.report_error) if e) or "no root row in the credential report"
 
 
-def count(acct, summary_key, from_report):
-    """How many exist: the live summary first, else the credential report's root row, else None."""
-    if acct.summary is not None:
-        return acct.summary.get(summary_key, 0)
+def present(acct, summary_key, from_report):
+    """Whether root has any: the live summary's flag first, else the report's root row, else None."""
+    if acct.summary is not None and summary_key in acct.summary:
+        return bool(acct.summary[summary_key])
     if acct.root is not None:
-        return len(from_report(acct.root))
+        return bool(from_report(acct.root))
     return None
+
+
+def how_many(items, what):
+    """'2 access keys' from the report's root row; the summary only says whether there are any."""
+    return "%d %s%s" % (len(items), what, "" if len(items) == 1 else "s") if items else what + "s"
 
 
 def describe_key(key, now):
@@ -186,16 +191,17 @@ def describe_key(key, now):
 
 def access_keys(m, iam, acct, now):
     control = "root.no_access_keys"
-    present = count(acct, "AccountAccessKeysPresent", lambda r: r.present_keys)
-    if present is None:
+    has_keys = present(acct, "AccountAccessKeysPresent", lambda r: r.present_keys)
+    if has_keys is None:
         m.findings.add(control, "error", "cannot tell whether root has access keys: " + unknown(acct), resource=RESOURCE)
         return
-    if not present:
+    if not has_keys:
         m.findings.add(control, "pass", "the root user has no access key", resource=RESOURCE)
         return
-    found = "the root user has %d access key%s" % (present, "" if present == 1 else "s")
-    if acct.root is not None and acct.root.present_keys:
-        found += ": " + "; ".join(describe_key(k, now) for k in acct.root.present_keys)
+    keys = acct.root.present_keys if acct.root is not None else []
+    found = "the root user has " + how_many(keys, "access key")
+    if keys:
+        found += ": " + "; ".join(describe_key(k, now) for k in keys)
     if not m.params["delete_root_keys"] or m.findings.is_waived(control, RESOURCE):
         m.findings.add(control, "fail", found, resource=RESOURCE)  # "waived" when a waiver covers it
     elif not m.identity()["is_root"]:
@@ -214,19 +220,22 @@ def delete_keys(m, iam, found):
         m.findings.add(control, "error", "%s; listing them failed: %s" % (found, aws.describe_error(e, "iam")),
                        resource=RESOURCE)
         return
+    if not keys:
+        m.findings.add(control, "pass", "the root user has no access key (ListAccessKeys lists none; the account "
+                       "summary was not up to date)", resource=RESOURCE)
+        return
     current = m.conn.current_access_key_id()
     doomed = [k for k in keys if k != current]
     kept = [k for k in keys if k == current]
     for key in doomed:
-        m.record_change("iam:DeleteAccessKey %s" % key, before=keys, after=kept, key="root_access_keys")
-    try:
         if m.may_change:
-            for key in doomed:
+            try:
                 iam.delete_access_key(AccessKeyId=key)
-    except (aws.ClientError, aws.BotoCoreError) as e:
-        m.findings.add(control, "error", "%s; deleting failed: %s" % (found, aws.describe_error(e, "iam")),
-                       resource=RESOURCE)
-        return
+            except (aws.ClientError, aws.BotoCoreError) as e:
+                m.findings.add(control, "error", "%s; deleting %s failed: %s" % (found, key, aws.describe_error(e, "iam")),
+                               resource=RESOURCE)
+                return
+        m.record_change("iam:DeleteAccessKey %s" % key, before=keys, after=kept, key="root_access_keys")
     verb = "deleted" if m.may_change else "would delete"
     message = "%s; %s %s" % (found, verb, ", ".join(doomed)) if doomed else found
     if kept:
@@ -239,13 +248,14 @@ def delete_keys(m, iam, found):
 
 def signing_certificates(m, acct):
     control = "root.no_signing_certificates"
-    present = count(acct, "AccountSigningCertificatesPresent", lambda r: r.present_certificates)
-    if present is None:
+    has_certificates = present(acct, "AccountSigningCertificatesPresent", lambda r: r.present_certificates)
+    if has_certificates is None:
         m.findings.add(control, "error", "cannot tell whether root has signing certificates: " + unknown(acct),
                        resource=RESOURCE)
-    elif present:
-        m.findings.add(control, "fail", "the root user has %d X.509 signing certificate%s"
-                       % (present, "" if present == 1 else "s"), resource=RESOURCE)
+    elif has_certificates:
+        certificates = acct.root.present_certificates if acct.root is not None else []
+        m.findings.add(control, "fail", "the root user has " + how_many(certificates, "X.509 signing certificate"),
+                       resource=RESOURCE)
     else:
         m.findings.add(control, "pass", "the root user has no signing certificate", resource=RESOURCE)
 
@@ -285,12 +295,14 @@ def recent_use(m, acct, now):
 def details(m, acct):
     ident = m.identity()
     summary = acct.summary or {}
-    password = summary.get("AccountPasswordPresent")
+    def flag(key):
+        return None if summary.get(key) is None else bool(summary[key])
+
     out = dict(arn="arn:%s:iam::%s:root" % (ident["partition"], ident["account_id"]),
                in_credential_report=acct.root is not None,
-               access_keys_present=summary.get("AccountAccessKeysPresent"),
-               signing_certificates_present=summary.get("AccountSigningCertificatesPresent"),
-               password_present=None if password is None else bool(password),
+               access_keys_present=flag("AccountAccessKeysPresent"),
+               signing_certificates_present=flag("AccountSigningCertificatesPresent"),
+               password_present=flag("AccountPasswordPresent"),
                password_last_used=None, last_used=None, access_keys=[], signing_certificates=[])
     root = acct.root
     if root is not None:

@@ -45,7 +45,7 @@ def test_root_key_present_fails_with_details(monkeypatch, run_module):
     assert "in us-east-1 by iam" in finding["message"]
     root = result["root"]
     assert root["arn"] == ROOT_ARN and root["in_credential_report"] is True
-    assert root["access_keys_present"] == 1 and root["password_present"] is True
+    assert root["access_keys_present"] is True and root["password_present"] is True
     assert [(k["number"], k["active"], k["last_used_region"]) for k in root["access_keys"]] == [(1, True, "us-east-1")]
     assert result["changed"] is False and result["actions"] == []
 
@@ -173,8 +173,30 @@ def test_failed_delete_is_an_error_finding(monkeypatch, run_module):
         result = run_module(mod.main, {"delete_root_keys": True})
     statuses = result.statuses()
     assert statuses["root.no_access_keys"] == "error"
-    assert "deleting failed" in result.by_control("root.no_access_keys")[0]["message"]
+    assert "deleting %s failed: iam DeleteAccessKey failed: Throttling" % OTHER_KEY in \
+        result.by_control("root.no_access_keys")[0]["message"]
+    assert result["changed"] is False and result["actions"] == []
     assert statuses["root.no_recent_use"] == "fail" and statuses["root.no_signing_certificates"] == "pass"
+
+
+def test_keys_from_the_summary_alone(monkeypatch, run_module):
+    # No root row in the report: the summary's flags still decide keys and certificates.
+    with StubbedIam(monkeypatch) as iam:
+        iam.summary(AccountAccessKeysPresent=1, AccountSigningCertificatesPresent=1, AccountPasswordPresent=1)
+        iam.report(user_row("bob"))
+        result = run_module(mod.main, {})
+    assert result.statuses() == {"root.no_access_keys": "fail", "root.no_recent_use": "manual",
+                                 "root.no_signing_certificates": "fail"}
+    assert result.by_control("root.no_access_keys")[0]["message"] == "the root user has access keys"
+
+
+def test_delete_finds_no_key_left(monkeypatch, run_module):
+    with StubbedIam(monkeypatch, is_root=True) as iam:
+        iam.summary(AccountAccessKeysPresent=1)
+        iam.report(root_row())
+        list_keys(iam)
+        result = run_module(mod.main, {"delete_root_keys": True, "controls": ["root.no_access_keys"]})
+    assert result.statuses() == {"root.no_access_keys": "pass"} and result["changed"] is False
 
 
 def test_summary_denied_falls_back_to_the_report(monkeypatch, run_module):
