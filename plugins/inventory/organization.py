@@ -98,9 +98,12 @@ options:
   session_token:
     description:
       - AWS session token for temporary credentials. A secret; the plugin never shows it.
+      - E(AWS_SESSION_TOKEN) wins over the older name E(AWS_SECURITY_TOKEN) (which AWX's
+        Amazon Web Services credential sets too).
     type: str
     aliases: [aws_session_token]
     env:
+      - name: AWS_SECURITY_TOKEN
       - name: AWS_SESSION_TOKEN
   validate_certs:
     description: Verify TLS certificates of the AWS endpoints. Turn off only for a local emulator.

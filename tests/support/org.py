@@ -76,13 +76,16 @@ def member_session(endpoint, account_id, role=ROLE, region="us-east-1"):
     return sess
 
 
-def seed_account(endpoint, account_id, state, region="us-east-1"):
-    """Give one member account a named state of tests/support/seed.py (insecure, hardened)."""
+def seed_account(endpoint, account_id, state, domains=None, region="us-east-1"):
+    """Give one member account a named state of tests/support/seed.py (insecure, hardened),
+    of every domain or only of ``domains`` (names under tests/support/seeds/, e.g. ["iam"])."""
+    import importlib
+
     if state not in seed.STATES:
         raise ValueError("unknown state %r (one of %s)" % (state, ", ".join(seed.STATES)))
     sess = member_session(endpoint, account_id, region=region)
-    for step in seed.steps(state):
-        step(sess)
+    for name in domains or seed.DOMAINS:
+        getattr(importlib.import_module("tests.support.seeds." + name), state)(sess)
     return sess
 
 

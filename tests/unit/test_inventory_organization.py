@@ -473,3 +473,17 @@ def test_role_session_name_identifies_bulwark_and_the_run(environ, name):
     assert aws.default_session_name(environ) == name
     assert aws.default_session_name({}).startswith("bulwark-aws-")
     aws.validate_connection_params({"role_session_name": aws.default_session_name(environ)})
+
+
+def test_environment_names_and_their_precedence(monkeypatch):
+    """AWS_REGION over AWS_DEFAULT_REGION and AWS_SESSION_TOKEN over AWS_SECURITY_TOKEN (AWX's name), as botocore does."""
+    plugin = inventory_loader.get(PLUGIN)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_REGION", "eu-west-2")
+    monkeypatch.setenv("AWS_SECURITY_TOKEN", "older-name")
+    plugin.set_options(direct={"plugin": PLUGIN})
+    assert (plugin.get_option("region"), plugin.get_option("session_token")) == ("eu-west-2", "older-name")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "newer-name")
+    monkeypatch.delenv("AWS_REGION")
+    plugin.set_options(direct={"plugin": PLUGIN})
+    assert (plugin.get_option("region"), plugin.get_option("session_token")) == ("eu-west-1", "newer-name")
