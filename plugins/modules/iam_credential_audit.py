@@ -73,6 +73,7 @@ options:
       - Write the credential report to this directory as C(credential-report-<account id>.csv)
         and C(.json) (mode 0600; a missing directory is created, mode 0700).
       - The report holds no secrets (no passwords, no secret keys).
+      - Only when C(iam.credential_report) is among O(controls).
       - Written where the module runs. With the usual C(localhost) and local connection that is
         the controller. Written in check mode too, like the drift report, and not counted as a change.
     type: path
@@ -561,14 +562,14 @@ def body(m):
             execute(m, iam, m.plan, users)
             evaluate_report(m, users, identity, now)
             exported = ""
-            if m.params["export_dir"]:
+            if m.params["export_dir"] and m.findings.wants("iam.credential_report"):
                 try:
                     result["exported"] = export(m.params["export_dir"], text, records, identity["account_id"])
                     exported = "; exported to %s and %s" % (result["exported"]["csv"], result["exported"]["json"])
                 except (OSError, IOError) as e:
                     m.findings.add("iam.credential_report", "error",
                                    "generated, but the export to %s failed: %s" % (m.params["export_dir"], e))
-            if "exported" in result or not m.params["export_dir"]:
+            if "exported" in result or not m.params["export_dir"] or not m.findings.wants("iam.credential_report"):
                 m.findings.add("iam.credential_report", "pass",
                                "credential report generated (%d users)%s" % (len(users), exported))
 

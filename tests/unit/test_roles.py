@@ -25,7 +25,7 @@ def toggles(role):
 
 
 # Roles whose remaining controls an open issue adds; strict, so this list shrinks when they land.
-PENDING = {"iam": "issue 6 adds the IAM hygiene controls"}
+PENDING = {}
 
 
 @pytest.mark.parametrize("role", [pytest.param(r, marks=pytest.mark.xfail(reason=PENDING[r], strict=True))

@@ -75,18 +75,26 @@ def _managed(sess, name):
     return "arn:aws:iam::aws:policy/" + name
 
 
+def _console_user_with_mfa(iam, name):
+    """A console user with a virtual MFA device: the iam domain's alice-console stays the one
+    console user without MFA (iam.user_mfa), whatever this domain adds."""
+    iam.create_user(UserName=name)
+    iam.create_login_profile(UserName=name, Password=CONSOLE_PASSWORD)
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(UserName=name, SerialNumber=serial, AuthenticationCode1="123456",
+                          AuthenticationCode2="654321")
+
+
 def insecure(sess):
     """A console user with a key made at setup; a stale user (password and key unused for 200
-    days); a key 120 days old still in use; a NotAction policy that is admin in effect;
+    days; both have MFA, so alice-console stays the only console user without it); a key 120 days old still in use; a NotAction policy that is admin in effect;
     AWSCloudShellFullAccess on a group; an expired server certificate. No support role, no
     admin group, no MFA policy (alice-console, from the iam domain, is in no group)."""
     iam = client(sess, "iam")
-    iam.create_user(UserName="frank-setup-key")
-    iam.create_login_profile(UserName="frank-setup-key", Password=CONSOLE_PASSWORD)
+    _console_user_with_mfa(iam, "frank-setup-key")
     create_key(iam, "frank-setup-key")
 
-    iam.create_user(UserName="gina-stale")
-    iam.create_login_profile(UserName="gina-stale", Password=CONSOLE_PASSWORD)
+    _console_user_with_mfa(iam, "gina-stale")
     create_key(iam, "gina-stale")
     backdate("gina-stale", created_days=200, keys={1: (200, None)})
 
