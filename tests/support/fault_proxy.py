@@ -181,10 +181,11 @@ class FaultProxy:
     Attributes, safe to read while it runs: ``url``; ``injected``, a Counter of
     (fault, service, operation, region); ``seen``, every request as (service, operation,
     region, method) in arrival order (faulted ones included); ``forwarded_writes``, the
-    number of write calls forwarded to moto.
+    number of write calls forwarded to moto. With ``hold_after_writes=N`` every request after
+    the N-th forwarded write is held unanswered (``held`` counts them) until the proxy stops.
     """
 
-    def __init__(self, target, *rules, seed=0, timeout=60):
+    def __init__(self, target, *rules, seed=0, timeout=60, hold_after_writes=None):
         self.target = target.rstrip("/")
         self._host, self._port = _check_target(self.target)
         self.rules = list(rules)
@@ -195,6 +196,11 @@ class FaultProxy:
         self.injected = collections.Counter()
         self.seen = []
         self.forwarded_writes = 0
+        # After this many forwarded writes every further request is held unanswered until the
+        # proxy stops: the caller looks frozen right after a write, ready to be killed.
+        self.hold_after_writes = hold_after_writes
+        self.held = 0
+        self._release = threading.Event()
         self._server = None
         self._thread = None
         self.url = None
@@ -203,6 +209,15 @@ class FaultProxy:
     def set_rules(self, *rules):
         with self._lock:
             self.rules = list(rules)
+
+    def _hold(self):
+        """True when this request is held (and then dropped unanswered)."""
+        with self._lock:
+            if self.hold_after_writes is None or self.forwarded_writes < self.hold_after_writes:
+                return False
+            self.held += 1
+        self._release.wait(self.timeout)
+        return True
 
     def _choose(self, service, operation, region, method):
         """The fault for this request, or None; records it in ``seen`` / ``injected``."""
@@ -254,6 +269,7 @@ class FaultProxy:
         return self
 
     def stop(self):
+        self._release.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -296,7 +312,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             rpc = _RPC_V2_PATH.search(path)
             if operation is None and rpc:
                 operation = rpc.group(1)
-            fault = self.owner._choose(service, operation, region, self.command)
+            fault = "drop" if self.owner._hold() else self.owner._choose(service, operation, region, self.command)
         if fault == "drop":
             self.close_connection = True
             try:

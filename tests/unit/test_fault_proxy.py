@@ -216,3 +216,15 @@ def test_aws_max_attempts_counts_every_attempt(moto_server, monkeypatch):
         with pytest.raises(botocore.exceptions.ClientError):
             connection(proxy.url).client("iam").get_account_summary()
     assert proxy.total("503") == 3
+
+
+def test_hold_after_writes_freezes_the_caller_after_the_nth_write(moto_server):
+    with FaultProxy(moto_server.url, hold_after_writes=1) as proxy:
+        iam = boto3.client("iam", endpoint_url=proxy.url, region_name="us-east-1",
+                           config=Config(retries={"total_max_attempts": 1}, read_timeout=3))
+        iam.create_group(GroupName="first")
+        with pytest.raises(botocore.exceptions.ReadTimeoutError):
+            iam.create_group(GroupName="second")  # held: never answered
+    groups = [g["GroupName"] for g in client(moto_server.url, "iam").list_groups()["Groups"]]
+    assert "first" in groups and "second" not in groups
+    assert proxy.forwarded_writes == 1 and proxy.held == 1
