@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.bulwark.aws.plugins.module_utils import controls as catalogue
 from ansible_collections.bulwark.aws.plugins.module_utils.findings import validate_waivers
@@ -49,7 +50,8 @@ def select_controls(ids, toggles, run_tags=None, skip_tags=None):
     selected = []
     for control_id, enabled in zip(ids, toggles):
         scopes = _tag_scopes(control_id)
-        if not enabled or scopes & skip:
+        # -e bulwark_iam_user_mfa=false arrives as the string "false"
+        if not boolean(enabled, strict=False) or scopes & skip:
             continue
         if "all" in run or "always" in run or scopes & run:
             selected.append(control_id)

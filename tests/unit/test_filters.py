@@ -10,6 +10,7 @@ IDS = ["iam.password_policy.min_length", "iam.password_policy.max_age", "iam.use
 @pytest.mark.parametrize("run,skip,toggles,want", [
     (["all"], [], [True, True, True], IDS),
     (["all"], [], [True, False, True], [IDS[0], IDS[2]]),
+    (["all"], [], ["true", "false", "no"], [IDS[0]]),  # extra vars from -e arrive as strings
     (["iam.user_mfa"], [], [True, True, True], ["iam.user_mfa"]),
     (["iam.password_policy"], [], [True, True, True], IDS[:2]),
     (["iam"], [], [True, True, True], IDS),
