@@ -138,12 +138,12 @@ def key_admin_statement(partition, account):
 
 def key_statements(partition, account, trail):
     """What CloudTrail needs on the key, scoped to this trail and this account's trails."""
+    context = _cloudtrail_context(partition, account)
     return [
         {"Sid": "AllowCloudTrailEncryptLogs", "Effect": "Allow", "Principal": {"Service": SERVICE},
          "Action": "kms:GenerateDataKey*", "Resource": "*",
          "Condition": {"StringEquals": {"aws:SourceArn": trail},
-                       "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": _cloudtrail_context(partition,
-                                                                                                        account)}}},
+                       "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": context}}},
         {"Sid": "AllowCloudTrailDescribeKey", "Effect": "Allow", "Principal": {"Service": SERVICE},
          "Action": "kms:DescribeKey", "Resource": "*", "Condition": {"StringEquals": {"aws:SourceArn": trail}}},
     ]

@@ -270,12 +270,12 @@ class _Bucket:
             if off:
                 parts.append("Block Public Access off: %s" % ", ".join(off))
             if public:
-                parts.append("policy open to everyone: %s" % "; ".join(policy.describe_statement(s) for _, s in public))
+                parts.append("policy open to everyone: %s" % "; ".join(policy.describe_statement(s) for _n, s in public))
             if acl:
                 parts.append("ACL grants to %s" % ", ".join(g["Grantee"]["URI"].rsplit("/", 1)[-1] for g in acl))
             problems["not_public"] = parts
             if parts and self.fixable("not_public"):
-                desired = policy.remove_statements(desired, [n for n, _ in public]) if public else desired
+                desired = policy.remove_statements(desired, [n for n, _s in public]) if public else desired
         if "tls_only" in aspects:
             ok = policy.has_tls_deny(current, self.arn)
             problems["tls_only"] = [] if ok else ["no statement denies requests without TLS (aws:SecureTransport false)"]

@@ -385,8 +385,8 @@ class TrailEnsure:
         self.trail_exists = bool(trail)
         self.region = self.state["region"] if self.state else self.home
         self.trail_name = trail.get("Name") or self.p["trail_name"] or DEFAULT_TRAIL
-        self.trail_arn = trail.get("TrailARN") or ctu.trail_arn(self.partition, self.region, self.account,
-                                                                 self.trail_name)
+        self.trail_arn = trail.get("TrailARN") or ctu.trail_arn(
+            self.partition, self.region, self.account, self.trail_name)
         default_bucket = "bulwark-cloudtrail-%s-%s" % (self.account, self.region)
         self.bucket = self.p["bucket_name"] or trail.get("S3BucketName") or default_bucket
         self.prefix = trail.get("S3KeyPrefix") if trail.get("S3BucketName") == self.bucket else self.p["bucket_prefix"]
@@ -566,8 +566,8 @@ class TrailEnsure:
         if self.trail_exists and not trail.get("CloudWatchLogsLogGroupArn"):
             self.problem(CLOUDWATCH, "the trail does not deliver to CloudWatch Logs")
         elif self.trail_exists and trail["CloudWatchLogsLogGroupArn"] != self.log_group_arn:
-            self.problem(CLOUDWATCH, "the trail delivers to %s, not %s" % (trail["CloudWatchLogsLogGroupArn"],
-                                                                            self.log_group))
+            self.problem(CLOUDWATCH, "the trail delivers to %s, not %s"
+                         % (trail["CloudWatchLogsLogGroupArn"], self.log_group))
         self.ensure_log_group()
         self.ensure_logs_role()
         error = (self.state or {}).get("status", {}).get("LatestCloudWatchLogsDeliveryError")
@@ -895,7 +895,7 @@ def main():
             noncurrent_expiration_days=dict(type="int"),
         )),
         kms_key_id=dict(type="str"),
-        kms_key_alias=dict(type="str", default="alias/bulwark-cloudtrail"),
+        kms_key_alias=dict(type="str", default="alias/bulwark-cloudtrail", no_log=False),
         log_group_name=dict(type="str"),
         log_retention_days=dict(type="int", default=365),
         cloudwatch_logs_role_name=dict(type="str", default="bulwark-cloudtrail-cloudwatch-logs"),

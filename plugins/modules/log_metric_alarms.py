@@ -81,7 +81,9 @@ findings:
       status: pass
       resource: "arn:aws:logs:eu-west-1:123456789012:log-group:bulwark-cloudtrail"
       region: eu-west-1
-      message: "filter root-login (pattern equivalent to CIS 4.3) and alarm bulwark-cis-4.3-root_usage notify arn:aws:sns:eu-west-1:123456789012:bulwark-security-alarms"
+      message: >-
+        filter root-login (pattern of CIS 4.3) and alarm bulwark-cis-4.3-root_usage
+        notify arn:aws:sns:eu-west-1:123456789012:bulwark-security-alarms
 log_group_name:
   description: The log group evaluated; null when none was found.
   returned: always

@@ -351,9 +351,9 @@ def test_desired_advanced_selectors_replace_the_management_selector_and_keep_dat
     lambda_selector = {"Name": "lambda", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
                                                             {"Field": "resources.type",
                                                              "Equals": ["AWS::Lambda::Function"]}]}
-    current = {"AdvancedEventSelectors": [
-        {"Name": "writes", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
-                                             {"Field": "readOnly", "Equals": ["false"]}]}, lambda_selector]}
+    writes_only = {"Name": "writes", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]},
+                                                        {"Field": "readOnly", "Equals": ["false"]}]}
+    current = {"AdvancedEventSelectors": [writes_only, lambda_selector]}
     desired = ctu.desired_selectors(current, True, {"read", "write"})
     assert ctu.management_gap(desired) is None
     assert ctu.s3_data_events(desired) == {"read", "write"}

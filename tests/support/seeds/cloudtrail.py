@@ -143,10 +143,10 @@ def hardened(sess):
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
                                                      "Action": "sts:AssumeRole"}]}
     role = iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    streams = "arn:aws:logs:%s:%s:log-group:%s:*" % (REGION, ACCOUNT_ID, LOG_GROUP)
     iam.put_role_policy(RoleName=ROLE, PolicyName="cloudtrail-to-logs", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                                                "Resource": "arn:aws:logs:%s:%s:log-group:%s:*" % (REGION, ACCOUNT_ID,
-                                                                                                    LOG_GROUP)}]}))
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": streams}]}))
     ct.create_trail(Name=TRAIL, S3BucketName=BUCKET, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True,
                     EnableLogFileValidation=True, KmsKeyId=key["Arn"],
                     CloudWatchLogsLogGroupArn="arn:aws:logs:%s:%s:log-group:%s:*" % (REGION, ACCOUNT_ID, LOG_GROUP),
