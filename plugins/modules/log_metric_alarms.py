@@ -184,6 +184,7 @@ class Alarms:
         self.topic_exists = False
         self.subscriptions = {}  # topic ARN -> [subscription]
         self.satisfied = {}      # control -> {"filter", "alarm", "topics"}
+        self.missing_group = None  # why the log group is not there yet (check mode)
 
     def fixable(self, control):
         return self.m.findings.wants(control) and not self.m.findings.is_waived(control, self.resource())
@@ -253,7 +254,8 @@ class Alarms:
 
     # --- filters and alarms -------------------------------------------------------------------
     def evaluate(self, logs, cloudwatch, sns):
-        filters = paginate(logs, "describe_metric_filters", "metricFilters", logGroupName=self.log_group)
+        filters = [] if self.missing_group else paginate(logs, "describe_metric_filters", "metricFilters",
+                                                         logGroupName=self.log_group)
         alarms = paginate(cloudwatch, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
         by_metric = {}
         for alarm in alarms:
@@ -291,7 +293,7 @@ class Alarms:
                             % matching[0]["filterName"])
         else:
             namespace, metric_name = self.p["metric_namespace"], metric
-            problems.append("no metric filter with the CIS %s pattern on %s" % (cis, self.log_group))
+            problems.append(self.missing_group or "no metric filter with the CIS %s pattern on %s" % (cis, self.log_group))
             plan["filter"] = dict(filterName=our_filter, filterPattern=cis_patterns.PATTERNS[control],
                                   metricTransformations=[dict(metricName=metric_name, metricNamespace=namespace,
                                                               metricValue="1")])
@@ -391,13 +393,13 @@ class Alarms:
         except FAULTS as e:
             self.m.findings.error_for(self.m.params["controls"], aws.describe_error(e, "cloudtrail/logs"))
             return
-        if not exists:
-            # In check mode the cloudtrail role has not created the group yet: everything is drift.
-            status = "drift" if (self.log_group and self.m.check_mode) else "fail"
+        # Check mode: the cloudtrail role has not created the group yet, so plan on an empty one
+        # (drift, with the writes it would make). Otherwise nothing can go on a missing group.
+        if not exists and (not self.log_group or self.m.may_change):
             for control in self.m.params["controls"]:
-                message = why_not + ("; would create the filter and alarm once it exists" if status == "drift" else "")
-                self.add(control, status, message)
+                self.add(control, "fail", why_not)
             return
+        self.missing_group = None if exists else why_not
         logs = self.m.client("logs", self.region)
         cloudwatch = self.m.client("cloudwatch", self.region)
         sns = self.m.client("sns", self.region)

@@ -196,7 +196,8 @@ def test_check_mode_on_the_insecure_seed_is_drift_and_writes_nothing(moto_server
         result = run_module(mod.main, {"log_group_name": "bulwark-cloudtrail", "alarm_email": "a@example.com"},
                             check_mode=True)
     assert set(result.statuses().values()) == {"drift"} and len(result["findings"]) == 16
-    assert "does not exist" in result["findings"][0]["message"]
+    assert "log group bulwark-cloudtrail does not exist" in result["findings"][0]["message"]
+    assert result["changed"] is True and len([a for a in result["actions"] if "PutMetricFilter" in a]) == 15
     assert rec.calls() and rec.writes() == []
 
 
