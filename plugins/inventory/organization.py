@@ -206,7 +206,7 @@ EXAMPLES = r"""
 # organization.yml: every ACTIVE account, the caller's credentials from the environment.
 plugin: bulwark.aws.organization
 
-# ---
+---
 # prod.organization.yml: only production workloads, a dedicated audit role, cached for an hour.
 plugin: bulwark.aws.organization
 profile: org-management
@@ -223,7 +223,7 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/bulwark-inventory
 cache_timeout: 3600
 
-# ---
+---
 # A different role per OU, and extra groups.
 plugin: bulwark.aws.organization
 assume_role_name: >-

@@ -295,6 +295,7 @@ def recent_use(m, acct, now):
 def details(m, acct):
     ident = m.identity()
     summary = acct.summary or {}
+
     def flag(key):
         return None if summary.get(key) is None else bool(summary[key])
 

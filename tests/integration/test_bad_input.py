@@ -87,7 +87,7 @@ MODULE_CASES = [
 
 
 def _case_id(case):
-    module, args, _ = case
+    module, args, _expected = case
     return "%s-%s" % (module, "-".join(sorted(k for k in args if not k.startswith("_"))))
 
 

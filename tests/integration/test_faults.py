@@ -208,4 +208,3 @@ def test_apply_killed_halfway_then_rerun_converges_without_duplicates(moto_serve
         assert statuses[control] <= {"pass"}, (control, statuses[control])
     # Nothing made twice: the account looks exactly like after one uninterrupted apply.
     assert account_state(moto_server.url) == expected
-
