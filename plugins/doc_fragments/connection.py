@@ -51,7 +51,8 @@ options:
   session_token:
     description:
       - AWS session token for temporary credentials. Never logged.
-      - The E(AWS_SESSION_TOKEN) environment variable is used when this is not set.
+      - The E(AWS_SESSION_TOKEN) environment variable is used when this is not set, else its
+        older name E(AWS_SECURITY_TOKEN) (which AWX's Amazon Web Services credential sets).
     type: str
     aliases: [aws_session_token]
   assume_role_arn:

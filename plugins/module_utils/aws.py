@@ -56,7 +56,7 @@ AWS_ARGUMENT_SPEC = dict(
     secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True,
                     fallback=(env_fallback, ["AWS_SECRET_ACCESS_KEY"])),
     session_token=dict(type="str", aliases=["aws_session_token"], no_log=True,
-                       fallback=(env_fallback, ["AWS_SESSION_TOKEN"])),
+                       fallback=(env_fallback, ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"])),
     assume_role_arn=dict(type="str"),
     external_id=dict(type="str", no_log=True),
     role_session_name=dict(type="str"),

@@ -487,3 +487,20 @@ def test_environment_names_and_their_precedence(monkeypatch):
     monkeypatch.delenv("AWS_REGION")
     plugin.set_options(direct={"plugin": PLUGIN})
     assert (plugin.get_option("region"), plugin.get_option("session_token")) == ("eu-west-1", "newer-name")
+
+
+@pytest.mark.parametrize("environ,token", [
+    ({"AWS_SECURITY_TOKEN": "from-awx"}, "from-awx"),  # AWX's Amazon Web Services credential sets only this name
+    ({"AWS_SECURITY_TOKEN": "older", "AWS_SESSION_TOKEN": "newer"}, "newer"),
+])
+def test_modules_read_awx_session_token(monkeypatch, environ, token):
+    from ansible.module_utils.basic import AnsibleModule
+    from ansible.module_utils.testing import patch_module_args
+
+    from ansible_collections.bulwark.aws.plugins.module_utils import aws
+
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    with patch_module_args({}):
+        module = AnsibleModule(argument_spec=dict(aws.AWS_ARGUMENT_SPEC))
+    assert module.params["session_token"] == token
