@@ -211,6 +211,60 @@ def test_compliant_trail_of_another_name_passes_and_nothing_is_created(run_modul
 
 
 @mock_aws
+def test_multi_region_trail_homed_in_another_region_is_used_and_fixed_there(run_module):
+    boto3.client("s3").create_bucket(Bucket="eu-trail-logs")
+    eu = boto3.client("cloudtrail", region_name="eu-west-1")
+    eu.create_trail(Name="eu-trail", S3BucketName="eu-trail-logs", IsMultiRegionTrail=True)
+    result = run_module(mod.main, dict(TRAIL_ONLY, controls=["cloudtrail.multi_region",
+                                                             "cloudtrail.log_file_validation"]))
+    assert result["trail"]["home_region"] == "eu-west-1" and result["trail"]["name"] == "eu-trail"
+    assert only(result, "cloudtrail.log_file_validation")["region"] == "eu-west-1"
+    assert eu.describe_trails()["trailList"][0]["LogFileValidationEnabled"] is True
+    assert eu.get_trail_status(Name="eu-trail")["IsLogging"] is True
+    assert boto3.client("cloudtrail").describe_trails(includeShadowTrails=False)["trailList"] == []
+
+
+def organization_trail(service, client):
+    """Answers as if the account were a member of an organization whose management account
+    (111111111111) runs a compliant organization trail; moto has no organization trails."""
+    from botocore.awsrequest import AWSResponse
+
+    arn = "arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail"
+    answers = {
+        "DescribeTrails": {"trailList": [{"Name": "org-trail", "TrailARN": arn, "HomeRegion": "us-east-1",
+                                          "S3BucketName": "org-cloudtrail-logs", "IsMultiRegionTrail": True,
+                                          "IncludeGlobalServiceEvents": True, "IsOrganizationTrail": True,
+                                          "LogFileValidationEnabled": True,
+                                          "KmsKeyId": "arn:aws:kms:us-east-1:111111111111:key/org"}]},
+        "GetTrailStatus": {"IsLogging": True},
+        "GetEventSelectors": {"TrailARN": arn, "EventSelectors": [{"ReadWriteType": "All",
+                                                                   "IncludeManagementEvents": True}]},
+    }
+    if service != "cloudtrail":
+        return
+
+    def answer(model, **_kwargs):
+        if model.name in answers:
+            return AWSResponse("https://stub.invalid/", 200, {}, None), dict(answers[model.name])
+        return None
+    client.meta.events.register("before-call.cloudtrail", answer)
+
+
+@mock_aws
+def test_organization_trail_of_the_management_account_counts_and_is_not_duplicated(run_module, monkeypatch):
+    on_new_clients(monkeypatch, organization_trail)
+    result = run_module(mod.main, TRAIL_ONLY)
+    statuses = result.statuses()
+    assert statuses["cloudtrail.multi_region"] == "pass" and statuses["cloudtrail.kms_encryption"] == "pass"
+    assert statuses["cloudtrail.log_file_validation"] == "pass"
+    assert statuses["cloudtrail.bucket_versioning"] == "manual"
+    assert "account 111111111111" in only(result, "cloudtrail.bucket_versioning")["message"]
+    assert statuses["cloudtrail.s3_object_write_events"] == "manual"
+    assert result["changed"] is False
+    assert boto3.client("s3").list_buckets()["Buckets"] == []
+
+
+@mock_aws
 def test_bucket_policy_granting_s3_star_to_everyone_is_drift_and_only_that_statement_goes(run_module):
     seeds.hardened(session())
     s3 = boto3.client("s3")

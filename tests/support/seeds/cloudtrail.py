@@ -23,6 +23,13 @@ ROLE = "CloudTrail_CloudWatchLogs_Role"
 TOPIC = "security-alerts"
 ALERT_EMAIL = "security-team@example.com"
 APP_KEY_DESCRIPTION = "application data key (insecure seed: rotation off)"
+# The insecure account already has a bucket for S3 server access logs, as most do. Two auto
+# controls need a value only the account owner knows: the access log target
+# (cloudtrail.bucket_access_logging) and who gets the alarms (monitoring.alarm_topic). A play
+# over the insecure seed passes these as extra vars (-e) to have them fixed too.
+ACCESS_LOG_TARGET = "insecure-seed-s3-access-logs"
+PLAYBOOK_VARS = {"bulwark_cloudtrail_access_log_bucket": ACCESS_LOG_TARGET,
+                 "bulwark_monitoring_alarm_email": "security-team@example.com"}
 
 
 def _or(names, quoted=False):
@@ -84,8 +91,11 @@ CIS_FILTERS = [
 
 
 def insecure(sess):
-    """No trail; one customer managed key with rotation off."""
+    """No trail; one customer managed key with rotation off; a bucket for S3 access logs."""
     client(sess, "kms").create_key(Description=APP_KEY_DESCRIPTION)
+    s3 = client(sess, "s3", REGION)
+    s3.create_bucket(Bucket=ACCESS_LOG_TARGET)
+    s3.put_bucket_policy(Bucket=ACCESS_LOG_TARGET, Policy=json.dumps(access_log_target_policy(ACCESS_LOG_TARGET)))
 
 
 def access_log_target_policy(bucket):
