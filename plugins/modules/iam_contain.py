@@ -160,6 +160,7 @@ _NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
 _KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_HTML_BODY = re.compile(r"\s*\(\s*<!doctype.*?</html>\s*\)|\s*\(\s*<(!doctype|html).*?\)(?=;|$)", re.I | re.S)
 HOURS = (1, 2160)
 
 
@@ -454,7 +455,8 @@ def export_evidence(m, c):
     try:
         events = lookup_events(m.client("cloudtrail"), user, start, end)
     except (aws.ClientError, aws.BotoCoreError, NotImplementedError) as e:
-        text = aws.describe_error(e, "cloudtrail")
+        # An endpoint that does not know the call may answer with an HTML error page: keep one line.
+        text = _HTML_BODY.sub("", aws.describe_error(e, "cloudtrail"))
         m.module.warn("evidence export failed, containment went on: %s" % text)
         c.step("export_evidence", user, "error", text)
         return None
