@@ -61,7 +61,7 @@ def users(sess, count):
 
 # One module per domain under tests/support/seeds/, each with insecure(sess) and hardened(sess).
 # A later domain adds its module name here; the order is the checklist order.
-DOMAINS = ["iam", "iam_hygiene", "cloudtrail"]
+DOMAINS = ["iam", "iam_hygiene", "cloudtrail", "guardrails"]
 STATES = ("insecure", "hardened")
 
 
