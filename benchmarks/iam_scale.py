@@ -10,7 +10,8 @@ console password, every 3rd an access key), then each module runs as its own
 ``ansible localhost -m bulwark.aws.<module>`` process, the way a play runs it, while moto's
 recorder counts the requests that module makes (its sts:GetCallerIdentity included):
 
-    iam_password_policy_check --check, root_key_audit, mfa_status
+    iam_password_policy_check --check, root_key_audit, mfa_status, iam_credential_audit,
+    iam_admin_setup --check
 
 Target (DESIGN.md: audits use account-wide reads): requests at the largest size are at most
 1.2 x the requests at the smallest, plus the extra pages of paginated List calls.
@@ -31,7 +32,8 @@ from tests.support import seed  # noqa: E402
 from tests.support.moto_server import MotoServer  # noqa: E402
 from tests.support.recorder import Recorder  # noqa: E402
 
-MODULES = (("iam_password_policy_check", ["--check"]), ("root_key_audit", []), ("mfa_status", []))
+MODULES = (("iam_password_policy_check", ["--check"]), ("root_key_audit", []), ("mfa_status", []),
+           ("iam_credential_audit", []), ("iam_admin_setup", ["--check"]))
 
 
 def run_module(server, name, args, report_dir):
