@@ -128,6 +128,7 @@ class _Bucket:
         self.results = {}
         self.created = False
         self.s3 = None
+        self.versioning_status = None  # read_versioning() sets it
 
     def fixable(self, aspect):
         return aspect not in self.leave_alone

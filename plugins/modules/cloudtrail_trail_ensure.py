@@ -332,6 +332,7 @@ class TrailEnsure:
         self.errors = {}         # control -> message
         self.key_arn = None
         self.trail_exists = False
+        self.trail_arn = self.bucket = None  # set by plan()
 
     # --- helpers ----------------------------------------------------------------------------
     def fixable(self, control):
@@ -339,8 +340,8 @@ class TrailEnsure:
 
     def resource(self, control):
         if control in BUCKET_ASPECTS:
-            return s3_bucket.bucket_arn(self.bucket, self.partition) if getattr(self, "bucket", None) else None
-        return getattr(self, "trail_arn", None)
+            return s3_bucket.bucket_arn(self.bucket, self.partition) if self.bucket else None
+        return self.trail_arn
 
     def problem(self, control, what, fix=None):
         self.problems.setdefault(control, []).append(what)
@@ -400,7 +401,7 @@ class TrailEnsure:
             for control in self.wanted([MULTI_REGION, VALIDATION, KMS, CLOUDWATCH]):
                 self.problem(control, "the account has no trail")
 
-    def settings(self, trail, status=None, selectors=None):
+    def settings(self, trail, status=None):
         """The trail settings this module manages, for --diff."""
         return {
             "Name": trail.get("Name"), "S3BucketName": trail.get("S3BucketName"),
@@ -432,7 +433,6 @@ class TrailEnsure:
             access_log_target=self.p["access_log_bucket"], access_log_prefix=self.p["access_log_prefix"],
             lifecycle=self.p["lifecycle"], aspects=aspects + (["lifecycle"] if self.p["lifecycle"] else []),
             leave_alone=leave_alone)
-        self.bucket_result = result
         for control in controls:
             aspect = result["aspects"].get(BUCKET_ASPECTS[control])
             if aspect:
