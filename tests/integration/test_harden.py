@@ -12,8 +12,10 @@ from tests.support.recorder import Recorder
 
 
 def harden(moto_server, tmp_path, name, *args, extra_env=None):
-    run = run_playbook("harden.yml", moto_server.env(), *args, report_dir=tmp_path / name, extra_env=extra_env)
-    return run
+    """harden.yml with the owner's values the seed expects (access-log bucket, alarm email)."""
+    owner = ["-e", json.dumps(seed.playbook_vars())]
+    return run_playbook("harden.yml", moto_server.env(), *owner, *args, report_dir=tmp_path / name,
+                        extra_env=extra_env)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ the moto it started. Reports go to reports/demo-<time>/{1-audit,2-apply,3-verify
 """
 
 import datetime
+import json
 import os
 import sys
 
@@ -33,10 +34,12 @@ def main():
     failed = False
     try:
         seed.seed("insecure", server.url)
-        print("seeded the 'insecure' account state (tests/support/seeds/)")
+        print("seeded the 'insecure' account state (tests/support/seeds/); owner's values: %s"
+              % json.dumps(seed.playbook_vars()))
         for name, title, args in PHASES:
             print("\n=== %s: ansible-playbook harden.yml %s" % (title, " ".join(args)))
-            run = run_playbook("harden.yml", server.env(), *args, report_dir=os.path.join(base, name))
+            owner = ["-e", json.dumps(seed.playbook_vars())]  # the alarm email, the access-log bucket
+            run = run_playbook("harden.yml", server.env(), *owner, *args, report_dir=os.path.join(base, name))
             sys.stdout.write(run.stdout[run.stdout.find("PLAY RECAP"):] if "PLAY RECAP" in run.stdout else run.stdout)
             if run.returncode != 0:
                 sys.stdout.write(run.stderr)

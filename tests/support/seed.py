@@ -71,6 +71,17 @@ def steps(state):
     return [getattr(importlib.import_module("tests.support.seeds." + name), state) for name in DOMAINS]
 
 
+def playbook_vars():
+    """Values only the account owner knows (an access-log bucket, an alarm email) that some
+    auto controls need; each seed domain may export them as PLAYBOOK_VARS. Pass them as -e."""
+    import importlib
+
+    values = {}
+    for name in DOMAINS:
+        values.update(getattr(importlib.import_module("tests.support.seeds." + name), "PLAYBOOK_VARS", {}))
+    return values
+
+
 def seed(state, endpoint, region="us-east-1"):
     if state not in STATES:
         raise ValueError("unknown state %r (one of %s)" % (state, ", ".join(sorted(STATES))))
