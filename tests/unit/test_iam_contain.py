@@ -64,7 +64,8 @@ def test_contain_everything_then_idempotent(iam, run_module, tmp_path):
                              ("remove_login_profile", "changed"), ("deny_all", "changed"),
                              ("revoke_sessions", "changed"), ("export_evidence", "error")]
     assert "not implement" in result["steps"][-1]["detail"]
-    assert any("evidence export failed" in str(w) for w in result["warnings"])
+    # (It is also a module warning; ansible-core de-duplicates identical warnings within one
+    # process, so whether an in-process run's result carries it depends on earlier tests.)
     assert len(result["actions"]) == 5
 
     again = run_module(mod.main, args)
