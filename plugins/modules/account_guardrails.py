@@ -160,6 +160,15 @@ regions:
     skipped:
       - region: ap-east-1
         reason: "opt-in region not enabled for this account: skipped (...)"
+  contains:
+    evaluated:
+      description: The regions evaluated.
+      type: list
+      elements: str
+    skipped:
+      description: The regions skipped, each a dict with C(region) and C(reason).
+      type: list
+      elements: dict
 config_bucket:
   description:
     - The Config delivery bucket as evaluated (and fixed) by the shared secure-bucket code, when a
@@ -462,7 +471,7 @@ def check_ebs(run):
     if not enabled:
         problems.append("EBS encryption by default is off")
         actions.append(("ec2:EnableEbsEncryptionByDefault", False, True, "ebs_encryption_by_default"))
-        calls.append(lambda: ec2.enable_ebs_encryption_by_default())
+        calls.append(ec2.enable_ebs_encryption_by_default)
     current_key = None
     if wanted:
         current_key = ec2.get_ebs_default_kms_key_id().get("KmsKeyId")
@@ -499,8 +508,8 @@ def check_guardduty(run):
         problems.append("the detector is suspended")
         update["Enable"] = True
     if detector.get("FindingPublishingFrequency") != frequency:
-        problems.append("findings are published every %s, not %s" % (detector.get("FindingPublishingFrequency"),
-                                                                       frequency))
+        problems.append("findings are published every %s, not %s" % (
+            detector.get("FindingPublishingFrequency"), frequency))
         update["FindingPublishingFrequency"] = frequency
     off = [f for f in features if current_features.get(f) != "ENABLED"]
     if off:
@@ -756,7 +765,7 @@ def check_home(run, hub_on, evaluated):
 def main():
     spec = dict(regions_util.REGIONS_ARGUMENT_SPEC)
     spec.update(
-        ebs_kms_key=dict(type="str"),
+        ebs_kms_key=dict(type="str", no_log=False),
         guardduty_finding_publishing_frequency=dict(type="str", default="FIFTEEN_MINUTES",
                                                     choices=["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"]),
         guardduty_features=dict(type="list", elements="str", default=["S3_DATA_EVENTS"]),
