@@ -42,7 +42,7 @@ def organization(moto_server, monkeypatch):
     yield org_support.create_organization(client, members=6, tags=lambda n: {"env": ("prod", "dev", "sbx")[n % 3]})
     # Reset now, while the setting holds: a reset rebuilds every account's backends, and with
     # managed policies that takes seconds per account.
-    moto_server.reset()
+    org_support.reset(moto_server)
 
 
 def test_graph_lists_every_account_by_ou(moto_server, organization, tmp_path):

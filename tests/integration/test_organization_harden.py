@@ -37,7 +37,7 @@ def organization(moto_server, monkeypatch):
         if member["state"]:
             org_support.seed_account(moto_server.url, member["id"], member["state"], domains=["iam"])
     yield layout
-    moto_server.reset()  # while the setting above holds: a reset rebuilds every account's backends
+    org_support.reset(moto_server)  # while the setting above holds: a reset rebuilds every account's backends
 
 
 def assume_role_requests(recorder):

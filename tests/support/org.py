@@ -89,6 +89,17 @@ def seed_account(endpoint, account_id, state, domains=None, region="us-east-1"):
     return sess
 
 
+def reset(moto, timeout=900):
+    """POST /moto-api/reset with room to finish. A reset rebuilds the backends of every account
+    and region a run touched: after harden.yml over 21 accounts that takes minutes on a busy
+    machine, longer than MotoServer.reset waits."""
+    import urllib.request
+
+    req = urllib.request.Request(moto.url + "/moto-api/reset", data=b"", method="POST")
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        resp.read()
+
+
 def write_inventory(path, **options):
     """An organization inventory config at ``path`` (name it *.organization.yml)."""
     import yaml
