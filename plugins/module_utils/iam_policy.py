@@ -28,38 +28,11 @@ __metaclass__ = type
 import fnmatch
 import json
 
-try:
-    from urllib.parse import unquote
-except ImportError:  # pragma: no cover - Python 2 is not supported
-    from urllib import unquote
+# One reader for identity and resource policies (module_utils/policy.py); re-exported here.
+from ansible_collections.bulwark.aws.plugins.module_utils.policy import as_list, load, statements  # noqa: F401
 
 VERSION = "2012-10-17"
 _LIST_FIELDS = ("Action", "NotAction", "Resource", "NotResource")
-
-
-def load(document):
-    """A policy document as a dict, from a dict, JSON text or URL-encoded JSON (as IAM returns it)."""
-    if isinstance(document, dict):
-        return document
-    if isinstance(document, bytes):
-        document = document.decode("utf-8")
-    text = (document or "").strip()
-    if text and not text.startswith("{"):
-        text = unquote(text)
-    return json.loads(text) if text else {}
-
-
-def as_list(value):
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
-
-
-def statements(document):
-    """The document's statements as a list of dicts (a single statement may be a bare dict)."""
-    return [s for s in as_list(load(document).get("Statement")) if isinstance(s, dict)]
 
 
 def _only_stars(text):

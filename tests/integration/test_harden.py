@@ -11,6 +11,11 @@ from tests.support.playbook import run_playbook
 from tests.support.recorder import Recorder
 
 
+# Auto controls whose APIs moto does not implement (Access Analyzer, Security Hub standards):
+# against moto they are `error`, never `drift`; their logic is tested with Stubber.
+MOTO_LACKS = {"iam.access_analyzer", "securityhub.standards"}
+
+
 def harden(moto_server, tmp_path, name, *args, extra_env=None):
     """harden.yml with the owner's values the seed expects (access-log bucket, alarm email)."""
     owner = ["-e", json.dumps(seed.playbook_vars())]
@@ -52,7 +57,8 @@ def test_audit_apply_idempotent_verify(insecure, tmp_path):
     auto = [c for c, s in verify.statuses().items() if controls.get(c).remediation_kind == "auto"]
     assert auto, "no auto control was evaluated"
     for control in auto:
-        assert verify.statuses()[control] <= {"pass"}, (control, verify.statuses()[control])
+        allowed = {"pass", "error"} if control in MOTO_LACKS else {"pass"}
+        assert verify.statuses()[control] <= allowed, (control, verify.statuses()[control])
 
 
 @pytest.mark.parametrize("args,expect", [
