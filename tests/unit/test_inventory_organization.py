@@ -18,6 +18,7 @@ from ansible.inventory.data import InventoryData
 from ansible.inventory.manager import InventoryManager
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import init_plugin_loader, inventory_loader
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
 
 from tests.conftest import COLLECTIONS
 from tests.support import org as org_support
@@ -30,9 +31,28 @@ MEMBERS = 30
 LAYOUT = org_support.DEFAULT_OUS + ("Root",) * 7
 
 
+def _collection_modules():
+    return dict((name, module) for name, module in sys.modules.items()
+                if name == "ansible_collections" or name.startswith("ansible_collections."))
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _plugin_loader():
+    """Ansible's collection loader, as ansible-inventory has it, for this module only.
+
+    Other test modules import the collection straight from sys.path when pytest collects them,
+    without the collection's metadata the loader needs: those modules are set aside while the
+    loader is installed, and everything is put back afterwards, so neither side sees the other's
+    copies."""
+    saved = _collection_modules()
+    for name in saved:
+        del sys.modules[name]
     init_plugin_loader([COLLECTIONS])
+    yield
+    _AnsibleCollectionFinder._remove()  # pylint: disable=protected-access
+    for name in _collection_modules():
+        del sys.modules[name]
+    sys.modules.update(saved)
 
 
 def env_tags(n):
