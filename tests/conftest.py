@@ -22,7 +22,7 @@ from tests.support.moto_server import TEST_CREDENTIALS, MotoServer  # noqa: E402
 def _offline_aws(monkeypatch):
     """Every test starts with fake credentials and no path to real AWS configuration."""
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-                 "AWS_SESSION_TOKEN", "AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"):
+                 "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in TEST_CREDENTIALS.items():
         monkeypatch.setenv(name, value)

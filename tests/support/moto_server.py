@@ -61,7 +61,8 @@ class MotoServer:
     def env(self, base=None):
         """Environment for a subprocess (ansible-playbook) that must reach this server only."""
         env = dict(os.environ if base is None else base)
-        for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_SESSION_TOKEN"):
+        for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_SESSION_TOKEN",
+                     "AWS_SECURITY_TOKEN"):
             env.pop(name, None)
         env.update(TEST_CREDENTIALS)
         env["AWS_ENDPOINT_URL"] = self.url
