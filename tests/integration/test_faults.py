@@ -7,6 +7,7 @@ Modules reach moto through tests/support/fault_proxy.py (AWS_ENDPOINT_URL = the 
 findings are compared through the drift report (report.json).
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -58,7 +59,8 @@ def harden(moto_server, tmp_path, name, *args, proxy=None, extra_env=None):
     env = moto_server.env()
     if proxy is not None:
         env["AWS_ENDPOINT_URL"] = proxy.url
-    run = run_playbook("harden.yml", env, *args, report_dir=tmp_path / name, extra_env=extra_env)
+    owner = ["-e", json.dumps(seed.playbook_vars())]  # the access-log bucket, the alarm email
+    run = run_playbook("harden.yml", env, *owner, *args, report_dir=tmp_path / name, extra_env=extra_env)
     assert "Traceback" not in run.stdout + run.stderr, run
     return run
 
