@@ -12,6 +12,7 @@ whose reads are POSTs are classified right too.
 import base64
 import json
 import re
+import threading
 import urllib.parse
 import urllib.request
 
@@ -22,15 +23,41 @@ READ_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup", "Select", "Generat
                  "GenerateServiceLastAccessedDetails", "Search", "BatchGet")
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 _models = {}
+_models_lock = threading.Lock()
+# Signing names whose services are not simply the service of the same name. Anything else is
+# looked up by name first; only an unknown signing name scans every model (once, cached).
+# Never load every model per request: the fault proxy identifies requests from dozens of
+# threads at once, and each full scan holds ~400 service models in memory.
+_SERVICES_BY_SIGNING_NAME = {
+    "s3": ("s3", "s3control"),
+    "monitoring": ("cloudwatch",),
+    "access-analyzer": ("accessanalyzer",),
+}
+
+
+def _services_for(session, signing_name):
+    available = session.get_available_services()
+    known = _SERVICES_BY_SIGNING_NAME.get(signing_name)
+    if known:
+        return known
+    if signing_name in available:
+        return (signing_name,)
+    return tuple(service for service in available
+                 if (session.get_service_model(service).signing_name or "") == signing_name)
 
 
 def _rest_routes(signing_name):
     """[(method, compiled uri regex, operation name)] of every service with this signing name."""
-    if signing_name in _models:
+    with _models_lock:
+        if signing_name not in _models:
+            _models[signing_name] = _build_routes(signing_name) if signing_name else []
         return _models[signing_name]
+
+
+def _build_routes(signing_name):
     session = botocore.session.get_session()
     routes = []
-    for service in session.get_available_services():
+    for service in _services_for(session, signing_name):
         model = session.get_service_model(service)
         if (model.signing_name or model.endpoint_prefix) != signing_name:
             continue
@@ -43,7 +70,6 @@ def _rest_routes(signing_name):
             routes.append((http["method"], re.compile("^" + pattern.rstrip("/") + "/?$"), query, op_name))
     # Literal paths before templated ones, and routes that need a query key first.
     routes.sort(key=lambda r: (-len(r[2]), r[1].pattern.count("[^/]+") + r[1].pattern.count(".+")))
-    _models[signing_name] = routes
     return routes
 
 
