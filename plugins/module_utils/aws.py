@@ -157,6 +157,18 @@ def iam_action(service_name, operation):
     return "%s:%s" % (_IAM_PREFIX.get(service_name, service_name), operation)
 
 
+def _plain(text, code):
+    """An error message as one short line: an HTML error page (a proxy, an emulator) is
+    reduced to its title, and a title repeating the status code loses it."""
+    text = " ".join(text.split()).rstrip(".")
+    if text.startswith("<"):
+        title = re.search(r"<title>(.*?)</title>", text, re.I)
+        text = title.group(1).strip() if title else ""
+        if text.startswith(code + " "):
+            text = text[len(code) + 1:]
+    return text
+
+
 def describe_error(exc, service=None):
     """One line a tired operator understands: what failed, why, what to do."""
     if isinstance(exc, WriteBlockedError):
@@ -164,7 +176,7 @@ def describe_error(exc, service=None):
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = err.get("Code") or str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?"))
-        text = (err.get("Message") or "").strip().rstrip(".")
+        text = _plain(err.get("Message") or "", code)
         op = getattr(exc, "operation_name", "?")
         what = "%s %s" % (service or "AWS", op)
         line = "%s failed: %s%s" % (what, code, (" (%s)" % text) if text else "")
