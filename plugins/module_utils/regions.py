@@ -31,7 +31,7 @@ try:
 except ImportError:  # pragma: no cover - reported by the module with missing_required_lib
     ResponseParserError = aws.BotoCoreError
 
-DEFAULT_CONCURRENCY = 16
+DEFAULT_CONCURRENCY = 32
 MAX_CONCURRENCY = 64
 
 REGIONS_ARGUMENT_SPEC = dict(
@@ -190,7 +190,7 @@ class RegionRun:
 
 def for_each_region(m, regions, fn, controls=(), max_workers=None):
     """Run ``fn(run)`` for every region in a pool of at most ``max_workers`` threads (default:
-    the module's region_concurrency option, else 16), one RegionRun per region.
+    the module's region_concurrency option, else 32), one RegionRun per region.
 
     An AWS fault escaping ``fn`` gives that region an `error` finding per selected control of
     ``controls`` and the other regions still finish. A programming error (or a write refused in

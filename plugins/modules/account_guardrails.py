@@ -44,7 +44,7 @@ options:
   region_concurrency:
     description: Regions evaluated at the same time (1 to 64).
     type: int
-    default: 16
+    default: 32
   ebs_kms_key:
     description:
       - KMS key for EBS encryption by default, the same in every region. Use an alias

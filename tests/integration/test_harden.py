@@ -7,13 +7,11 @@ import pytest
 from ansible_collections.bulwark.aws.plugins.module_utils import controls
 
 from tests.support import seed
+from tests.support.moto_gaps import is_moto_gap
 from tests.support.playbook import run_playbook
 from tests.support.recorder import Recorder
 
 
-# Auto controls whose APIs moto does not implement (Access Analyzer, Security Hub standards):
-# against moto they are `error`, never `drift`; their logic is tested with Stubber.
-MOTO_LACKS = {"iam.access_analyzer", "securityhub.standards"}
 
 
 def harden(moto_server, tmp_path, name, *args, extra_env=None):
@@ -56,9 +54,8 @@ def test_audit_apply_idempotent_verify(insecure, tmp_path):
     assert verify.returncode == 0, verify
     auto = [c for c, s in verify.statuses().items() if controls.get(c).remediation_kind == "auto"]
     assert auto, "no auto control was evaluated"
-    for control in auto:
-        allowed = {"pass", "error"} if control in MOTO_LACKS else {"pass"}
-        assert verify.statuses()[control] <= allowed, (control, verify.statuses()[control])
+    left = [f for f in verify.findings() if f["control"] in auto and f["status"] != "pass" and not is_moto_gap(f)]
+    assert left == [], left
 
 
 @pytest.mark.parametrize("args,expect", [

@@ -47,7 +47,7 @@ class FakeModule:
     def __init__(self, conn=None, controls=tuple(CONTROLS), params=None, may_change=True):
         self.conn = conn or FakeConn(["eu-west-1", "us-east-1"])
         self.findings = Findings(controls)
-        self.params = dict({"region_concurrency": 16}, **(params or {}))
+        self.params = dict({"region_concurrency": 32}, **(params or {}))
         self.module = FakeAnsible()
         self.may_change = may_change
         self.check_mode = not may_change

@@ -46,6 +46,21 @@ CONTACTS = {
 }
 ALIAS = "example-hardened"
 BUDGET = "monthly-cost-guard"
+# What only the insecure account's owner can say, passed to a play over it as extra vars (-e):
+# the alternate contacts, an alias, a budget, and the go-ahead for the (billed) Config rules.
+PLAYBOOK_VARS = {
+    "bulwark_account_contacts": {
+        "security": {"name": "Security Team", "title": "Security", "email": "security@example.com",
+                     "phone": "+1 555 0100"},
+        "billing": {"name": "Finance", "title": "Accounts Payable", "email": "billing@example.com",
+                    "phone": "+1 555 0101"},
+        "operations": {"name": "Operations", "title": "On-call", "email": "ops@example.com", "phone": "+1 555 0102"},
+    },
+    "bulwark_account_alias_name": "insecure-seed-account",
+    "bulwark_account_budget_amount": 1000,
+    "bulwark_account_budget_emails": ["finance@example.com"],
+    "bulwark_guardrails_create_config_rules": True,
+}
 
 
 def enabled_regions(sess):
