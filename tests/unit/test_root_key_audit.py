@@ -20,6 +20,8 @@ from tests.support.recorder import Recorder
 from tests.support.stub_iam import CURRENT_KEY, ROOT_ARN, StubbedIam, ago, root_row, user_row
 
 OTHER_KEY = "AKIAROOTOTHERKEY0002"
+# The credential controls; root MFA (shared with mfa_status) has its own tests below.
+KEYS = {"controls": ["root.no_access_keys", "root.no_recent_use", "root.no_signing_certificates"]}
 
 
 def used_key(days, **extra):
@@ -38,7 +40,7 @@ def test_root_key_present_fails_with_details(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountAccessKeysPresent=1, AccountPasswordPresent=1)
         iam.report(root_row(**used_key(40)), user_row("bob"))
-        result = run_module(mod.main, {})
+        result = run_module(mod.main, dict(KEYS))
     finding = result.by_control("root.no_access_keys")[0]
     assert finding["status"] == "fail" and finding["resource"] == "root"
     assert "1 access key: key 1 active, last used 40 days ago" in finding["message"]
@@ -75,7 +77,7 @@ def test_never_used_root_passes(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary()
         iam.report(root_row())
-        result = run_module(mod.main, {})
+        result = run_module(mod.main, dict(KEYS))
     assert set(result.statuses().values()) == {"pass"}
     assert "no root sign-in and no root key use" in result.by_control("root.no_recent_use")[0]["message"]
 
@@ -145,7 +147,7 @@ def test_delete_when_not_root_fails_without_any_delete_call(monkeypatch, run_mod
     with StubbedIam(monkeypatch, is_root=False) as iam:
         iam.summary(AccountAccessKeysPresent=1)
         iam.report(root_row(**used_key(3)))
-        result = run_module(mod.main, {"delete_root_keys": True})  # no list/delete queued
+        result = run_module(mod.main, dict(KEYS, delete_root_keys=True))  # no list/delete queued
     finding = result.by_control("root.no_access_keys")[0]
     assert finding["status"] == "fail"
     assert "works only with the root user's own credentials" in finding["message"]
@@ -158,7 +160,7 @@ def test_waived_root_key_is_not_deleted(monkeypatch, run_module):
     with StubbedIam(monkeypatch, is_root=True) as iam:
         iam.summary(AccountAccessKeysPresent=1)
         iam.report(root_row(**used_key(3)))
-        result = run_module(mod.main, {"delete_root_keys": True, "waivers": [waiver]})
+        result = run_module(mod.main, dict(KEYS, delete_root_keys=True, waivers=[waiver]))
     assert result.statuses()["root.no_access_keys"] == "waived"
     assert "SEC-42" in result.by_control("root.no_access_keys")[0]["message"]
     assert result["changed"] is False
@@ -170,7 +172,7 @@ def test_failed_delete_is_an_error_finding(monkeypatch, run_module):
         iam.report(root_row(**used_key(3)))
         list_keys(iam, OTHER_KEY)
         iam.error("delete_access_key", "Throttling", "Rate exceeded", {"AccessKeyId": OTHER_KEY})
-        result = run_module(mod.main, {"delete_root_keys": True})
+        result = run_module(mod.main, dict(KEYS, delete_root_keys=True))
     statuses = result.statuses()
     assert statuses["root.no_access_keys"] == "error"
     assert "deleting %s failed: iam DeleteAccessKey failed: Throttling" % OTHER_KEY in \
@@ -184,7 +186,7 @@ def test_keys_from_the_summary_alone(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountAccessKeysPresent=1, AccountSigningCertificatesPresent=1, AccountPasswordPresent=1)
         iam.report(user_row("bob"))
-        result = run_module(mod.main, {})
+        result = run_module(mod.main, dict(KEYS))
     assert result.statuses() == {"root.no_access_keys": "fail", "root.no_recent_use": "manual",
                                  "root.no_signing_certificates": "fail"}
     assert result.by_control("root.no_access_keys")[0]["message"] == "the root user has access keys"
@@ -203,7 +205,7 @@ def test_summary_denied_falls_back_to_the_report(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.error("get_account_summary", "AccessDenied", "not allowed")
         iam.report(root_row(**used_key(20)))
-        result = run_module(mod.main, {})
+        result = run_module(mod.main, dict(KEYS))
     assert result.statuses() == {"root.no_access_keys": "fail", "root.no_recent_use": "pass",
                                  "root.no_signing_certificates": "pass"}
     assert result["root"]["access_keys_present"] is None
@@ -213,7 +215,7 @@ def test_both_reads_denied_are_error_findings_not_a_traceback(monkeypatch, run_m
     with StubbedIam(monkeypatch) as iam:
         iam.error("get_account_summary", "AccessDenied")
         iam.error("generate_credential_report", "AccessDenied")
-        result = run_module(mod.main, {})
+        result = run_module(mod.main, dict(KEYS))
     assert "failed" not in result
     assert set(result.statuses().values()) == {"error"} and len(result["findings"]) == 3
     assert all("grant iam:" in f["message"] for f in result["findings"])
@@ -224,7 +226,7 @@ def test_no_root_row_and_no_root_credentials_passes(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountPasswordPresent=0, AccountAccessKeysPresent=0)
         iam.report(user_row("bob"))
-        result = run_module(mod.main, {})
+        result = run_module(mod.main, dict(KEYS))
     assert set(result.statuses().values()) == {"pass"}
     assert "centralised root access" in result.by_control("root.no_recent_use")[0]["message"]
     assert result["root"]["in_credential_report"] is False and result["root"]["password_present"] is False
@@ -233,7 +235,7 @@ def test_no_root_row_and_no_root_credentials_passes(monkeypatch, run_module):
 @mock_aws
 def test_moto_account_without_root_row(run_module):
     # moto: no root row, summary root fields 0 and no AccountPasswordPresent -> last use unknown.
-    result = run_module(mod.main, {})
+    result = run_module(mod.main, dict(KEYS))
     assert result.statuses() == {"root.no_access_keys": "pass", "root.no_recent_use": "manual",
                                  "root.no_signing_certificates": "pass"}
     assert "no root row" in result.by_control("root.no_recent_use")[0]["message"]
@@ -248,7 +250,7 @@ def test_controls_option_limits_findings(run_module):
 
 def test_check_mode_makes_no_write_call(moto_server, run_module):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, {"delete_root_keys": True}, check_mode=True)
+        result = run_module(mod.main, dict(KEYS, delete_root_keys=True), check_mode=True)
     assert len(result["findings"]) == 3
     operations = [op for _service, op, _region in rec.calls()]
     assert "GetAccountSummary" in operations and "GetCredentialReport" in operations
@@ -260,7 +262,7 @@ def test_check_mode_makes_no_write_call(moto_server, run_module):
     ({"usage_window_days": 3651}, "usage_window_days: 3651 is out of range"),
     ({"usage_window_days": "a week"}, "usage_window_days"),
     ({"bogus": 1}, "Unsupported parameters"),
-    ({"controls": ["root.mfa"]}, "controls"),
+    ({"controls": ["iam.user_mfa"]}, "controls"),
 ])
 def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
     with Recorder(moto_server.url) as rec:
@@ -274,7 +276,41 @@ def test_result_holds_no_secret(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountAccessKeysPresent=1)
         iam.report(root_row(**used_key(2)))
-        result = run_module(mod.main, {})
+        result = run_module(mod.main, dict(KEYS))
     text = json.dumps(result)
     assert "bulwark-moto-test-secret" not in text  # the secret key of this run
     assert "secret" not in json.dumps(result["root"]).lower()
+
+
+# --- root MFA: the same evaluation as mfa_status (module_utils/mfa.py), in the same run -------------
+
+ROOT_DEVICE = "arn:aws:iam::123456789012:mfa/root-account-mfa-device"
+
+
+@pytest.mark.parametrize("devices,hardware", [([(ROOT_ARN, ROOT_DEVICE)], "fail"), ([], "pass")])
+def test_root_mfa_in_the_same_run(monkeypatch, run_module, devices, hardware):
+    with StubbedIam(monkeypatch) as iam:
+        iam.summary(AccountMFAEnabled=1, AccountPasswordPresent=1)
+        iam.report(root_row())
+        iam.virtual_devices(devices)
+        result = run_module(mod.main, {})
+    assert result.statuses() == {"root.no_access_keys": "pass", "root.mfa": "pass", "root.hardware_mfa": hardware,
+                                 "root.no_recent_use": "pass", "root.no_signing_certificates": "pass"}
+    assert result["root_mfa"] == dict(mfa_enabled=True, virtual_mfa=bool(devices), password_present=True)
+
+
+def test_root_mfa_alone_does_not_list_devices(monkeypatch, run_module):
+    with StubbedIam(monkeypatch) as iam:
+        iam.summary(AccountMFAEnabled=0, AccountPasswordPresent=1)
+        iam.report(root_row())
+        result = run_module(mod.main, {"controls": ["root.mfa"]})  # no device list queued: none is read
+    assert result.statuses() == {"root.mfa": "fail"}
+    assert result["root_mfa"]["virtual_mfa"] is None
+
+
+@mock_aws
+def test_moto_root_without_mfa_fails_both(run_module):
+    # moto's account summary always says AccountMFAEnabled 0.
+    result = run_module(mod.main, {"controls": ["root.mfa", "root.hardware_mfa"]}, check_mode=True)
+    assert result.statuses() == {"root.mfa": "fail", "root.hardware_mfa": "fail"}
+    assert "root" in result and "root_mfa" in result

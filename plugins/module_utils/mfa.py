@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bulwark.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Root MFA (root.mfa, root.hardware_mfa), evaluated in one place for the two modules that
+report it: mfa_status (root and users) and root_key_audit (everything about root in one task,
+so the root role costs one module run per account)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.bulwark.aws.plugins.module_utils import aws
+from ansible_collections.bulwark.aws.plugins.module_utils import credential_report as cr
+
+ROOT = cr.ROOT_RESOURCE
+ROOT_CONTROLS = ("root.mfa", "root.hardware_mfa")
+
+
+def virtual_devices(iam):
+    """(assigned virtual MFA devices, None) or (None, the one-line error)."""
+    try:
+        return assigned_virtual_devices(iam), None
+    except (aws.ClientError, aws.BotoCoreError, NotImplementedError) as e:
+        return None, aws.describe_error(e, "iam")
+
+
+def assigned_virtual_devices(iam):
+    """{user ARN: [serial numbers]} of assigned virtual MFA devices. Seeds and QR codes, which
+    some endpoints return, are never kept."""
+    out = {}
+    for page in iam.get_paginator("list_virtual_mfa_devices").paginate(AssignmentStatus="Assigned"):
+        for device in page.get("VirtualMFADevices", []):
+            arn = (device.get("User") or {}).get("Arn")
+            if arn:
+                out.setdefault(arn, []).append(device["SerialNumber"])
+    return out
+
+
+def root_mfa(m, acct, devices, devices_error):
+    summary = acct.summary or {}
+    enabled = summary.get("AccountMFAEnabled")
+    password = summary.get("AccountPasswordPresent")
+    virtual = None
+    if devices is not None:
+        virtual = sorted(serial for arn, serials in devices.items() if arn.endswith(":root") for serial in serials)
+    out = dict(mfa_enabled=None if enabled is None else bool(enabled),
+               virtual_mfa=None if virtual is None else bool(virtual),
+               password_present=None if password is None else bool(password))
+    if not m.wants("root.mfa", "root.hardware_mfa"):
+        return out
+    if acct.summary is None:
+        m.findings.error_for([c for c in ("root.mfa", "root.hardware_mfa") if m.wants(c)],
+                             "cannot tell whether root has MFA: " + acct.summary_error, resource=ROOT)
+        return out
+    if not enabled and cr.root_has_no_credentials(acct.summary):
+        for control in ("root.mfa", "root.hardware_mfa"):
+            m.findings.add(control, "pass", "the root user has no password and no access key (centralised root "
+                           "access): root cannot sign in, so root MFA does not apply", resource=ROOT)
+        return out
+    if not enabled:
+        m.findings.add("root.mfa", "fail", "the root user has no MFA device", resource=ROOT)
+        m.findings.add("root.hardware_mfa", "fail", "the root user has no MFA device at all", resource=ROOT)
+        return out
+    m.findings.add("root.mfa", "pass", "the root user has MFA", resource=ROOT)
+    if virtual is None:
+        m.findings.add("root.hardware_mfa", "error", "cannot tell whether root MFA is virtual: " + devices_error,
+                       resource=ROOT)
+    elif virtual:
+        m.findings.add("root.hardware_mfa", "fail", "the root MFA device is a virtual device (%s), not hardware"
+                       % ", ".join(virtual), resource=ROOT)
+    else:
+        m.findings.add("root.hardware_mfa", "pass", "the root MFA device is not a virtual device (hardware TOTP "
+                       "token or FIDO security key)", resource=ROOT)
+    return out
