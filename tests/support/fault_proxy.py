@@ -181,7 +181,8 @@ class FaultProxy:
     Attributes, safe to read while it runs: ``url``; ``injected``, a Counter of
     (fault, service, operation, region); ``seen``, every request as (service, operation,
     region, method) in arrival order (faulted ones included); ``forwarded_writes``, the
-    number of write calls forwarded to moto. With ``hold_after_writes=N`` every request after
+    number of write calls forwarded to moto; ``answered``, every forwarded request as (service,
+    operation, region, method, HTTP status of moto's answer). With ``hold_after_writes=N`` every request after
     the N-th forwarded write is held unanswered (``held`` counts them) until the proxy stops.
     """
 
@@ -195,6 +196,7 @@ class FaultProxy:
         self._writes = threading.Condition(self._lock)
         self.injected = collections.Counter()
         self.seen = []
+        self.answered = []
         self.forwarded_writes = 0
         # After this many forwarded writes every further request is held unanswered until the
         # proxy stops: the caller looks frozen right after a write, ready to be killed.
@@ -235,8 +237,10 @@ class FaultProxy:
                 return rule.fault
             return None
 
-    def _forwarded(self, operation, method):
-        if is_write(operation, method):
+    def _forwarded(self, service, operation, region, method, status):
+        with self._lock:
+            self.answered.append((service, operation, region, method, status))
+        if status < 400 and is_write(operation, method):
             with self._writes:
                 self.forwarded_writes += 1
                 self._writes.notify_all()
@@ -327,8 +331,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._reply(status, out_headers, out_body)
             return
         status, out_headers, out_body = self._forward(path, headers, body)
-        if not path.startswith("/moto-api/") and status < 400:
-            self.owner._forwarded(operation, self.command)
+        if not path.startswith("/moto-api/"):
+            self.owner._forwarded(service, operation, region, self.command, status)
         self._reply(status, out_headers, out_body)
 
     def _forward(self, path, headers, body):
