@@ -153,8 +153,8 @@ def main(argv=None):
                     proxy.stop()
             print()
             print("added latency per request: %d ms" % latency)
-            print("%-19s %-8s %6s %8s %12s %9s %7s  %s" % ("mode", "regions", "count", "wall s", "module CPU s",
-                                                         "requests", "vs 1", "findings"))
+            header = ("mode", "regions", "count", "wall s", "module CPU s", "requests", "vs 1", "findings")
+            print("%-19s %-8s %6s %8s %12s %9s %7s  %s" % header)
             base = {}
             for mode, label, wall, cpu, requests, count, statuses in rows:
                 base.setdefault(mode, wall)

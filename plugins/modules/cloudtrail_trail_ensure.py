@@ -123,7 +123,7 @@ options:
   region_concurrency:
     description: Regions evaluated at the same time (1 to 64).
     type: int
-    default: 16
+    default: 32
 extends_documentation_fragment:
   - bulwark.aws.connection
 """

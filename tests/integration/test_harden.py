@@ -12,8 +12,6 @@ from tests.support.playbook import run_playbook
 from tests.support.recorder import Recorder
 
 
-
-
 def harden(moto_server, tmp_path, name, *args, extra_env=None):
     """harden.yml with the owner's values the seed expects (access-log bucket, alarm email)."""
     owner = ["-e", json.dumps(seed.playbook_vars())]

@@ -200,7 +200,7 @@ def denied_calls(enforced, proxy):
 def test_audit_policy_runs_the_whole_check_and_cannot_apply(enforced, tmp_path):
     moto_server, users = enforced.server, enforced.users
     _reset_auth(moto_server.url, "inf")
-    baseline, _ = harden(moto_server, tmp_path, "baseline", users["auditor"], "--check")
+    baseline = harden(moto_server, tmp_path, "baseline", users["auditor"], "--check")[0]
     _reset_auth(moto_server.url, 0)
     assert baseline.returncode == 0, baseline
 
@@ -238,7 +238,7 @@ def test_harden_policy_suffices_for_apply(enforced, tmp_path):
     harden_actions = committed("harden")
     assert sorted(a for a in called_actions(proxy) if not policies.covers(harden_actions, a)) == []
 
-    verify, _ = harden(moto_server, tmp_path, "verify", users["auditor"], "--check")
+    verify = harden(moto_server, tmp_path, "verify", users["auditor"], "--check")[0]
     assert verify.returncode == 0, verify
     checked = enforced.checked(verify.findings())
     auto = set(f["control"] for f in checked if controls.get(f["control"]).remediation_kind == "auto")
@@ -293,7 +293,7 @@ def test_where_moto_does_not_enforce_the_recorder_covers(enforced, tmp_path):
         for action in policies.iam_actions(service, op):
             assert policies.covers(allowed, action), (service, op, action)
     # A user without permissions: every control errors, the play still completes, no traceback.
-    check, _ = harden(moto_server, tmp_path, "nobody-check", users["nobody"], "--check")
+    check = harden(moto_server, tmp_path, "nobody-check", users["nobody"], "--check")[0]
     assert check.returncode == 0, check
     statuses = set(f["status"] for f in check.findings())
     assert "error" in statuses and statuses <= {"error", "manual"}, statuses
