@@ -34,7 +34,7 @@ unit: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/unit
 
 integration: setup
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/integration
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=10 tests/integration
 
 docs: setup
 	$(BIN)/python scripts/render_controls_doc.py
