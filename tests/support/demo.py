@@ -11,6 +11,7 @@ import os
 import sys
 
 from tests.support import seed
+from tests.support.moto_gaps import is_moto_gap
 from tests.support.moto_server import MotoServer
 from tests.support.playbook import REPO, run_playbook
 
@@ -48,6 +49,10 @@ def main():
                 break
             try:
                 print("report totals: %s" % summarize(run.report))
+                gaps = [f for f in run.findings() if is_moto_gap(f)]
+                if gaps:
+                    print("  %d of the errors are calls moto does not implement (%s): against AWS these "
+                          "controls are evaluated" % (len(gaps), ", ".join(sorted(set(f["control"] for f in gaps)))))
             except (OSError, ValueError):
                 print("(no report.json written in %s)" % run.report_dir)
         print("\nreports (JSON, Markdown, JUnit) are in %s" % os.path.relpath(base, os.getcwd()))
