@@ -17,9 +17,9 @@ run is a fresh Python process that imports the module and runs it once, as an An
 module process would (without Ansible's own packaging). Requests are counted with moto's
 recorder (its overhead is in every row alike).
 
-iam.access_analyzer is left out: moto has no Access Analyzer, and its HTTP 500 answers are
-retried by botocore with backoff, which would measure the retry policy, not the regions. The
-target: every enabled region takes at most twice as long as one region.
+iam.access_analyzer is in: moto has no Access Analyzer, and tests/support/moto_server.py
+answers it with 501 NotImplemented (not retried), so its rows measure one failed call per
+region. The target: every enabled region takes at most twice as long as one region.
 """
 
 import argparse
@@ -43,7 +43,7 @@ from tests.support.seeds import guardrails as seeds  # noqa: E402
 
 FOUR = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1"]
 CONTROLS = ["s3.account_public_access_block", "ec2.ebs_default_encryption", "guardduty.enabled", "config.recorder",
-            "config.rules", "securityhub.enabled", "securityhub.standards"]
+            "config.rules", "securityhub.enabled", "securityhub.standards", "iam.access_analyzer"]
 
 RUNNER = r"""
 import json, sys

@@ -109,13 +109,14 @@ class MotoServer:
         env["AWS_EC2_METADATA_DISABLED"] = "true"
         return env
 
-    def _post(self, path, data=b""):
+    def _post(self, path, data=b"", timeout=30):
         req = urllib.request.Request(self.url + path, data=data, method="POST")
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.read()
 
     def reset(self):
-        self._post("/moto-api/reset")
+        # Resetting 50 accounts' backends in 20 regions (benchmarks/org_scale.py) took over 30 s.
+        self._post("/moto-api/reset", timeout=600)
 
     def __enter__(self):
         return self.start()
