@@ -243,6 +243,44 @@ def _strip_account_host_prefix(request, **kwargs):
 
 _ACCOUNT_HOST_PREFIX = re.compile(r"^(https?://)\d{12}\.")
 
+# botocore builds a new client class for every client: one method per API operation (EC2 has
+# about 600), over half the CPU of making a client. A run makes one client per service and
+# region (guardrails: five services in every enabled region, for every account of an
+# Organization), so sessions made here build each service's class once and reuse it. The class
+# holds nothing region- or credential-specific (clients keep those); sessions made elsewhere in
+# the process (another collection's inventory plugin) are left exactly as botocore makes them.
+_CLASS_CACHE_ATTR = "_bulwark_client_classes"
+
+
+def _install_client_class_cache():
+    creator = getattr(getattr(botocore, "client", None), "ClientCreator", None) if HAS_BOTO3 else None
+    build = getattr(creator, "_create_client_class", None)
+    if build is None or getattr(build, "_bulwark_cached", False):
+        return  # no boto3, or a botocore without this internal: clients are built as usual
+
+    def create_client_class(self, service_name, service_model):
+        cache = getattr(getattr(self, "_event_emitter", None), _CLASS_CACHE_ATTR, None)
+        if cache is None:
+            return build(self, service_name, service_model)
+        key = (service_name, service_model.api_version)
+        if key not in cache:
+            cache[key] = build(self, service_name, service_model)
+        return cache[key]
+
+    create_client_class._bulwark_cached = True
+    creator._create_client_class = create_client_class
+
+
+def _cache_client_classes(session):
+    """Turn the class cache on for one boto3 session (see _install_client_class_cache)."""
+    emitter = session._session.get_component("event_emitter")  # pylint: disable=protected-access
+    if not hasattr(emitter, _CLASS_CACHE_ATTR):
+        setattr(emitter, _CLASS_CACHE_ATTR, {})
+    return session
+
+
+_install_client_class_cache()
+
 
 class AwsConnection:
     """A boto3 session for one module run: clients per (service, region), identity, regions."""
@@ -267,7 +305,7 @@ class AwsConnection:
             raise AwsOptionError(describe_error(botocore.exceptions.NoCredentialsError()))
         if params.get("assume_role_arn"):
             session = self._assume_role(session)
-        self.session = session
+        self.session = _cache_client_classes(session)
 
     def _config(self, service):
         # total_max_attempts counts the first call, like AWS_MAX_ATTEMPTS (Config's

@@ -1,9 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, bulwark.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Root MFA (root.mfa, root.hardware_mfa), evaluated in one place for the two modules that
-report it: mfa_status (root and users) and root_key_audit (everything about root in one task,
-so the root role costs one module run per account)."""
+"""MFA, evaluated in one place for the modules that report it: root MFA (root.mfa,
+root.hardware_mfa) for mfa_status and root_key_audit, console users' MFA (iam.user_mfa) for
+mfa_status and iam_credential_audit. The roles call root_key_audit and iam_credential_audit,
+which read the same account data anyway, so MFA costs no module run of its own per account."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -71,4 +72,34 @@ def root_mfa(m, acct, devices, devices_error):
     else:
         m.findings.add("root.hardware_mfa", "pass", "the root MFA device is not a virtual device (hardware TOTP "
                        "token or FIDO security key)", resource=ROOT)
+    return out
+
+
+def user_mfa(m, users, report_error, devices):
+    """iam.user_mfa findings from the credential report's users ({name: record}, None when the
+    report could not be read, with report_error saying why) and the assigned virtual devices.
+    Returns the per-user detail (no secrets)."""
+    control = "iam.user_mfa"
+    if not m.wants(control):
+        return []
+    if users is None:
+        m.findings.add(control, "error", "cannot list console users: " + report_error)
+        return []
+    out, missing = [], []
+    for name in sorted(users):
+        record = users[name]
+        virtual = len(devices.get(record.arn, []))
+        active = record.mfa_active or virtual > 0
+        out.append(dict(name=name, password_enabled=bool(record.password_enabled), mfa_active=active,
+                        mfa_devices=max(virtual, 1 if active else 0),
+                        password_last_used=cr.iso(record.password_last_used)))
+        if record.password_enabled and not active:
+            missing.append(record)
+    for record in missing:
+        m.findings.add(control, "fail", "%s has a console password and no MFA device (password last used: %s)"
+                       % (record.user, cr.age(record.password_last_used)), resource=record.user)
+    if not missing:
+        console = sum(1 for u in out if u["password_enabled"])
+        m.findings.add(control, "pass", "every IAM user with a console password (%d) has MFA" % console
+                       if console else "no IAM user has a console password")
     return out

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: iam_credential_audit
-short_description: Audit IAM users, access keys, policies and certificates (CIS 1.11-1.16, 1.19, 1.22)
+short_description: Audit IAM users, MFA, access keys, policies and certificates (CIS 1.10-1.16, 1.19, 1.22)
 version_added: 0.1.0
 description:
   - Evaluates the IAM hygiene controls of the account from account-wide reads only. The IAM
@@ -26,6 +26,10 @@ description:
     lists that leave IAM allowed).
     C(iam.expired_server_certificates) flags expired IAM server certificates.
     C(iam.no_cloudshell_full_access) flags users, groups and roles with AWSCloudShellFullAccess.
+  - C(iam.user_mfa) (CIS 1.10) flags every user with a console password and no MFA device, from
+    the same credential report plus C(ListVirtualMFADevices), exactly as
+    M(bulwark.aws.mfa_status) does (shared code). The iam role evaluates it here, so it costs no
+    module run of its own.
   - C(iam.credential_report) passes when the credential report was generated (and exported,
     with O(export_dir)).
   - Remediation is opt-in only and never deletes a key or a user. O(deactivate_unused_keys)
@@ -127,6 +131,33 @@ users:
   returned: when the credential report was read
   type: int
   sample: 42
+mfa_users:
+  description: Every IAM user with its MFA state, when C(iam.user_mfa) is evaluated. No secrets.
+  returned: when C(iam.user_mfa) is evaluated and the credential report was read
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The user name.
+      type: str
+    password_enabled:
+      description: Whether the user has a console password.
+      type: bool
+    mfa_active:
+      description: Whether the user has MFA (credential report, or an assigned virtual device).
+      type: bool
+    mfa_devices:
+      description: Assigned virtual devices, or 1 when the report shows MFA and none is virtual.
+      type: int
+    password_last_used:
+      description: Last console sign-in (ISO 8601); null when never or unknown.
+      type: str
+  sample:
+    - name: alice
+      password_enabled: true
+      mfa_active: false
+      mfa_devices: 0
+      password_last_used: null
 exported:
   description: Paths of the exported credential report.
   returned: when O(export_dir) is set and the report was read
@@ -143,11 +174,15 @@ import os
 from ansible_collections.bulwark.aws.plugins.module_utils import aws
 from ansible_collections.bulwark.aws.plugins.module_utils import credential_report
 from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
+from ansible_collections.bulwark.aws.plugins.module_utils import mfa
 from ansible_collections.bulwark.aws.plugins.module_utils.module import BulwarkModule
 
 REPORT_CONTROLS = ["iam.no_keys_at_setup", "iam.unused_credentials", "iam.one_active_key", "iam.key_rotation"]
 DETAILS_CONTROLS = ["iam.permissions_via_groups", "iam.no_full_admin_policies", "iam.no_cloudshell_full_access"]
-CONTROLS = REPORT_CONTROLS + DETAILS_CONTROLS + ["iam.expired_server_certificates", "iam.credential_report"]
+# iam.user_mfa is evaluated here too (shared code with mfa_status): it needs the same credential
+# report, and one module run per account less is what lets a run scale over an Organization.
+CONTROLS = REPORT_CONTROLS + DETAILS_CONTROLS + [
+    "iam.expired_server_certificates", "iam.credential_report", "iam.user_mfa"]
 
 CLOUDSHELL_POLICY = "AWSCloudShellFullAccess"
 SETUP_WINDOW = datetime.timedelta(hours=1)
@@ -547,17 +582,21 @@ def body(m):
     result = {}
     m.plan = Plan()
 
-    wants_report = m.wants(*(REPORT_CONTROLS + ["iam.credential_report"]))
+    wants_report = m.wants(*(REPORT_CONTROLS + ["iam.credential_report", "iam.user_mfa"]))
     if wants_report:
         try:
             records, text = credential_report.fetch(iam)
         except (aws.ClientError, aws.BotoCoreError, credential_report.CredentialReportError) as e:
             message = e.args[0] if isinstance(e, credential_report.CredentialReportError) else \
                 aws.describe_error(e, "iam")
-            m.findings.error_for(REPORT_CONTROLS + ["iam.credential_report"], message)
+            m.findings.error_for(REPORT_CONTROLS + ["iam.credential_report", "iam.user_mfa"], message)
         else:
             _root, users = credential_report.by_user(records)
             result["users"] = len(users)
+            if m.findings.wants("iam.user_mfa"):
+                # A device list that cannot be read leaves the report's own MFA column to decide.
+                devices, _devices_error = mfa.virtual_devices(iam)
+                result["mfa_users"] = mfa.user_mfa(m, users, None, devices or {})
             m.plan = plan_remediation(m, users, identity, now)
             execute(m, iam, m.plan, users)
             evaluate_report(m, users, identity, now)

@@ -124,34 +124,7 @@ def body(m):
     if m.wants("root.hardware_mfa", "iam.user_mfa"):
         devices, devices_error = mfa.virtual_devices(iam)
     root = mfa.root_mfa(m, acct, devices, devices_error)
-    m.exit(root=root, users=user_mfa(m, acct, devices or {}))
-
-
-def user_mfa(m, acct, devices):
-    control = "iam.user_mfa"
-    if not m.wants(control):
-        return []
-    if acct.users is None:
-        m.findings.add(control, "error", "cannot list console users: " + acct.report_error)
-        return []
-    users, missing = [], []
-    for name in sorted(acct.users):
-        record = acct.users[name]
-        virtual = len(devices.get(record.arn, []))
-        active = record.mfa_active or virtual > 0
-        users.append(dict(name=name, password_enabled=bool(record.password_enabled), mfa_active=active,
-                          mfa_devices=max(virtual, 1 if active else 0),
-                          password_last_used=cr.iso(record.password_last_used)))
-        if record.password_enabled and not active:
-            missing.append(record)
-    for record in missing:
-        m.findings.add(control, "fail", "%s has a console password and no MFA device (password last used: %s)"
-                       % (record.user, cr.age(record.password_last_used)), resource=record.user)
-    if not missing:
-        console = sum(1 for u in users if u["password_enabled"])
-        m.findings.add(control, "pass", "every IAM user with a console password (%d) has MFA" % console
-                       if console else "no IAM user has a console password")
-    return users
+    m.exit(root=root, users=mfa.user_mfa(m, acct.users, acct.report_error, devices or {}))
 
 
 if __name__ == "__main__":

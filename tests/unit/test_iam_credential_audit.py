@@ -66,6 +66,35 @@ def test_empty_account_passes_every_control(iam, run_module):
     assert result["users"] == 0 and result["actions"] == []
 
 
+# --- iam.user_mfa (shared with mfa_status) -------------------------------------------------------
+
+def test_user_mfa_is_evaluated_here_as_mfa_status_does(iam, run_module):
+    from ansible_collections.bulwark.aws.plugins.modules import mfa_status
+
+    user(iam, "alice", password=True)
+    user(iam, "dana", password=True)
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="dana")["VirtualMFADevice"]["SerialNumber"]
+    iam.enable_mfa_device(UserName="dana", SerialNumber=serial, AuthenticationCode1="123456",
+                          AuthenticationCode2="654321")
+    user(iam, "erin-ci", keys=1)  # no console password: not flagged
+    result = run_module(mod.main, {"controls": ["iam.user_mfa"]})
+    [finding] = result["findings"]
+    assert (finding["control"], finding["status"], finding["resource"]) == ("iam.user_mfa", "fail", "alice")
+    mfa_users = dict((u["name"], u) for u in result["mfa_users"])
+    assert mfa_users["alice"]["mfa_active"] is False and mfa_users["dana"]["mfa_devices"] == 1
+    assert mfa_users["erin-ci"]["password_enabled"] is False
+    assert result["findings"] == run_module(mfa_status.main, {"controls": ["iam.user_mfa"]})["findings"]
+
+
+def test_user_mfa_alone_reads_no_policy_or_certificate(moto_server, run_module):
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.main, {"controls": ["iam.user_mfa"]})
+    assert result.statuses() == {"iam.user_mfa": "pass"}
+    operations = set(operation for _service, operation, _region in rec.calls())
+    assert "ListVirtualMFADevices" in operations
+    assert not operations & {"GetAccountAuthorizationDetails", "ListServerCertificates"}
+
+
 # --- credential report controls -------------------------------------------------------------------
 
 def test_key_created_at_setup_and_never_used(iam, run_module):
@@ -403,7 +432,7 @@ def test_aws_fault_is_an_error_finding_and_the_rest_is_evaluated(iam, run_module
     result = run_module(mod.main, {})
     assert "failed" not in result
     statuses = result.statuses()
-    for control in mod.REPORT_CONTROLS + ["iam.credential_report"]:
+    for control in mod.REPORT_CONTROLS + ["iam.credential_report", "iam.user_mfa"]:
         assert statuses[control] == "error"
     assert "iam:GenerateCredentialReport" in one(result, "iam.credential_report")["message"]
     assert statuses["iam.permissions_via_groups"] == "pass"
