@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, bulwark.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connections to AWS: the one place that builds boto3 sessions and clients.
+"""Connections to AWS: the one place that builds botocore sessions and clients.
 
 Options follow amazon.aws (profile, region, endpoint_url, access_key, secret_key,
 session_token, assume_role_arn, external_id, validate_certs) and fall back to the standard
@@ -24,8 +24,10 @@ except ImportError:  # pragma: no cover - Python 2 is not supported, keeps sanit
     from urlparse import urlparse
 
 try:
-    import boto3
+    # botocore only: boto3 adds resources and s3transfer (about 0.1 s of CPU to import in every
+    # module run, for every account of an Organization) and nothing these modules use.
     import botocore
+    import botocore.session
     from botocore.config import Config
     # BotoCoreError is re-exported: modules catch aws.BotoCoreError.
     from botocore.exceptions import BotoCoreError, ClientError  # pylint: disable=unused-import
@@ -92,13 +94,15 @@ _KNOWN_REGIONS = {}
 def known_regions():
     """Every region botocore knows, in every partition, as {region: partition}.
 
-    Computed once per process (a module run asks several times; each computation loads
-    botocore's endpoint data, ~0.1 s of CPU); callers get a copy."""
+    From botocore's partitions data (what its endpoint rules resolve against; 5 ms of CPU), not
+    get_available_regions(), which loads a whole service model (~0.1 s) in every module run.
+    Its "<partition>-global" pseudo regions are not regions. Computed once per process."""
     if not _KNOWN_REGIONS:
-        session = botocore.session.get_session()
-        for partition in session.get_available_partitions():
-            for region in session.get_available_regions("ec2", partition_name=partition):
-                _KNOWN_REGIONS[region] = partition
+        loader = botocore.session.get_session().get_component("data_loader")
+        for partition in loader.load_data("partitions")["partitions"]:
+            for region in partition["regions"]:
+                if not region.endswith("-global"):
+                    _KNOWN_REGIONS[region] = partition["id"]
     return dict(_KNOWN_REGIONS)
 
 
@@ -271,11 +275,13 @@ def _install_client_class_cache():
     creator._create_client_class = create_client_class
 
 
-def _cache_client_classes(session):
-    """Turn the class cache on for one boto3 session (see _install_client_class_cache)."""
-    emitter = session._session.get_component("event_emitter")  # pylint: disable=protected-access
-    if not hasattr(emitter, _CLASS_CACHE_ATTR):
-        setattr(emitter, _CLASS_CACHE_ATTR, {})
+def new_session(profile=None, access_key=None, secret_key=None, session_token=None):
+    """A botocore session, as boto3.session.Session(...) would make it, with the client class
+    cache on (see _install_client_class_cache)."""
+    session = botocore.session.Session(profile=profile)
+    if access_key or secret_key or session_token:
+        session.set_credentials(access_key, secret_key, session_token)
+    setattr(session.get_component("event_emitter"), _CLASS_CACHE_ATTR, {})
     return session
 
 
@@ -283,7 +289,7 @@ _install_client_class_cache()
 
 
 class AwsConnection:
-    """A boto3 session for one module run: clients per (service, region), identity, regions."""
+    """A botocore session for one module run: clients per (service, region), identity, regions."""
 
     def __init__(self, params, read_only=False):
         validate_connection_params(params)
@@ -293,19 +299,20 @@ class AwsConnection:
         self._clients = {}
         self._lock = threading.Lock()
         self._identity = None
-        session = boto3.session.Session(
-            profile_name=params.get("profile") if not params.get("access_key") else None,
-            aws_access_key_id=params.get("access_key"),
-            aws_secret_access_key=params.get("secret_key"),
-            aws_session_token=params.get("session_token"),
-        )
-        self.region = params.get("region") or session.region_name or DEFAULT_REGION
+        session = new_session(profile=params.get("profile") if not params.get("access_key") else None,
+                              access_key=params.get("access_key"), secret_key=params.get("secret_key"),
+                              session_token=params.get("session_token"))
+        try:
+            self.region = params.get("region") or session.get_config_variable("region") or DEFAULT_REGION
+            credentials = session.get_credentials()
+        except botocore.exceptions.ProfileNotFound as e:
+            raise AwsOptionError(describe_error(e))
         validate_region(self.region, option="region (from the AWS profile)")
-        if session.get_credentials() is None:
+        if credentials is None:
             raise AwsOptionError(describe_error(botocore.exceptions.NoCredentialsError()))
         if params.get("assume_role_arn"):
             session = self._assume_role(session)
-        self.session = _cache_client_classes(session)
+        self.session = session
 
     def _config(self, service):
         # total_max_attempts counts the first call, like AWS_MAX_ATTEMPTS (Config's
@@ -319,12 +326,11 @@ class AwsConnection:
         kwargs = dict(RoleArn=self.params["assume_role_arn"], RoleSessionName=name)
         if self.params.get("external_id"):
             kwargs["ExternalId"] = self.params["external_id"]
-        sts = base.client("sts", region_name=self.region, endpoint_url=self.endpoint_url,
-                          verify=self.params.get("validate_certs", True), config=self._config("sts"))
+        sts = base.create_client("sts", region_name=self.region, endpoint_url=self.endpoint_url,
+                                 verify=self.params.get("validate_certs", True), config=self._config("sts"))
         creds = sts.assume_role(**kwargs)["Credentials"]
-        return boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
-                                     aws_secret_access_key=creds["SecretAccessKey"],
-                                     aws_session_token=creds["SessionToken"])
+        return new_session(access_key=creds["AccessKeyId"], secret_key=creds["SecretAccessKey"],
+                           session_token=creds["SessionToken"])
 
     def client(self, service, region=None):
         """A cached client; thread-safe so regions can be evaluated in parallel."""
@@ -332,7 +338,7 @@ class AwsConnection:
         key = (service, region)
         with self._lock:
             if key not in self._clients:
-                client = self.session.client(
+                client = self.session.create_client(
                     service, region_name=region, endpoint_url=self.endpoint_url,
                     verify=self.params.get("validate_certs", True), config=self._config(service))
                 if self.read_only:
@@ -349,9 +355,10 @@ class AwsConnection:
         """sts:GetCallerIdentity, once per run: {account_id, arn, user_id, partition, is_root}."""
         if self._identity is None:
             # Few attempts: an endpoint that does not answer should fail in seconds, not minutes.
-            sts = self.session.client("sts", region_name=self.region, endpoint_url=self.endpoint_url,
-                                      verify=self.params.get("validate_certs", True),
-                                      config=self._config("sts").merge(Config(retries={"mode": "standard", "total_max_attempts": 2})))
+            sts = self.session.create_client(
+                "sts", region_name=self.region, endpoint_url=self.endpoint_url,
+                verify=self.params.get("validate_certs", True),
+                config=self._config("sts").merge(Config(retries={"mode": "standard", "total_max_attempts": 2})))
             try:
                 ident = sts.get_caller_identity()
             except ClientError as e:

@@ -1,6 +1,6 @@
 """Faults and stand-ins for the clients a module makes, in unit tests.
 
-    on_new_clients(monkeypatch, hook, ...)   # hook(service, region, client) for each new boto3 client
+    on_new_clients(monkeypatch, hook, ...)   # hook(service, region, client) for each new client
     deny_region("eu-west-2")                 # a hook: every call there answers AccessDenied
     StubbedService("accessanalyzer", script) # a hook: botocore Stubber for an API moto lacks
 
@@ -8,21 +8,22 @@ Hooks see every client made after on_new_clients, the module's and the test's ow
 account first. A denied or stubbed call never reaches moto.
 """
 
-import boto3
+import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
 
 def on_new_clients(monkeypatch, *hooks):
-    original = boto3.session.Session.client
+    # Every client, boto3's or the modules' own botocore sessions', is made by create_client.
+    original = botocore.session.Session.create_client
 
-    def client(self, *args, **kwargs):
+    def create_client(self, *args, **kwargs):
         made = original(self, *args, **kwargs)
         for hook in hooks:
             hook(made.meta.service_model.service_name, made.meta.region_name, made)
         return made
 
-    monkeypatch.setattr(boto3.session.Session, "client", client)
+    monkeypatch.setattr(botocore.session.Session, "create_client", create_client)
 
 
 def error_response(code, message, status=403):

@@ -25,6 +25,7 @@ from ansible_collections.bulwark.aws.plugins.module_utils import policy, s3_buck
 from ansible_collections.bulwark.aws.plugins.modules import cloudtrail_trail_ensure as mod
 
 from tests.support import seed
+from tests.support.aws_faults import on_new_clients
 from tests.support.recorder import Recorder
 from tests.support.seeds import cloudtrail as seeds
 
@@ -54,23 +55,11 @@ def only(result, control):
     return found[0]
 
 
-def on_new_clients(monkeypatch, hook):
-    """hook(service, client) for every boto3 client made from now on (the module's included)."""
-    original = boto3.session.Session.client
-
-    def client(self, *args, **kwargs):
-        made = original(self, *args, **kwargs)
-        hook(made.meta.service_model.service_name, made)
-        return made
-
-    monkeypatch.setattr(boto3.session.Session, "client", client)
-
-
 def deny(service_name, operation):
     """A hook making one operation answer AccessDenied."""
     from botocore.exceptions import ClientError
 
-    def hook(service, client):
+    def hook(service, _region, client):
         if service != service_name:
             return
 
@@ -224,7 +213,7 @@ def test_multi_region_trail_homed_in_another_region_is_used_and_fixed_there(run_
     assert boto3.client("cloudtrail").describe_trails(includeShadowTrails=False)["trailList"] == []
 
 
-def organization_trail(service, client):
+def organization_trail(service, _region, client):
     """Answers as if the account were a member of an organization whose management account
     (111111111111) runs a compliant organization trail; moto has no organization trails."""
     from botocore.awsrequest import AWSResponse
@@ -517,7 +506,7 @@ def test_trails_that_cannot_be_listed_are_errors_and_key_rotation_still_runs(run
 def test_cloudwatch_delivery_error_reported_by_cloudtrail_is_a_fail(run_module, monkeypatch):
     run_module(mod.main, {"controls": ["cloudtrail.cloudwatch_logs"]})
 
-    def hook(service, client):
+    def hook(service, _region, client):
         def add_error(parsed, **_kwargs):
             parsed["LatestCloudWatchLogsDeliveryError"] = "AccessDeniedException: not authorized to PutLogEvents"
         if service == "cloudtrail":

@@ -14,6 +14,7 @@ from ansible_collections.bulwark.aws.plugins.modules import cloudtrail_trail_ens
 from ansible_collections.bulwark.aws.plugins.modules import log_metric_alarms as mod
 
 from tests.support import seed
+from tests.support.aws_faults import on_new_clients
 from tests.support.recorder import Recorder
 from tests.support.seeds import cloudtrail as seeds
 
@@ -169,20 +170,17 @@ def test_topic_without_subscription_is_alarm_topic_fail(run_module):
 @mock_aws
 def test_subscription_awaiting_confirmation_is_still_fail(run_module, monkeypatch):
     log_group()
-    original = boto3.session.Session.client
 
-    def client(self, *args, **kwargs):
-        made = original(self, *args, **kwargs)
+    def pending(parsed, **_kwargs):
+        for subscription in parsed.get("Subscriptions", []):
+            subscription["SubscriptionArn"] = "PendingConfirmation"
 
-        def pending(parsed, **_kwargs):
-            for subscription in parsed.get("Subscriptions", []):
-                subscription["SubscriptionArn"] = "PendingConfirmation"
-        if made.meta.service_model.service_name == "sns":
-            made.meta.events.register("after-call.sns.ListSubscriptionsByTopic", pending)
-        return made
+    def hook(service, _region, client):
+        if service == "sns":
+            client.meta.events.register("after-call.sns.ListSubscriptionsByTopic", pending)
 
     run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
-    monkeypatch.setattr(boto3.session.Session, "client", client)
+    on_new_clients(monkeypatch, hook)
     finding = only(run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"}),
                    "monitoring.alarm_topic")
     assert finding["status"] == "fail" and "awaits confirmation" in finding["message"]
