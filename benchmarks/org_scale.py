@@ -21,9 +21,10 @@ the table shows:
                    process, which holds the inventory and every result)
   rc               ansible-playbook's exit code (0 expected)
 
-What bounds a run: every module task costs the controller a process start, the module's
-packaging and a boto3 import (DESIGN.md measured ~0.55 s), for every account; so wall time is
-about accounts x module tasks per account x cpu per task / cores, once forks keep the cores busy.
+What bounds a run: every module task costs the controller a worker process, the module's
+packaging, a Python start and a botocore import (about 0.9 s in all, measured here), for every
+account; so wall time is about accounts x module tasks per account x cpu per task / cores, once
+forks keep the cores busy.
 More forks than cores add no throughput. The lever is the number of module tasks per account.
 """
 
