@@ -132,26 +132,13 @@ users:
   type: int
   sample: 42
 mfa_users:
-  description: Every IAM user with its MFA state, when C(iam.user_mfa) is evaluated. No secrets.
+  description:
+    - Every IAM user with its MFA state, when C(iam.user_mfa) is evaluated, exactly as
+      RV(bulwark.aws.mfa_status#module:users) (name, password_enabled, mfa_active, mfa_devices,
+      password_last_used). No secrets.
   returned: when C(iam.user_mfa) is evaluated and the credential report was read
   type: list
   elements: dict
-  contains:
-    name:
-      description: The user name.
-      type: str
-    password_enabled:
-      description: Whether the user has a console password.
-      type: bool
-    mfa_active:
-      description: Whether the user has MFA (credential report, or an assigned virtual device).
-      type: bool
-    mfa_devices:
-      description: Assigned virtual devices, or 1 when the report shows MFA and none is virtual.
-      type: int
-    password_last_used:
-      description: Last console sign-in (ISO 8601); null when never or unknown.
-      type: str
   sample:
     - name: alice
       password_enabled: true
