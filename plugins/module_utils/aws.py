@@ -27,6 +27,7 @@ try:
     # botocore only: boto3 adds resources and s3transfer (about 0.1 s of CPU to import in every
     # module run, for every account of an Organization) and nothing these modules use.
     import botocore
+    import botocore.client
     import botocore.session
     from botocore.config import Config
     # BotoCoreError is re-exported: modules catch aws.BotoCoreError.
@@ -257,10 +258,12 @@ _CLASS_CACHE_ATTR = "_bulwark_client_classes"
 
 
 def _install_client_class_cache():
-    creator = getattr(getattr(botocore, "client", None), "ClientCreator", None) if HAS_BOTO3 else None
+    if not HAS_BOTO3:
+        return
+    creator = botocore.client.ClientCreator
     build = getattr(creator, "_create_client_class", None)
     if build is None or getattr(build, "_bulwark_cached", False):
-        return  # no boto3, or a botocore without this internal: clients are built as usual
+        return  # a botocore without this internal builds clients as usual; installed once
 
     def create_client_class(self, service_name, service_model):
         cache = getattr(getattr(self, "_event_emitter", None), _CLASS_CACHE_ATTR, None)

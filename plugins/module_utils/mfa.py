@@ -77,9 +77,11 @@ def root_mfa(m, acct, devices, devices_error):
 
 def user_mfa(m, users, report_error, devices):
     """iam.user_mfa findings from the credential report's users ({name: record}, None when the
-    report could not be read, with report_error saying why) and the assigned virtual devices.
+    report could not be read, with report_error saying why) and the assigned virtual devices
+    (None when they could not be listed: the report's own MFA column then decides).
     Returns the per-user detail (no secrets)."""
     control = "iam.user_mfa"
+    devices = devices or {}
     if not m.wants(control):
         return []
     if users is None:

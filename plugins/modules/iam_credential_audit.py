@@ -170,6 +170,7 @@ DETAILS_CONTROLS = ["iam.permissions_via_groups", "iam.no_full_admin_policies", 
 # report, and one module run per account less is what lets a run scale over an Organization.
 CONTROLS = REPORT_CONTROLS + DETAILS_CONTROLS + [
     "iam.expired_server_certificates", "iam.credential_report", "iam.user_mfa"]
+NEEDS_REPORT = REPORT_CONTROLS + ["iam.credential_report", "iam.user_mfa"]
 
 CLOUDSHELL_POLICY = "AWSCloudShellFullAccess"
 SETUP_WINDOW = datetime.timedelta(hours=1)
@@ -569,21 +570,20 @@ def body(m):
     result = {}
     m.plan = Plan()
 
-    wants_report = m.wants(*(REPORT_CONTROLS + ["iam.credential_report", "iam.user_mfa"]))
-    if wants_report:
+    if m.wants(*NEEDS_REPORT):
         try:
             records, text = credential_report.fetch(iam)
         except (aws.ClientError, aws.BotoCoreError, credential_report.CredentialReportError) as e:
             message = e.args[0] if isinstance(e, credential_report.CredentialReportError) else \
                 aws.describe_error(e, "iam")
-            m.findings.error_for(REPORT_CONTROLS + ["iam.credential_report", "iam.user_mfa"], message)
+            m.findings.error_for(NEEDS_REPORT, message)
         else:
             _root, users = credential_report.by_user(records)
             result["users"] = len(users)
             if m.findings.wants("iam.user_mfa"):
                 # A device list that cannot be read leaves the report's own MFA column to decide.
                 devices, _devices_error = mfa.virtual_devices(iam)
-                result["mfa_users"] = mfa.user_mfa(m, users, None, devices or {})
+                result["mfa_users"] = mfa.user_mfa(m, users, None, devices)
             m.plan = plan_remediation(m, users, identity, now)
             execute(m, iam, m.plan, users)
             evaluate_report(m, users, identity, now)

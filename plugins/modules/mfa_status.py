@@ -124,7 +124,7 @@ def body(m):
     if m.wants("root.hardware_mfa", "iam.user_mfa"):
         devices, devices_error = mfa.virtual_devices(iam)
     root = mfa.root_mfa(m, acct, devices, devices_error)
-    m.exit(root=root, users=mfa.user_mfa(m, acct.users, acct.report_error, devices or {}))
+    m.exit(root=root, users=mfa.user_mfa(m, acct.users, acct.report_error, devices))
 
 
 if __name__ == "__main__":
