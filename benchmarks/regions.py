@@ -49,9 +49,9 @@ RUNNER = r"""
 import json, sys
 sys.path.insert(0, %(collections)r)
 from ansible.module_utils.testing import patch_module_args
-from ansible_collections.bulwark.aws.plugins.modules import account_guardrails
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import account_guardrails
 with patch_module_args(json.loads(sys.argv[1])):
-    account_guardrails.main()
+    account_guardrails.DEFINITION.main()
 """
 
 

@@ -151,19 +151,20 @@ def _read(path):
         return f.read()
 
 
+# from ...plugins.module_utils[.package] import name[, name] | (names)
+_UTILS_IMPORT = re.compile(r"plugins\.module_utils((?:\.\w+)*) import (\([^)]*\)|[^\n]+)")
+
+
 def _imported_utils(text, seen):
-    seen.add("aws")  # connections only: its calls are handled in static_operations
-    for name in re.findall(r"plugins\.module_utils(?:\.| import )(\w+)", text):
-        path = os.path.join(UTILS_DIR, name + ".py")
-        if name not in seen and os.path.exists(path):
-            seen.add(name)
-            _imported_utils(_read(path), seen)
-    for group in re.findall(r"plugins\.module_utils import \(([^)]*)\)", text):
-        for name in re.findall(r"\w+", group):
-            path = os.path.join(UTILS_DIR, name + ".py")
-            if name not in seen and os.path.exists(path):
-                seen.add(name)
-                _imported_utils(_read(path), seen)
+    """Paths (relative to module_utils) of the module_utils the text imports, transitively."""
+    seen.add("aws.py")  # connections only: its calls are handled in static_operations
+    for package, names in _UTILS_IMPORT.findall(text):
+        base = package.strip(".").replace(".", os.sep)
+        candidates = [base + ".py"] + [os.path.join(base, name + ".py") for name in re.findall(r"\w+", names)]
+        for rel in candidates:
+            if rel not in seen and os.path.exists(os.path.join(UTILS_DIR, rel)):
+                seen.add(rel)
+                _imported_utils(_read(os.path.join(UTILS_DIR, rel)), seen)
     return seen
 
 
@@ -183,7 +184,7 @@ def static_operations(module):
     from botocore import xform_name
 
     text = _read(os.path.join(MODULE_DIR, module + ".py"))
-    texts = [text] + [_read(os.path.join(UTILS_DIR, u + ".py")) for u in sorted(_imported_utils(text, set()) - {"aws"})]
+    texts = [text] + [_read(os.path.join(UTILS_DIR, u)) for u in sorted(_imported_utils(text, set()) - {"aws.py"})]
     source = "\n".join(texts)
     session = botocore.session.get_session()
     available = set(session.get_available_services())
@@ -205,36 +206,45 @@ def static_operations(module):
     return out
 
 
+_IMPORT_TASKS = re.compile(r"(?:import|include)_tasks:\s*(\S+)")
+_IMPORT_ROLE = re.compile(r"(?:import|include)_role:\s*\n\s+name:\s*bulwark\.aws\.(\w+)\s*\n\s+tasks_from:\s*(\S+)")
+
+
 def playbook_modules(playbook):
-    """The bulwark.aws modules a playbook's roles and tasks use."""
+    """The bulwark.aws modules a playbook's roles and tasks use: the task files it runs (a role's
+    main.yml, what that imports, another role's tasks_from file, the roles it depends on)."""
     import yaml
 
-    found = set()
+    found, seen = set(), set()
 
-    def scan_tasks(text):
+    def scan(text, role=None):
         found.update(re.findall(r"^\s*-?\s*bulwark\.aws\.(\w+):", text, re.M))
+        if role:
+            for name in _IMPORT_TASKS.findall(text):
+                scan_file(role, name)
+        for other, name in _IMPORT_ROLE.findall(text):
+            scan_role(other, name)
 
-    with open(os.path.join(REPO, playbook)) as f:
-        text = f.read()
-    scan_tasks(text)
-    roles = set()
+    def scan_file(role, name):
+        path = os.path.join(REPO, "roles", role, "tasks", name if name.endswith(".yml") else name + ".yml")
+        if (role, path) not in seen and os.path.exists(path):
+            seen.add((role, path))
+            scan(_read(path), role)
+
+    def scan_role(role, tasks_from="main.yml"):
+        if (role, None) not in seen:
+            seen.add((role, None))
+            meta = os.path.join(REPO, "roles", role, "meta", "main.yml")
+            for dep in (yaml.safe_load(_read(meta)) or {}).get("dependencies") or [] if os.path.exists(meta) else []:
+                scan_role((dep["role"] if isinstance(dep, dict) else dep).split(".")[-1])
+            scan_file(role, "main.yml")
+        scan_file(role, tasks_from)
+
+    text = _read(os.path.join(REPO, playbook))
+    scan(text)
     for play in yaml.safe_load(text) or []:
         for role in play.get("roles", []):
-            roles.add((role["role"] if isinstance(role, dict) else role).split(".")[-1])
-    todo = list(roles)
-    while todo:
-        role = todo.pop()
-        folder = os.path.join(REPO, "roles", role)
-        for sub in ("tasks", "handlers"):
-            for name in sorted(os.listdir(os.path.join(folder, sub))) if os.path.isdir(os.path.join(folder, sub)) else []:
-                scan_tasks(_read(os.path.join(folder, sub, name)))
-        meta = os.path.join(folder, "meta", "main.yml")
-        if os.path.exists(meta):
-            for dep in (yaml.safe_load(_read(meta)) or {}).get("dependencies") or []:
-                name = (dep["role"] if isinstance(dep, dict) else dep).split(".")[-1]
-                if name not in roles:
-                    roles.add(name)
-                    todo.append(name)
+            scan_role((role["role"] if isinstance(role, dict) else role).split(".")[-1])
     return sorted(m for m in found if os.path.exists(os.path.join(MODULE_DIR, m + ".py")))
 
 

@@ -6,6 +6,10 @@
 It owns what the module contract says every module does, so a module body is only about
 its controls: connection options and their validation, the ``controls`` and ``enforce``
 options, check mode (clients that refuse writes), findings, ``--diff`` and error exits.
+
+A module's logic is a Definition (options, controls, input check, body). The module runs it
+alone; bulwark.aws.account_baseline runs several as steps of one module process, where a step's
+exit or failure ends the step, not the process.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,28 +19,103 @@ __metaclass__ = type
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.bulwark.aws.plugins.module_utils import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.findings import Findings
 
+# Options every module has besides its own: the connection, and these.
+COMMON_SPEC = dict(
+    # No choices/default: they differ per module while the option is documented once (doc
+    # fragment bulwark.aws.connection); validated in BulwarkModule, None means all.
+    controls=dict(type="list", elements="str"),
+    enforce=dict(type="bool", default=True),
+    waivers=dict(type="list", elements="dict", default=[]),
+)
+# What a step takes from the process it runs in rather than from its own options.
+SHARED_OPTIONS = tuple(aws.AWS_ARGUMENT_SPEC) + ("enforce", "waivers")
+# ansible-core < 2.19 removes omitted values from a task's own options only; a value omitted
+# inside a dict option (a step's options) arrives as this placeholder.
+_OMIT_PREFIX = "__omit_place_holder__"
+
+
+class StepExit(BaseException):
+    """exit() of a step: its result. BaseException, like the SystemExit a module exit raises,
+    so that a body's ``except Exception`` cannot swallow it."""
+
+    def __init__(self, result):
+        super(StepExit, self).__init__("step exit")
+        self.result = result
+
+
+class StepFailure(BaseException):
+    """fail() of a step: the message and the findings made before it."""
+
+    def __init__(self, msg, findings):
+        super(StepFailure, self).__init__(msg)
+        self.msg = msg
+        self.findings = findings
+
+
+class Definition:
+    """A module's logic apart from its documentation: its name, options (a function returning
+    the argument spec), the controls it can evaluate, its input check and its body."""
+
+    def __init__(self, name, argument_spec, control_ids, body, validate=None):
+        self.name = name
+        self.argument_spec = argument_spec
+        self.control_ids = list(control_ids)
+        self.body = body
+        self.validate = validate
+
+    def main(self):
+        """Run as the module bulwark.aws.<name>."""
+        BulwarkModule(self.argument_spec(), self.control_ids, validate=self.validate).run(self.body)
+
+    def step(self, process, options):
+        """A BulwarkModule for this definition inside ``process`` (the BulwarkModule of the module
+        process): ``options`` are this module's own options; connection, enforce and waivers are
+        the process's. Bad input raises StepFailure, before any AWS call."""
+        spec = dict(self.argument_spec(), controls=COMMON_SPEC["controls"])
+        options = dict((k, v) for k, v in (options or {}).items()
+                       if not (isinstance(v, str) and v.startswith(_OMIT_PREFIX)))
+        checked = ArgumentSpecValidator(spec).validate(options)
+        process.module.no_log_values.update(checked._no_log_values)
+        if checked.error_messages:
+            raise StepFailure("; ".join(("unsupported parameters: " if isinstance(e, UnsupportedError) else "") + e.error_message
+                                        for e in checked.errors.errors), [])
+        params = checked.validated_parameters
+        params.update((k, process.params.get(k)) for k in SHARED_OPTIONS)
+        step = BulwarkModule(None, self.control_ids, validate=self.validate, module=process.module, params=params)
+        # The process's own controls option narrows every step.
+        params["controls"] = [c for c in params["controls"] if c in process.params["controls"]]
+        step.findings.selected = list(params["controls"])
+        return step
+
 
 class BulwarkModule:
-    """Wraps AnsibleModule. ``control_ids`` are the controls this module can evaluate."""
+    """Wraps AnsibleModule. ``control_ids`` are the controls this module can evaluate.
 
-    def __init__(self, argument_spec, control_ids, validate=None, **kwargs):
-        spec = dict(aws.AWS_ARGUMENT_SPEC)
-        spec.update(argument_spec)
-        # No choices/default in the spec: they differ per module while the option is documented
-        # once (doc fragment bulwark.aws.connection); validated below, None means all.
-        spec["controls"] = dict(type="list", elements="str")
-        spec["enforce"] = dict(type="bool", default=True)
-        spec["waivers"] = dict(type="list", elements="dict", default=[])
-        kwargs.setdefault("supports_check_mode", True)
-        self.module = AnsibleModule(argument_spec=spec, **kwargs)
-        if not aws.HAS_BOTO3:
-            self.module.fail_json(msg=missing_required_lib("boto3 and botocore"),
-                                  exception=str(aws.BOTO3_IMPORT_ERROR))
-        self.params = self.module.params
+    With ``module`` and ``params`` (Definition.step) it is one step of a module process: it
+    shares that process's AnsibleModule, and exit() and fail() raise StepExit and StepFailure.
+    """
+
+    def __init__(self, argument_spec, control_ids, validate=None, module=None, params=None, **kwargs):
+        self._step = module is not None
+        if self._step:
+            self.module = module
+            self.params = params
+        else:
+            spec = dict(aws.AWS_ARGUMENT_SPEC)
+            spec.update(argument_spec)
+            spec.update(COMMON_SPEC)
+            kwargs.setdefault("supports_check_mode", True)
+            self.module = AnsibleModule(argument_spec=spec, **kwargs)
+            if not aws.HAS_BOTO3:
+                self.module.fail_json(msg=missing_required_lib("boto3 and botocore"),
+                                      exception=str(aws.BOTO3_IMPORT_ERROR))
+            self.params = self.module.params
         # Everything below runs before the first AWS call: bad input never reaches AWS.
         control_ids = list(control_ids)
         if self.params["controls"] is None:
@@ -46,7 +125,8 @@ class BulwarkModule:
             self.fail("value of controls must be one or more of: %s. Got no match for: %s (see docs/controls.md)"
                       % (", ".join(control_ids), ", ".join(unknown)))
         try:
-            aws.validate_connection_params(self.params)
+            if not self._step:  # a step's connection options are its process's, checked there
+                aws.validate_connection_params(self.params)
             if validate:
                 validate(self.params)
         except ValueError as e:
@@ -73,7 +153,8 @@ class BulwarkModule:
     @property
     def conn(self):
         """The connection. Made on first use, with one sts:GetCallerIdentity that proves the
-        endpoint answers and the credentials work before anything else is called."""
+        endpoint answers and the credentials work before anything else is called. A step
+        gets its process's connection (share_connection)."""
         if self._conn is None:
             try:
                 conn = aws.AwsConnection(self.params, read_only=not self.may_change)
@@ -84,6 +165,11 @@ class BulwarkModule:
                 self.fail(aws.describe_error(e, "sts"))
             self._conn = conn
         return self._conn
+
+    def share_connection(self, other):
+        """Use other's connection: one session, one identity call, one client per service and
+        region for every step of a module process."""
+        self._conn = other.conn
 
     def client(self, service, region=None):
         return self.conn.client(service, region)
@@ -107,8 +193,10 @@ class BulwarkModule:
 
     # --- exits ----------------------------------------------------------------------------
     def fail(self, msg, **kwargs):
-        self.module.fail_json(msg=msg, findings=self.findings.items if hasattr(self, "findings") else [],
-                              **kwargs)
+        findings = self.findings.items if hasattr(self, "findings") else []
+        if self._step:
+            raise StepFailure(msg, findings)
+        self.module.fail_json(msg=msg, findings=findings, **kwargs)
 
     def exit(self, **result):
         result.setdefault("findings", self.findings.items)
@@ -118,6 +206,8 @@ class BulwarkModule:
             result.setdefault("account_id", self._conn.identity()["account_id"])
         if self.module._diff:
             result["diff"] = self.diff
+        if self._step:
+            raise StepExit(dict(result, changed=self.changed))
         self.module.exit_json(changed=self.changed, **result)
 
     def run(self, body):

@@ -9,7 +9,7 @@ Stubber is strict: a call nobody queued (a delete that must not happen) fails th
     with StubbedIam(monkeypatch, is_root=True) as iam:
         iam.summary(AccountAccessKeysPresent=1)
         iam.report(root_row(access_key_1_active="true", ...))
-        result = run_module(mod.main, {...})
+        result = run_module(mod.DEFINITION.main, {...})
 """
 
 import csv

@@ -14,7 +14,7 @@ import pytest
 from moto import mock_aws
 
 from ansible_collections.bulwark.aws.plugins.module_utils import config_rules
-from ansible_collections.bulwark.aws.plugins.modules import account_guardrails as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import account_guardrails as mod
 
 from tests.support.aws_faults import StubbedService, deny_region, on_new_clients
 from tests.support.fault_proxy import FaultProxy, Rule
@@ -139,7 +139,7 @@ def by_region(result):
 @mock_aws
 def test_fresh_account_is_drift_for_every_control_in_every_region(run_module, monkeypatch):
     hooks = stubbed(monkeypatch)
-    result = run_module(mod.main, args(), check_mode=True)
+    result = run_module(mod.DEFINITION.main, args(), check_mode=True)
     assert result["changed"] is True
     statuses = by_region(result)
     assert set(statuses.values()) == {"drift"}, result["findings"]
@@ -164,7 +164,7 @@ def test_fresh_account_is_drift_for_every_control_in_every_region(run_module, mo
 def test_apply_fixes_everything_then_second_apply_changes_nothing(run_module, monkeypatch):
     analyzers, hub = AnalyzerFake(apply=True), SecurityHubFake(apply=True)
     hooks = stubbed(monkeypatch, analyzers, hub)
-    first = run_module(mod.main, args(), diff=True)
+    first = run_module(mod.DEFINITION.main, args(), diff=True)
     assert first["changed"] is True
     assert set(by_region(first).values()) == {"fixed"}, [f for f in first["findings"] if f["status"] != "fixed"]
     assert "eu-west-1/guardduty" in first["diff"]["after"]
@@ -204,7 +204,7 @@ def test_apply_fixes_everything_then_second_apply_changes_nothing(run_module, mo
     assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s) for s in statements)
     assert first["config_bucket"]["created"] is True
 
-    second = run_module(mod.main, args())
+    second = run_module(mod.DEFINITION.main, args())
     assert second["changed"] is False, second["actions"]
     assert second["actions"] == []
     assert set(by_region(second).values()) == {"pass"}, [f for f in second["findings"] if f["status"] != "pass"]
@@ -216,7 +216,7 @@ def test_apply_fixes_everything_then_second_apply_changes_nothing(run_module, mo
 @mock_aws
 def test_enforce_false_reports_drift_and_writes_nothing(run_module, monkeypatch):
     stubbed(monkeypatch)
-    result = run_module(mod.main, args(enforce=False))
+    result = run_module(mod.DEFINITION.main, args(enforce=False))
     assert result["changed"] is False
     assert set(by_region(result).values()) == {"drift"}
     assert boto3.client("config", HOME).describe_configuration_recorders()["ConfigurationRecorders"] == []
@@ -226,7 +226,7 @@ def test_enforce_false_reports_drift_and_writes_nothing(run_module, monkeypatch)
 def test_check_mode_makes_no_write_call(moto_server, run_module, monkeypatch):
     stubbed(monkeypatch)
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, args(), check_mode=True)
+        result = run_module(mod.DEFINITION.main, args(), check_mode=True)
     assert set(by_region(result).values()) == {"drift"}
     assert rec.calls(), "the recorder saw no request at all"
     assert rec.writes() == []
@@ -236,14 +236,14 @@ def test_check_mode_makes_no_write_call(moto_server, run_module, monkeypatch):
 def test_apply_against_moto_server_then_unchanged(moto_server, run_module, monkeypatch):
     """Through HTTP: s3control's account-id host prefix is rewritten for the loopback endpoint."""
     stubbed(monkeypatch, AnalyzerFake(apply=True), SecurityHubFake(apply=True))
-    first = run_module(mod.main, args())
+    first = run_module(mod.DEFINITION.main, args())
     assert set(by_region(first).values()) == {"fixed"}, [f for f in first["findings"] if f["status"] != "fixed"]
     sess = boto3.session.Session(region_name=HOME)
     s3control = sess.client("s3control", endpoint_url=moto_server.url)
     s3control.meta.events.register("before-sign.s3-control", _strip_account_prefix)
     assert all(s3control.get_public_access_block(AccountId=ACCOUNT)["PublicAccessBlockConfiguration"].values())
     with Recorder(moto_server.url) as rec:
-        second = run_module(mod.main, args())
+        second = run_module(mod.DEFINITION.main, args())
     assert second["changed"] is False and set(by_region(second).values()) == {"pass"}
     assert rec.writes() == []
 
@@ -259,7 +259,7 @@ def test_one_region_answering_access_denied_is_an_error_there_only(run_module, m
     denied = deny_region("eu-west-2")
     stubbed(monkeypatch, None, None, denied)
     regions = ["eu-west-1", "eu-west-2", HOME]
-    result = run_module(mod.main, args(regions=regions), check_mode=True)
+    result = run_module(mod.DEFINITION.main, args(regions=regions), check_mode=True)
     assert "failed" not in result
     errors = [f for f in result["findings"] if f["status"] == "error"]
     assert set(f["region"] for f in errors) == {"eu-west-2"}
@@ -276,7 +276,7 @@ def test_access_denied_from_one_region_through_the_fault_proxy(moto_server, run_
     AccessDenied shape (ec2 UnauthorizedOperation, json AccessDeniedException...)."""
     stubbed(monkeypatch, AnalyzerFake(apply=True), SecurityHubFake(apply=True))
     with FaultProxy(moto_server.url, Rule("deny", region="eu-west-2")) as proxy:
-        result = run_module(mod.main, args(regions=["eu-west-1", "eu-west-2", HOME], endpoint_url=proxy.url))
+        result = run_module(mod.DEFINITION.main, args(regions=["eu-west-1", "eu-west-2", HOME], endpoint_url=proxy.url))
     statuses = by_region(result)
     denied = dict((k, s) for k, s in statuses.items() if k[1] == "eu-west-2")
     # Stubbed services never reach the proxy; every moto-served one is refused there.
@@ -290,7 +290,7 @@ def test_access_denied_from_one_region_through_the_fault_proxy(moto_server, run_
 def test_throttling_is_retried_by_botocore(moto_server, run_module, monkeypatch):
     stubbed(monkeypatch, AnalyzerFake(apply=True), SecurityHubFake(apply=True))
     with FaultProxy(moto_server.url, Rule("throttle", share=0.3, limit=12), seed=3) as proxy:
-        result = run_module(mod.main, args(endpoint_url=proxy.url))
+        result = run_module(mod.DEFINITION.main, args(endpoint_url=proxy.url))
     assert proxy.total("throttle") > 0
     assert set(by_region(result).values()) == {"fixed"}, [f for f in result["findings"] if f["status"] != "fixed"]
 
@@ -298,7 +298,7 @@ def test_throttling_is_retried_by_botocore(moto_server, run_module, monkeypatch)
 @mock_aws
 def test_one_service_denied_in_one_region_leaves_the_rest(run_module, monkeypatch):
     stubbed(monkeypatch, None, None, deny_region("eu-west-1", services=["guardduty"]))
-    result = run_module(mod.main, args(), check_mode=True)
+    result = run_module(mod.DEFINITION.main, args(), check_mode=True)
     errors = [(f["control"], f["region"]) for f in result["findings"] if f["status"] == "error"]
     assert errors == [("guardduty.enabled", "eu-west-1")]
     assert by_region(result)[("ec2.ebs_default_encryption", "eu-west-1", "ebs-encryption-by-default")] == "drift"
@@ -306,7 +306,7 @@ def test_one_service_denied_in_one_region_leaves_the_rest(run_module, monkeypatc
 
 @mock_aws
 def test_against_moto_alone_the_missing_apis_are_errors_not_a_crash(run_module):
-    result = run_module(mod.main, args())
+    result = run_module(mod.DEFINITION.main, args())
     assert "failed" not in result
     statuses = by_region(result)
     for region in REGIONS:
@@ -323,7 +323,7 @@ def test_against_moto_alone_the_missing_apis_are_errors_not_a_crash(run_module):
 @mock_aws
 def test_opt_in_region_not_enabled_is_skipped_and_said_so(run_module, monkeypatch):
     stubbed(monkeypatch)
-    result = run_module(mod.main, args(regions=["eu-west-1", "ap-east-1"], controls=["ec2.ebs_default_encryption"]),
+    result = run_module(mod.DEFINITION.main, args(regions=["eu-west-1", "ap-east-1"], controls=["ec2.ebs_default_encryption"]),
                         check_mode=True)
     assert "failed" not in result
     assert result["regions"]["evaluated"] == ["eu-west-1"]
@@ -334,7 +334,7 @@ def test_opt_in_region_not_enabled_is_skipped_and_said_so(run_module, monkeypatc
 
 @mock_aws
 def test_default_is_every_enabled_region_of_the_partition(run_module):
-    result = run_module(mod.main, {"controls": ["ec2.ebs_default_encryption"]}, check_mode=True)
+    result = run_module(mod.DEFINITION.main, {"controls": ["ec2.ebs_default_encryption"]}, check_mode=True)
     evaluated = result["regions"]["evaluated"]
     assert HOME in evaluated and "eu-west-1" in evaluated and len(evaluated) > 10
     assert not [r for r in evaluated if r.startswith(("cn-", "us-gov-"))]
@@ -349,15 +349,15 @@ def test_default_is_every_enabled_region_of_the_partition(run_module):
 def test_existing_detector_is_updated_never_duplicated(run_module):
     gd = boto3.client("guardduty", "eu-west-1")
     detector = gd.create_detector(Enable=False, FindingPublishingFrequency="SIX_HOURS")["DetectorId"]
-    result = run_module(mod.main, {"regions": ["eu-west-1"], "controls": ["guardduty.enabled"]})
+    result = run_module(mod.DEFINITION.main, {"regions": ["eu-west-1"], "controls": ["guardduty.enabled"]})
     [finding] = result["findings"]
     assert finding["status"] == "fixed" and finding["resource"] == "detector/%s" % detector
     assert "suspended" in finding["message"] and "SIX_HOURS" in finding["message"]
     assert gd.list_detectors()["DetectorIds"] == [detector]
     got = gd.get_detector(DetectorId=detector)
     assert got["Status"] == "ENABLED" and got["FindingPublishingFrequency"] == "FIFTEEN_MINUTES"
-    again = run_module(mod.main, {"regions": ["eu-west-1"], "controls": ["guardduty.enabled"],
-                                  "guardduty_features": ["S3_DATA_EVENTS", "EKS_AUDIT_LOGS"]})
+    again = run_module(mod.DEFINITION.main, {"regions": ["eu-west-1"], "controls": ["guardduty.enabled"],
+                                             "guardduty_features": ["S3_DATA_EVENTS", "EKS_AUDIT_LOGS"]})
     assert again["findings"][0]["status"] == "fixed" and "EKS_AUDIT_LOGS off" in again["findings"][0]["message"]
     assert gd.list_detectors()["DetectorIds"] == [detector]
 
@@ -373,7 +373,7 @@ def test_global_resource_types_belong_to_the_home_region_only(run_module):
             "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region != HOME}})
         cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "existing-bucket"})
         cfg.start_configuration_recorder(ConfigurationRecorderName="custom")
-    result = run_module(mod.main, {"regions": REGIONS, "controls": ["config.recorder"]})
+    result = run_module(mod.DEFINITION.main, {"regions": REGIONS, "controls": ["config.recorder"]})
     messages = dict((f["region"], f["message"]) for f in result["findings"])
     assert "recorded here too" in messages["eu-west-1"] and "not recorded" in messages[HOME]
     assert set(by_region(result).values()) == {"fixed"}
@@ -388,7 +388,7 @@ def test_global_resource_types_belong_to_the_home_region_only(run_module):
 
 @mock_aws
 def test_config_rules_are_opt_in_and_only_in_the_home_region(run_module):
-    result = run_module(mod.main, {"regions": ["eu-west-1"], "controls": ["config.rules"]})
+    result = run_module(mod.DEFINITION.main, {"regions": ["eu-west-1"], "controls": ["config.rules"]})
     [finding] = result["findings"]
     assert finding["status"] == "fail" and finding["region"] == HOME
     assert "create_config_rules" in finding["message"] and "ACCESS_KEYS_ROTATED" in finding["message"]
@@ -401,8 +401,8 @@ def test_a_rule_under_another_name_counts_and_custom_parameters_are_sent(run_mod
         "ConfigRuleName": "securityhub-root-mfa-1a2b", "MaximumExecutionFrequency": "One_Hour",
         "Source": {"Owner": "AWS", "SourceIdentifier": "ROOT_ACCOUNT_MFA_ENABLED"}})
     rules = ["ROOT_ACCOUNT_MFA_ENABLED", {"identifier": "ACCESS_KEYS_ROTATED", "parameters": {"maxAccessKeyAge": 30}}]
-    result = run_module(mod.main, {"regions": [HOME], "controls": ["config.rules"], "config_rules": rules,
-                                   "create_config_rules": True})
+    result = run_module(mod.DEFINITION.main, {"regions": [HOME], "controls": ["config.rules"], "config_rules": rules,
+                                              "create_config_rules": True})
     assert result["findings"][0]["status"] == "fixed"
     assert "1 of 2 managed rules missing: ACCESS_KEYS_ROTATED" in result["findings"][0]["message"]
     got = dict((r["ConfigRuleName"], r) for r in boto3.client("config", HOME).describe_config_rules()["ConfigRules"])
@@ -414,7 +414,7 @@ def test_a_rule_under_another_name_counts_and_custom_parameters_are_sent(run_mod
 def test_waived_region_is_reported_waived_and_left_alone(run_module):
     waiver = {"control": "guardduty.enabled", "resource": "guardduty-detector", "reason": "sandbox account",
               "expires": "2999-01-01"}
-    result = run_module(mod.main, {"regions": ["eu-west-1"], "controls": ["guardduty.enabled"], "waivers": [waiver]})
+    result = run_module(mod.DEFINITION.main, {"regions": ["eu-west-1"], "controls": ["guardduty.enabled"], "waivers": [waiver]})
     assert result["findings"][0]["status"] == "waived" and "sandbox" in result["findings"][0]["message"]
     assert result["changed"] is False
     assert boto3.client("guardduty", "eu-west-1").list_detectors()["DetectorIds"] == []
@@ -441,19 +441,19 @@ def test_ebs_default_key_is_compared_and_set(run_module, monkeypatch):
     ec2 = StubbedService("ec2", script)
     on_new_clients(monkeypatch, ec2)
     params = {"regions": ["eu-west-1"], "controls": ["ec2.ebs_default_encryption"], "ebs_kms_key": "alias/ebs-default"}
-    first = run_module(mod.main, params)
+    first = run_module(mod.DEFINITION.main, params)
     assert first["findings"][0]["status"] == "fixed", first["findings"]
     assert "not alias/ebs-default" in first["findings"][0]["message"]
-    second = run_module(mod.main, params)
+    second = run_module(mod.DEFINITION.main, params)
     assert second["findings"][0]["status"] == "pass" and second["changed"] is False
     ec2.assert_done()
 
 
 @mock_aws
 def test_ebs_key_read_that_moto_lacks_is_an_error_for_that_control_only(run_module):
-    result = run_module(mod.main, {"regions": ["eu-west-1"], "controls": ["ec2.ebs_default_encryption",
-                                                                          "guardduty.enabled"],
-                                   "ebs_kms_key": "alias/ebs-default"}, check_mode=True)
+    args = {"regions": ["eu-west-1"], "controls": ["ec2.ebs_default_encryption", "guardduty.enabled"],
+            "ebs_kms_key": "alias/ebs-default"}
+    result = run_module(mod.DEFINITION.main, args, check_mode=True)
     assert by_region(result) == {("ec2.ebs_default_encryption", "eu-west-1", "account"): "error",
                                  ("guardduty.enabled", "eu-west-1", "guardduty-detector"): "drift"}
 
@@ -468,7 +468,7 @@ def test_standards_failed_or_missing(run_module, monkeypatch):
         "FindingAggregatorArn": "arn:aws:securityhub:us-east-1:%s:finding-aggregator/1" % ACCOUNT,
         "FindingAggregationRegion": HOME, "RegionLinkingMode": "SPECIFIED_REGIONS", "Regions": ["eu-west-1"]})
     hooks = stubbed(monkeypatch, AnalyzerFake(), hub)
-    result = run_module(mod.main, {"regions": REGIONS, "controls": ["securityhub.enabled", "securityhub.standards"]},
+    result = run_module(mod.DEFINITION.main, {"regions": REGIONS, "controls": ["securityhub.enabled", "securityhub.standards"]},
                         check_mode=True)
     statuses = by_region(result)
     assert statuses[("securityhub.standards", "eu-west-1", "security-hub-standards")] == "pass"
@@ -488,7 +488,7 @@ def test_aggregator_in_another_region_is_not_moved(run_module, monkeypatch):
         "FindingAggregatorArn": "arn:aws:securityhub:eu-west-1:%s:finding-aggregator/1" % ACCOUNT,
         "FindingAggregationRegion": "eu-west-1", "RegionLinkingMode": "ALL_REGIONS"})
     hooks = stubbed(monkeypatch, AnalyzerFake(), hub)
-    result = run_module(mod.main, {"regions": REGIONS, "controls": ["securityhub.enabled"]})
+    result = run_module(mod.DEFINITION.main, {"regions": REGIONS, "controls": ["securityhub.enabled"]})
     [aggregation] = [f for f in result["findings"] if f["resource"] == "finding-aggregator"]
     assert aggregation["status"] == "fail" and "aggregated into eu-west-1" in aggregation["message"]
     assert result["changed"] is False
@@ -501,7 +501,7 @@ def test_existing_analyzers_count_and_a_failed_one_is_not_replaced(run_module, m
     analyzers = AnalyzerFake({"eu-west-1": [analyzer("eu-west-1", "org", kind="ORGANIZATION")],
                               HOME: [analyzer(HOME, "bulwark-account-analyzer", status="FAILED")]}, apply=True)
     hooks = stubbed(monkeypatch, analyzers, SecurityHubFake())
-    result = run_module(mod.main, {"regions": REGIONS, "controls": ["iam.access_analyzer"]})
+    result = run_module(mod.DEFINITION.main, {"regions": REGIONS, "controls": ["iam.access_analyzer"]})
     statuses = dict((f["region"], (f["status"], f["message"])) for f in result["findings"])
     assert statuses["eu-west-1"][0] == "pass" and "organization analyzer org" in statuses["eu-west-1"][1]
     assert statuses[HOME][0] == "fail" and "FAILED" in statuses[HOME][1]
@@ -529,7 +529,7 @@ def test_existing_analyzers_count_and_a_failed_one_is_not_replaced(run_module, m
 ])
 def test_bad_input_fails_before_any_call(moto_server, run_module, extra, message):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, dict({"regions": REGIONS}, **extra))
+        result = run_module(mod.DEFINITION.main, dict({"regions": REGIONS}, **extra))
     assert result["failed"] is True
     assert message in result["msg"]
     assert rec.calls() == []
@@ -568,7 +568,7 @@ def test_insecure_seed_is_drift_everywhere_and_hardened_seed_passes(moto_server,
     seeds.insecure(sess)
     hooks[:] = [StubbedService("accessanalyzer", AnalyzerFake().script),
                 StubbedService("securityhub", SecurityHubFake().script)]
-    audit = run_module(mod.main, {"create_config_rules": True}, check_mode=True)
+    audit = run_module(mod.DEFINITION.main, {"create_config_rules": True}, check_mode=True)
     evaluated = audit["regions"]["evaluated"]
     assert len(evaluated) == len(seeds.enabled_regions(sess)) > 10
     assert set(by_region(audit).values()) == {"drift"}, [f for f in audit["findings"] if f["status"] != "drift"]
@@ -586,6 +586,6 @@ def test_insecure_seed_is_drift_everywhere_and_hardened_seed_passes(moto_server,
         (r, [analyzer(r, "org-analyzer")]) for r in evaluated)).script),
         StubbedService("securityhub", SecurityHubFake(hub=evaluated, standards=ready, aggregator=aggregator).script)]
     with Recorder(moto_server.url) as rec:
-        hardened = run_module(mod.main, {"create_config_rules": True})
+        hardened = run_module(mod.DEFINITION.main, {"create_config_rules": True})
     assert set(by_region(hardened).values()) == {"pass"}, [f for f in hardened["findings"] if f["status"] != "pass"]
     assert hardened["changed"] is False and rec.writes() == []

@@ -5,7 +5,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ansible_collections.bulwark.aws.plugins.modules import account_settings as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import account_settings as mod
 
 from tests.support.aws_faults import StubbedService, deny_region, on_new_clients
 from tests.support.recorder import Recorder
@@ -33,7 +33,7 @@ AUTO = ["account.security_contact", "account.billing_contact", "account.operatio
 
 @mock_aws
 def test_fresh_account_is_drift_and_manual_controls_say_what_to_do(run_module):
-    result = run_module(mod.main, full_args(), check_mode=True)
+    result = run_module(mod.DEFINITION.main, full_args(), check_mode=True)
     got = statuses(result)
     assert set(got) == set(mod.CONTROLS) and len(result["findings"]) == len(mod.CONTROLS)
     assert dict((c, got[c]) for c in AUTO) == dict((c, "drift") for c in AUTO)
@@ -51,7 +51,7 @@ def test_fresh_account_is_drift_and_manual_controls_say_what_to_do(run_module):
 
 @mock_aws
 def test_apply_then_second_apply_changes_nothing(run_module):
-    first = run_module(mod.main, full_args(), diff=True)
+    first = run_module(mod.DEFINITION.main, full_args(), diff=True)
     assert dict((c, statuses(first)[c]) for c in AUTO) == dict((c, "fixed") for c in AUTO)
     assert first["diff"]["after"]["alternate_contact_security"]["EmailAddress"] == "security@example.com"
     contact = boto3.client("account").get_alternate_contact(AlternateContactType="OPERATIONS")["AlternateContact"]
@@ -63,7 +63,7 @@ def test_apply_then_second_apply_changes_nothing(run_module):
         AccountId=ACCOUNT, BudgetName="bulwark-monthly-cost")["Notifications"]
     assert note["Threshold"] == 80 and note["ComparisonOperator"] == "GREATER_THAN"
 
-    second = run_module(mod.main, full_args())
+    second = run_module(mod.DEFINITION.main, full_args())
     assert second["changed"] is False and second["actions"] == []
     assert dict((c, statuses(second)[c]) for c in AUTO) == dict((c, "pass") for c in AUTO)
 
@@ -73,7 +73,7 @@ def test_without_values_missing_settings_fail_and_existing_ones_pass(run_module)
     boto3.client("account").put_alternate_contact(AlternateContactType="BILLING", Name="x", Title="y",
                                                   EmailAddress="b@example.com", PhoneNumber="1")
     boto3.client("iam").create_account_alias(AccountAlias="already-named")
-    result = run_module(mod.main, {})
+    result = run_module(mod.DEFINITION.main, {})
     got = statuses(result)
     assert got["account.security_contact"] == "fail" and got["account.billing_contact"] == "pass"
     assert got["account.alias"] == "pass" and got["account.budget_alert"] == "fail"
@@ -85,7 +85,7 @@ def test_contact_that_differs_is_updated(run_module):
     account = boto3.client("account")
     account.put_alternate_contact(AlternateContactType="SECURITY", Name="Old", Title="CISO",
                                   EmailAddress="SECURITY@example.com", PhoneNumber="+1 555 0100")
-    result = run_module(mod.main, {"controls": ["account.security_contact"], "security_contact": SECURITY})
+    result = run_module(mod.DEFINITION.main, {"controls": ["account.security_contact"], "security_contact": SECURITY})
     [finding] = result["findings"]
     assert finding["status"] == "fixed" and "differs (Name)" in finding["message"]  # the email's case does not count
     assert account.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"]["Name"] == "Security Team"
@@ -95,10 +95,10 @@ def test_contact_that_differs_is_updated(run_module):
 def test_alias_is_never_renamed_without_force(run_module):
     iam = boto3.client("iam")
     iam.create_account_alias(AccountAlias="legacy-name")
-    result = run_module(mod.main, {"controls": ["account.alias"], "alias": "new-name"})
+    result = run_module(mod.DEFINITION.main, {"controls": ["account.alias"], "alias": "new-name"})
     assert result["findings"][0]["status"] == "fail" and "force_alias" in result["findings"][0]["message"]
     assert iam.list_account_aliases()["AccountAliases"] == ["legacy-name"]
-    forced = run_module(mod.main, {"controls": ["account.alias"], "alias": "new-name", "force_alias": True})
+    forced = run_module(mod.DEFINITION.main, {"controls": ["account.alias"], "alias": "new-name", "force_alias": True})
     assert forced["findings"][0]["status"] == "fixed"
     assert iam.list_account_aliases()["AccountAliases"] == ["new-name"]
 
@@ -110,10 +110,10 @@ def test_existing_budget_with_another_amount_is_reported_not_changed(run_module)
         "TimeUnit": "MONTHLY", "BudgetType": "COST"}, NotificationsWithSubscribers=[{
             "Notification": {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 90},
             "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "a@example.com"}]}])
-    result = run_module(mod.main, {"controls": ["account.budget_alert"], "budget_amount": 500,
-                                   "budget_emails": ["finance@example.com"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["account.budget_alert"], "budget_amount": 500,
+                                              "budget_emails": ["finance@example.com"]})
     assert result["findings"][0]["status"] == "fail" and "not 500" in result["findings"][0]["message"]
-    audit = run_module(mod.main, {"controls": ["account.budget_alert"]})
+    audit = run_module(mod.DEFINITION.main, {"controls": ["account.budget_alert"]})
     assert audit["findings"][0]["status"] == "pass" and "90" in audit["findings"][0]["message"]
 
 
@@ -145,7 +145,7 @@ def test_opt_in_regions_against_the_allow_list_with_stubbers(run_module, monkeyp
     ec2, account = StubbedService("ec2", ec2_script), StubbedService("account", account_script)
     on_new_clients(monkeypatch, ec2, account)
     base = {"controls": ["account.opt_in_regions"], "allowed_opt_in_regions": ["ap-east-1"]}
-    audit = run_module(mod.main, base)
+    audit = run_module(mod.DEFINITION.main, base)
     [finding] = audit["findings"]
     assert finding["status"] == "fail"
     assert "enabled opt-in regions not allowed: af-south-1, me-south-1" in finding["message"]
@@ -155,7 +155,7 @@ def test_opt_in_regions_against_the_allow_list_with_stubbers(run_module, monkeyp
 
     apply["on"] = True
     opt_status["me-south-1"] = "DISABLING"
-    applied = run_module(mod.main, dict(base, enable_allowed_opt_in_regions=True, disable_unlisted_opt_in_regions=True))
+    applied = run_module(mod.DEFINITION.main, dict(base, enable_allowed_opt_in_regions=True, disable_unlisted_opt_in_regions=True))
     [finding] = applied["findings"]
     assert finding["status"] == "fixed", finding["message"]
     assert "in progress: me-south-1 disabling" in finding["message"]
@@ -178,18 +178,18 @@ def test_contact_details_with_stubber(run_module, monkeypatch):
             stubber.add_client_error("get_contact_information", "ResourceNotFoundException", "none")
 
     on_new_clients(monkeypatch, StubbedService("account", script))
-    present = run_module(mod.main, {"controls": ["account.contact_details"]})
+    present = run_module(mod.DEFINITION.main, {"controls": ["account.contact_details"]})
     assert present["findings"][0]["status"] == "manual"
     assert "registered (FullName, AddressLine1, City, CountryCode, PhoneNumber)" in present["findings"][0]["message"]
     assert "Jane" not in str(present["findings"]) and "Main St" not in str(present["findings"])  # no personal data
-    missing = run_module(mod.main, {"controls": ["account.contact_details"]})
+    missing = run_module(mod.DEFINITION.main, {"controls": ["account.contact_details"]})
     assert missing["findings"][0]["status"] == "fail"
 
 
 @mock_aws
 def test_access_denied_on_the_account_api_leaves_the_other_controls(run_module, monkeypatch):
     on_new_clients(monkeypatch, deny_region("aws-global", services=["account"]))  # account's one endpoint
-    result = run_module(mod.main, full_args(), check_mode=True)
+    result = run_module(mod.DEFINITION.main, full_args(), check_mode=True)
     got = statuses(result)
     for control in ("account.security_contact", "account.billing_contact", "account.operations_contact"):
         assert got[control] == "error"
@@ -200,7 +200,7 @@ def test_access_denied_on_the_account_api_leaves_the_other_controls(run_module, 
 
 def test_check_mode_makes_no_write_call(moto_server, run_module):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, full_args(), check_mode=True)
+        result = run_module(mod.DEFINITION.main, full_args(), check_mode=True)
     assert statuses(result)["account.alias"] == "drift"
     assert rec.calls(), "the recorder saw no request at all"
     assert rec.writes() == []
@@ -222,7 +222,7 @@ def test_check_mode_makes_no_write_call(moto_server, run_module):
 ])
 def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, args)
+        result = run_module(mod.DEFINITION.main, args)
     assert result["failed"] is True
     assert message in result["msg"]
     assert rec.calls() == []

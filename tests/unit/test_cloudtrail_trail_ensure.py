@@ -22,7 +22,7 @@ from moto import mock_aws
 
 from ansible_collections.bulwark.aws.plugins.module_utils import cloudtrail as ctu
 from ansible_collections.bulwark.aws.plugins.module_utils import policy, s3_bucket
-from ansible_collections.bulwark.aws.plugins.modules import cloudtrail_trail_ensure as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import cloudtrail_trail_ensure as mod
 
 from tests.support import seed
 from tests.support.aws_faults import on_new_clients
@@ -76,7 +76,7 @@ def deny(service_name, operation):
 def test_no_trail_check_mode_is_drift_for_every_auto_control_and_writes_nothing(moto_server, run_module):
     seeds.insecure(seed.session(moto_server.url))
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, REGIONS, check_mode=True)
+        result = run_module(mod.DEFINITION.main, REGIONS, check_mode=True)
     statuses = result.statuses()
     assert all(statuses[c] == "drift" for c in AUTO), statuses
     assert statuses["cloudtrail.bucket_mfa_delete"] == "fail"
@@ -89,7 +89,7 @@ def test_no_trail_check_mode_is_drift_for_every_auto_control_and_writes_nothing(
 
 @mock_aws
 def test_no_trail_apply_creates_a_compliant_trail_and_a_second_apply_changes_nothing(run_module):
-    first = run_module(mod.main, REGIONS)
+    first = run_module(mod.DEFINITION.main, REGIONS)
     assert first["changed"] is True
     statuses = first.statuses()
     assert all(statuses[c] == "fixed" for c in AUTO if c != "kms.key_rotation"), statuses
@@ -105,7 +105,7 @@ def test_no_trail_apply_creates_a_compliant_trail_and_a_second_apply_changes_not
     assert trail["CloudWatchLogsLogGroupArn"] == first["log_group_arn"]
     assert first["trail_arn"] == trail["TrailARN"] == DEFAULT_TRAIL_ARN
 
-    second = run_module(mod.main, REGIONS)
+    second = run_module(mod.DEFINITION.main, REGIONS)
     assert second["changed"] is False, second["actions"]
     assert all(second.statuses()[c] == "pass" for c in AUTO), second.statuses()
     assert len(ct.describe_trails()["trailList"]) == 1
@@ -113,7 +113,7 @@ def test_no_trail_apply_creates_a_compliant_trail_and_a_second_apply_changes_not
 
 @mock_aws
 def test_created_bucket_and_key_policies_check_out_statement_by_statement(run_module):
-    result = run_module(mod.main, {"controls": [c for c in mod.CONTROLS if c != "kms.key_rotation"]})
+    result = run_module(mod.DEFINITION.main, {"controls": [c for c in mod.CONTROLS if c != "kms.key_rotation"]})
     s3 = boto3.client("s3")
     bucket_arn = "arn:aws:s3:::" + DEFAULT_BUCKET
     bucket_policy = policy.load(s3.get_bucket_policy(Bucket=DEFAULT_BUCKET)["Policy"])
@@ -162,12 +162,12 @@ def single_region_trail_without_validation():
 @mock_aws
 def test_single_region_trail_without_validation_is_fixed_in_place(run_module):
     auditors = single_region_trail_without_validation()
-    check = run_module(mod.main, TRAIL_ONLY, check_mode=True)
+    check = run_module(mod.DEFINITION.main, TRAIL_ONLY, check_mode=True)
     assert "it logs one region only" in only(check, "cloudtrail.multi_region")["message"]
     assert "logging is stopped" in only(check, "cloudtrail.multi_region")["message"]
     assert only(check, "cloudtrail.log_file_validation")["message"].startswith("log file validation is off")
 
-    result = run_module(mod.main, TRAIL_ONLY, diff=True)
+    result = run_module(mod.DEFINITION.main, TRAIL_ONLY, diff=True)
     assert result.statuses()["cloudtrail.multi_region"] == "fixed"
     assert result.statuses()["cloudtrail.log_file_validation"] == "fixed"
     trails = boto3.client("cloudtrail").describe_trails()["trailList"]
@@ -181,13 +181,13 @@ def test_single_region_trail_without_validation_is_fixed_in_place(run_module):
     document = boto3.client("s3").get_bucket_policy(Bucket="legacy-trail-logs")["Policy"]
     assert any(policy.same_statement(auditors, s) for s in policy.statements(document))
     assert policy.has_tls_deny(document, "arn:aws:s3:::legacy-trail-logs")
-    assert run_module(mod.main, TRAIL_ONLY)["changed"] is False
+    assert run_module(mod.DEFINITION.main, TRAIL_ONLY)["changed"] is False
 
 
 @mock_aws
 def test_compliant_trail_of_another_name_passes_and_nothing_is_created(run_module):
     seeds.hardened(session())
-    result = run_module(mod.main, REGIONS)
+    result = run_module(mod.DEFINITION.main, REGIONS)
     statuses = result.statuses()
     assert result["changed"] is False, result["actions"]
     assert all(s == "pass" for c, s in statuses.items() if c != "cloudtrail.bucket_mfa_delete"), statuses
@@ -204,8 +204,8 @@ def test_multi_region_trail_homed_in_another_region_is_used_and_fixed_there(run_
     boto3.client("s3").create_bucket(Bucket="eu-trail-logs")
     eu = boto3.client("cloudtrail", region_name="eu-west-1")
     eu.create_trail(Name="eu-trail", S3BucketName="eu-trail-logs", IsMultiRegionTrail=True)
-    result = run_module(mod.main, dict(TRAIL_ONLY, controls=["cloudtrail.multi_region",
-                                                             "cloudtrail.log_file_validation"]))
+    result = run_module(mod.DEFINITION.main, dict(TRAIL_ONLY, controls=["cloudtrail.multi_region",
+                                                                        "cloudtrail.log_file_validation"]))
     assert result["trail"]["home_region"] == "eu-west-1" and result["trail"]["name"] == "eu-trail"
     assert only(result, "cloudtrail.log_file_validation")["region"] == "eu-west-1"
     assert eu.describe_trails()["trailList"][0]["LogFileValidationEnabled"] is True
@@ -242,7 +242,7 @@ def organization_trail(service, _region, client):
 @mock_aws
 def test_organization_trail_of_the_management_account_counts_and_is_not_duplicated(run_module, monkeypatch):
     on_new_clients(monkeypatch, organization_trail)
-    result = run_module(mod.main, TRAIL_ONLY)
+    result = run_module(mod.DEFINITION.main, TRAIL_ONLY)
     statuses = result.statuses()
     assert statuses["cloudtrail.multi_region"] == "pass" and statuses["cloudtrail.kms_encryption"] == "pass"
     assert statuses["cloudtrail.log_file_validation"] == "pass"
@@ -263,17 +263,17 @@ def test_bucket_policy_granting_s3_star_to_everyone_is_drift_and_only_that_state
     s3.delete_public_access_block(Bucket=seeds.BUCKET)  # S3 refuses a public policy behind the block
     s3.put_bucket_policy(Bucket=seeds.BUCKET, Policy=json.dumps(document))
 
-    check = run_module(mod.main, {"controls": ["cloudtrail.bucket_not_public"]}, check_mode=True)
+    check = run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.bucket_not_public"]}, check_mode=True)
     finding = only(check, "cloudtrail.bucket_not_public")
     assert finding["status"] == "drift"
     assert "Allow s3:* to * on" in finding["message"] and "Sid Oops" in finding["message"]
 
-    fixed = run_module(mod.main, {"controls": ["cloudtrail.bucket_not_public"]})
+    fixed = run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.bucket_not_public"]})
     assert only(fixed, "cloudtrail.bucket_not_public")["status"] == "fixed"
     after = policy.load(s3.get_bucket_policy(Bucket=seeds.BUCKET)["Policy"])
     assert [s["Sid"] for s in after["Statement"]] == ["AWSCloudTrailAclCheck20150319", "AWSCloudTrailWrite20150319",
                                                       "HttpsOnly"]
-    assert run_module(mod.main, {"controls": ["cloudtrail.bucket_not_public"]}).statuses() == {
+    assert run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.bucket_not_public"]}).statuses() == {
         "cloudtrail.bucket_not_public": "pass"}
 
 
@@ -290,13 +290,13 @@ def test_key_policy_open_to_everyone_or_unscoped_is_drift_and_is_rewritten(run_m
     ]
     kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(document))
 
-    finding = only(run_module(mod.main, {"controls": ["cloudtrail.kms_encryption"]}, check_mode=True),
+    finding = only(run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.kms_encryption"]}, check_mode=True),
                    "cloudtrail.kms_encryption")
     assert finding["status"] == "drift"
     assert "open to everyone: Allow kms:* to * on * (Sid Everyone)" in finding["message"]
     assert "any account's trail" in finding["message"] and "Sid AnyTrail" in finding["message"]
 
-    assert run_module(mod.main, {"controls": ["cloudtrail.kms_encryption"]}).statuses() == {
+    assert run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.kms_encryption"]}).statuses() == {
         "cloudtrail.kms_encryption": "fixed"}
     sids = [s["Sid"] for s in policy.statements(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])]
     assert sids == ["Enable IAM User Permissions", "Allow CloudTrail to encrypt logs", "Allow CloudTrail to describe key"]
@@ -306,7 +306,7 @@ def test_key_policy_open_to_everyone_or_unscoped_is_drift_and_is_rewritten(run_m
 def test_given_key_gets_cloudtrail_statements_merged_without_losing_its_own(run_module):
     kms = boto3.client("kms")
     key = kms.create_key(Description="team key")["KeyMetadata"]
-    result = run_module(mod.main, {"controls": ["cloudtrail.kms_encryption"], "kms_key_id": key["Arn"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.kms_encryption"], "kms_key_id": key["Arn"]})
     assert only(result, "cloudtrail.kms_encryption")["status"] == "fixed"
     document = kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"]
     assert [s["Sid"] for s in policy.statements(document)] == [
@@ -321,7 +321,7 @@ def test_log_retention_is_raised_but_never_shortened(run_module):
     logs.put_retention_policy(logGroupName="short", retentionInDays=30)
     logs.create_log_group(logGroupName="forever")
     for name, expected in (("short", 365), ("forever", None)):
-        run_module(mod.main, {"controls": ["cloudtrail.cloudwatch_logs"], "log_group_name": name})
+        run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.cloudwatch_logs"], "log_group_name": name})
         group = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]
         assert group.get("retentionInDays") == expected
 
@@ -336,7 +336,7 @@ def test_s3_write_events_only_when_asked_and_existing_selectors_kept(run_module)
     ct.put_event_selectors(TrailName="legacy-trail", EventSelectors=[
         {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True, "DataResources": [lambda_events]}])
     controls = ["cloudtrail.multi_region", "cloudtrail.s3_object_write_events", "cloudtrail.s3_object_read_events"]
-    result = run_module(mod.main, {"controls": controls, "s3_data_events": ["write"]})
+    result = run_module(mod.DEFINITION.main, {"controls": controls, "s3_data_events": ["write"]})
     statuses = result.statuses()
     assert statuses == {"cloudtrail.multi_region": "fixed", "cloudtrail.s3_object_write_events": "fixed",
                         "cloudtrail.s3_object_read_events": "fail"}
@@ -345,7 +345,7 @@ def test_s3_write_events_only_when_asked_and_existing_selectors_kept(run_module)
     assert ctu.management_gap(selectors) is None
     assert ctu.s3_data_events(selectors) == {"write"}
     assert any(lambda_events in s["DataResources"] for s in selectors["EventSelectors"])
-    assert run_module(mod.main, {"controls": controls, "s3_data_events": ["write"]})["changed"] is False
+    assert run_module(mod.DEFINITION.main, {"controls": controls, "s3_data_events": ["write"]})["changed"] is False
 
 
 @pytest.mark.parametrize("selectors,gap", [
@@ -414,7 +414,7 @@ def test_key_rotation_covers_customer_symmetric_enabled_keys_in_each_region(run_
     disabled = eu.create_key(Description="disabled")["KeyMetadata"]
     eu.disable_key(KeyId=disabled["KeyId"])
     eu.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
-    result = run_module(mod.main, dict(REGIONS, controls=["kms.key_rotation"]))
+    result = run_module(mod.DEFINITION.main, dict(REGIONS, controls=["kms.key_rotation"]))
     findings = result.by_control("kms.key_rotation")
     assert sorted((f["region"], f["status"]) for f in findings) == [("eu-west-1", "pass"), ("us-east-1", "fixed")]
     assert sorted(result["regions"]["evaluated"]) == ["eu-west-1", "us-east-1"]
@@ -427,7 +427,7 @@ def test_waived_key_keeps_rotation_off(run_module):
     seeds.insecure(session())
     waiver = {"control": "kms.key_rotation", "resource": "arn:aws:kms:us-east-1:*", "reason": "HSM-backed rotation",
               "expires": "2999-01-01"}
-    result = run_module(mod.main, {"controls": ["kms.key_rotation"], "regions": ["us-east-1"], "waivers": [waiver]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["kms.key_rotation"], "regions": ["us-east-1"], "waivers": [waiver]})
     assert result.statuses() == {"kms.key_rotation": "waived"} and result["changed"] is False
 
 
@@ -435,7 +435,7 @@ def test_waived_key_keeps_rotation_off(run_module):
 
 @mock_aws
 def test_enforce_false_reports_drift_and_creates_nothing(run_module):
-    result = run_module(mod.main, dict(TRAIL_ONLY, enforce=False))
+    result = run_module(mod.DEFINITION.main, dict(TRAIL_ONLY, enforce=False))
     assert result["changed"] is False
     assert result.statuses()["cloudtrail.multi_region"] == "drift"
     assert boto3.client("cloudtrail").describe_trails()["trailList"] == []
@@ -445,7 +445,7 @@ def test_enforce_false_reports_drift_and_creates_nothing(run_module):
 @mock_aws
 def test_waived_control_is_not_changed_while_the_others_are(run_module):
     waiver = {"control": "cloudtrail.log_file_validation", "reason": "validated downstream", "expires": "2999-01-01"}
-    result = run_module(mod.main, dict(TRAIL_ONLY, waivers=[waiver]))
+    result = run_module(mod.DEFINITION.main, dict(TRAIL_ONLY, waivers=[waiver]))
     assert result.statuses()["cloudtrail.log_file_validation"] == "waived"
     assert result.statuses()["cloudtrail.multi_region"] == "fixed"
     trail = boto3.client("cloudtrail").describe_trails()["trailList"][0]
@@ -459,20 +459,20 @@ def test_access_logging_to_a_given_target_and_lifecycle_rule(run_module):
                                          Policy=json.dumps(seeds.access_log_target_policy("access-logs-target")))
     args = {"controls": ["cloudtrail.bucket_access_logging", "cloudtrail.multi_region"],
             "access_log_bucket": "access-logs-target", "lifecycle": {"transition_days": 90, "expiration_days": 2555}}
-    result = run_module(mod.main, args)
+    result = run_module(mod.DEFINITION.main, args)
     assert result.statuses()["cloudtrail.bucket_access_logging"] == "fixed"
     s3 = boto3.client("s3")
     logging = s3.get_bucket_logging(Bucket=DEFAULT_BUCKET)["LoggingEnabled"]
     assert logging == {"TargetBucket": "access-logs-target", "TargetPrefix": DEFAULT_BUCKET + "/"}
     rules = s3.get_bucket_lifecycle_configuration(Bucket=DEFAULT_BUCKET)["Rules"]
     assert [(r["ID"], r["Expiration"]["Days"]) for r in rules] == [("bulwark-log-lifecycle", 2555)]
-    assert run_module(mod.main, args)["changed"] is False
+    assert run_module(mod.DEFINITION.main, args)["changed"] is False
 
 
 @mock_aws
 def test_an_aws_fault_in_one_place_is_an_error_finding_and_the_rest_still_runs(run_module, monkeypatch):
     on_new_clients(monkeypatch, deny("s3", "PutBucketVersioning"))
-    result = run_module(mod.main, TRAIL_ONLY)
+    result = run_module(mod.DEFINITION.main, TRAIL_ONLY)
     statuses = result.statuses()
     assert statuses["cloudtrail.bucket_versioning"] == "error"
     assert "AccessDenied" in only(result, "cloudtrail.bucket_versioning")["message"]
@@ -484,7 +484,7 @@ def test_an_aws_fault_in_one_place_is_an_error_finding_and_the_rest_still_runs(r
 def test_a_bucket_that_cannot_be_read_gives_errors_for_what_the_read_serves(run_module, monkeypatch):
     single_region_trail_without_validation()
     on_new_clients(monkeypatch, deny("s3", "GetBucketVersioning"))
-    statuses = run_module(mod.main, TRAIL_ONLY, check_mode=True).statuses()
+    statuses = run_module(mod.DEFINITION.main, TRAIL_ONLY, check_mode=True).statuses()
     assert statuses["cloudtrail.bucket_versioning"] == statuses["cloudtrail.bucket_mfa_delete"] == "error"
     assert statuses["cloudtrail.bucket_tls_only"] == "drift" and statuses["cloudtrail.multi_region"] == "drift"
 
@@ -493,7 +493,7 @@ def test_a_bucket_that_cannot_be_read_gives_errors_for_what_the_read_serves(run_
 def test_trails_that_cannot_be_listed_are_errors_and_key_rotation_still_runs(run_module, monkeypatch):
     seeds.insecure(session())
     on_new_clients(monkeypatch, deny("cloudtrail", "DescribeTrails"))
-    result = run_module(mod.main, REGIONS)
+    result = run_module(mod.DEFINITION.main, REGIONS)
     statuses = result.statuses()
     assert all(statuses[c] == "error" for c in mod.TRAIL_CONTROLS)
     assert "cloudtrail:DescribeTrails" in only(result, "cloudtrail.multi_region")["message"]
@@ -504,7 +504,7 @@ def test_trails_that_cannot_be_listed_are_errors_and_key_rotation_still_runs(run
 
 @mock_aws
 def test_cloudwatch_delivery_error_reported_by_cloudtrail_is_a_fail(run_module, monkeypatch):
-    run_module(mod.main, {"controls": ["cloudtrail.cloudwatch_logs"]})
+    run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.cloudwatch_logs"]})
 
     def hook(service, _region, client):
         def add_error(parsed, **_kwargs):
@@ -512,7 +512,7 @@ def test_cloudwatch_delivery_error_reported_by_cloudtrail_is_a_fail(run_module, 
         if service == "cloudtrail":
             client.meta.events.register("after-call.cloudtrail.GetTrailStatus", add_error)
     on_new_clients(monkeypatch, hook)
-    finding = only(run_module(mod.main, {"controls": ["cloudtrail.cloudwatch_logs"]}), "cloudtrail.cloudwatch_logs")
+    finding = only(run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.cloudwatch_logs"]}), "cloudtrail.cloudwatch_logs")
     assert finding["status"] == "fail" and "PutLogEvents" in finding["message"]
 
 
@@ -607,7 +607,7 @@ def test_bucket_owned_by_another_account_is_an_error_for_every_aspect():
 ])
 def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, args)
+        result = run_module(mod.DEFINITION.main, args)
     assert result["failed"] is True
     assert message in result["msg"]
     assert rec.calls() == []

@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
-from ansible_collections.bulwark.aws.plugins.modules import iam_admin_setup as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import iam_admin_setup as mod
 
 from tests.support import seed
 from tests.support.recorder import Recorder
@@ -47,7 +47,7 @@ def one(result, control, resource=None):
 # --- iam.admin_group --------------------------------------------------------------------------
 
 def test_no_admin_group_fails_without_the_opt_in(iam, run_module):
-    result = run_module(mod.main, {"controls": ["iam.admin_group"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.admin_group"]})
     finding = one(result, "iam.admin_group")
     assert finding["status"] == "fail" and "create_admin_group" in finding["message"]
     assert iam.list_groups()["Groups"] == [] and result["changed"] is False
@@ -56,7 +56,7 @@ def test_no_admin_group_fails_without_the_opt_in(iam, run_module):
 def test_existing_admin_group_passes(iam, run_module):
     iam.create_group(GroupName="admins")
     iam.attach_group_policy(GroupName="admins", PolicyArn=ADMIN)
-    finding = one(run_module(mod.main, {"controls": ["iam.admin_group"]}), "iam.admin_group")
+    finding = one(run_module(mod.DEFINITION.main, {"controls": ["iam.admin_group"]}), "iam.admin_group")
     assert finding["status"] == "pass" and "admins" in finding["message"]
 
 
@@ -80,12 +80,12 @@ def test_admin_group_and_user_with_a_password_file(iam, run_module, tmp_path, se
     secret_file = tmp_path / "admin.password"
     args = {"controls": ["iam.admin_group"], "create_admin_group": True, "admin_group_name": "ops-admins",
             "admin_user": "ada", "admin_user_password_file": str(secret_file)}
-    check = run_module(mod.main, args, check_mode=True)
+    check = run_module(mod.DEFINITION.main, args, check_mode=True)
     assert one(check, "iam.admin_group")["status"] == "drift"
     assert not secret_file.exists()
     assert iam.list_groups()["Groups"] == []
 
-    result = run_module(mod.main, args)
+    result = run_module(mod.DEFINITION.main, args)
     finding = one(result, "iam.admin_group")
     assert finding["status"] == "fixed"
     assert group_policies(iam, "ops-admins") == [ADMIN]
@@ -104,13 +104,13 @@ def test_admin_group_and_user_with_a_password_file(iam, run_module, tmp_path, se
     assert result["password_file"] == str(secret_file)
     assert "iam:CreateLoginProfile ada" in result["actions"]
 
-    again = run_module(mod.main, args)
+    again = run_module(mod.DEFINITION.main, args)
     assert again["changed"] is False and one(again, "iam.admin_group")["status"] == "pass"
     assert secret_file.read_text().strip() == password          # an existing user's password is never reset
 
 
 def test_admin_user_without_a_password_file_gets_no_password(iam, run_module):
-    result = run_module(mod.main, {"controls": ["iam.admin_group"], "create_admin_group": True, "admin_user": "ada"})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.admin_group"], "create_admin_group": True, "admin_user": "ada"})
     assert one(result, "iam.admin_group")["status"] == "fixed"
     assert "no console password for ada" in one(result, "iam.admin_group")["message"]
     with pytest.raises(iam.exceptions.NoSuchEntityException):
@@ -120,8 +120,8 @@ def test_admin_user_without_a_password_file_gets_no_password(iam, run_module):
 def test_password_respects_a_longer_account_minimum(iam, run_module, tmp_path):
     iam.update_account_password_policy(MinimumPasswordLength=40)
     path = tmp_path / "pw"
-    run_module(mod.main, {"controls": ["iam.admin_group"], "create_admin_group": True, "admin_user": "ada",
-                          "admin_user_password_file": str(path)})
+    run_module(mod.DEFINITION.main, {"controls": ["iam.admin_group"], "create_admin_group": True, "admin_user": "ada",
+                                     "admin_user_password_file": str(path)})
     assert len(path.read_text().strip()) == 40
 
 
@@ -148,8 +148,8 @@ def test_failed_login_profile_removes_the_password_file(iam, run_module, tmp_pat
         return real(s, user, p)
 
     monkeypatch.setattr(mod, "set_password", set_password)
-    result = run_module(mod.main, {"controls": ["iam.admin_group"], "create_admin_group": True, "admin_user": "ada",
-                                   "admin_user_password_file": str(path)})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.admin_group"], "create_admin_group": True, "admin_user": "ada",
+                                              "admin_user_password_file": str(path)})
     finding = one(result, "iam.admin_group")
     assert finding["status"] == "error" and "PasswordPolicyViolation" in finding["message"]
     assert not path.exists()
@@ -158,7 +158,7 @@ def test_failed_login_profile_removes_the_password_file(iam, run_module, tmp_pat
 # --- iam.support_role ---------------------------------------------------------------------------
 
 def test_support_role_is_created_and_then_passes(iam, run_module):
-    result = run_module(mod.main, {"controls": ["iam.support_role"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.support_role"]})
     finding = one(result, "iam.support_role")
     assert finding["status"] == "fixed" and finding["resource"] == "role/bulwark-support"
     role = iam.get_role(RoleName="bulwark-support")["Role"]
@@ -166,26 +166,26 @@ def test_support_role_is_created_and_then_passes(iam, run_module):
     assert iam_policy.load(trust)["Statement"][0]["Principal"] == {"AWS": ["arn:aws:iam::123456789012:root"]}
     attached = iam.list_attached_role_policies(RoleName="bulwark-support")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [SUPPORT]
-    again = run_module(mod.main, {"controls": ["iam.support_role"]})
+    again = run_module(mod.DEFINITION.main, {"controls": ["iam.support_role"]})
     assert again["changed"] is False and one(again, "iam.support_role")["status"] == "pass"
 
 
 def test_any_role_with_support_access_passes(iam, run_module):
     iam.create_role(RoleName="helpdesk", AssumeRolePolicyDocument="{}")
     iam.attach_role_policy(RoleName="helpdesk", PolicyArn=SUPPORT)
-    result = run_module(mod.main, {"controls": ["iam.support_role"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.support_role"]})
     assert one(result, "iam.support_role")["status"] == "pass" and result["changed"] is False
 
 
 def test_support_role_off_fails(iam, run_module):
-    result = run_module(mod.main, {"controls": ["iam.support_role"], "create_support_role": False})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.support_role"], "create_support_role": False})
     assert one(result, "iam.support_role")["status"] == "fail"
     assert iam.list_roles()["Roles"] == []
 
 
 def test_existing_role_without_the_policy_gets_it(iam, run_module):
     iam.create_role(RoleName="bulwark-support", AssumeRolePolicyDocument="{}")
-    result = run_module(mod.main, {"controls": ["iam.support_role"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.support_role"]})
     assert one(result, "iam.support_role")["status"] == "fixed"
     assert result["actions"] == ["iam:AttachRolePolicy bulwark-support AWSSupportAccess"]
 
@@ -206,7 +206,7 @@ def test_mfa_policy_created_and_groups_reported(iam, run_module):
     iam.create_user(UserName="ci")
     iam.add_user_to_group(GroupName="robots", UserName="ci")     # no console password: not reported
     console_user(iam, "loner")
-    result = run_module(mod.main, {"controls": ["iam.mfa_enforcement_policy"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.mfa_enforcement_policy"]})
     findings = dict((f["resource"], f) for f in result.by_control("iam.mfa_enforcement_policy"))
     assert findings["policy/bulwark-require-mfa"]["status"] == "fixed"
     assert findings["group/devs"]["status"] == "fail" and "dana" in findings["group/devs"]["message"]
@@ -221,12 +221,12 @@ def test_mfa_policy_attached_to_chosen_groups(iam, run_module):
     iam.create_group(GroupName="devs")
     console_user(iam, "dana", "devs")
     args = {"controls": ["iam.mfa_enforcement_policy"], "mfa_policy_groups": ["devs"]}
-    check = run_module(mod.main, args, check_mode=True)
+    check = run_module(mod.DEFINITION.main, args, check_mode=True)
     assert one(check, "iam.mfa_enforcement_policy", "group/devs")["status"] == "drift"
-    result = run_module(mod.main, args)
+    result = run_module(mod.DEFINITION.main, args)
     assert one(result, "iam.mfa_enforcement_policy", "group/devs")["status"] == "fixed"
     assert group_policies(iam, "devs") == [MFA_ARN]
-    again = run_module(mod.main, args)
+    again = run_module(mod.DEFINITION.main, args)
     assert again["changed"] is False
     assert set(again.statuses().values()) == {"pass"}
 
@@ -236,14 +236,14 @@ def test_user_covered_through_another_group_is_not_reported(iam, run_module):
     iam.create_group(GroupName="mfa")
     console_user(iam, "dana", "devs")
     iam.add_user_to_group(GroupName="mfa", UserName="dana")
-    run_module(mod.main, {"controls": ["iam.mfa_enforcement_policy"], "mfa_policy_groups": ["mfa"]})
-    result = run_module(mod.main, {"controls": ["iam.mfa_enforcement_policy"]})
+    run_module(mod.DEFINITION.main, {"controls": ["iam.mfa_enforcement_policy"], "mfa_policy_groups": ["mfa"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.mfa_enforcement_policy"]})
     assert set(result.statuses().values()) == {"pass"}
 
 
 def test_drifted_mfa_policy_gets_a_new_default_version(iam, run_module):
     iam.create_policy(PolicyName="bulwark-require-mfa", PolicyDocument=json.dumps(seed.READ_DOCUMENT))
-    result = run_module(mod.main, {"controls": ["iam.mfa_enforcement_policy"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.mfa_enforcement_policy"]})
     assert one(result, "iam.mfa_enforcement_policy", "policy/bulwark-require-mfa")["status"] == "fixed"
     policy = iam.get_policy(PolicyArn=MFA_ARN)["Policy"]
     assert policy["DefaultVersionId"] == "v2"
@@ -254,14 +254,14 @@ def test_policy_with_five_versions_is_reported_not_pruned(iam, run_module):
     arn = iam.create_policy(PolicyName="bulwark-require-mfa", PolicyDocument=json.dumps(seed.READ_DOCUMENT))["Policy"]["Arn"]
     for _n in range(4):
         iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(seed.READ_DOCUMENT))
-    result = run_module(mod.main, {"controls": ["iam.mfa_enforcement_policy"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.mfa_enforcement_policy"]})
     finding = one(result, "iam.mfa_enforcement_policy", "policy/bulwark-require-mfa")
     assert finding["status"] == "fail" and "5 versions" in finding["message"]
     assert len(iam.list_policy_versions(PolicyArn=arn)["Versions"]) == 5
 
 
 def test_missing_group_in_mfa_policy_groups(iam, run_module):
-    result = run_module(mod.main, {"controls": ["iam.mfa_enforcement_policy"], "mfa_policy_groups": ["ghosts"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.mfa_enforcement_policy"], "mfa_policy_groups": ["ghosts"]})
     finding = one(result, "iam.mfa_enforcement_policy", "group/ghosts")
     assert finding["status"] == "fail" and "does not exist" in finding["message"]
 
@@ -273,7 +273,7 @@ def test_insecure_seed_check_mode_makes_no_write(moto_server, run_module, tmp_pa
     args = {"create_admin_group": True, "admin_user": "ada", "admin_user_password_file": str(tmp_path / "pw"),
             "mfa_policy_groups": ["shell-users"]}
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, args, check_mode=True)
+        result = run_module(mod.DEFINITION.main, args, check_mode=True)
     assert rec.calls() and rec.writes() == []
     assert not (tmp_path / "pw").exists()
     statuses = dict((f["resource"], f["status"]) for f in result["findings"])
@@ -286,7 +286,7 @@ def test_insecure_seed_check_mode_makes_no_write(moto_server, run_module, tmp_pa
 def test_defaults_never_delete_or_detach(moto_server, run_module):
     seed.seed("insecure", moto_server.url)
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, {})
+        result = run_module(mod.DEFINITION.main, {})
     ops = [op for _s, op, _r in rec.writes()]
     assert sorted(ops) == ["AttachRolePolicy", "CreatePolicy", "CreateRole"]   # support role + MFA policy only
     assert result["changed"] is True
@@ -294,7 +294,7 @@ def test_defaults_never_delete_or_detach(moto_server, run_module):
 
 def test_hardened_seed_passes(moto_server, run_module):
     seed.seed("hardened", moto_server.url)
-    result = run_module(mod.main, {}, check_mode=True)
+    result = run_module(mod.DEFINITION.main, {}, check_mode=True)
     assert set(result.statuses().values()) == {"pass"}, result["findings"]
     assert result["changed"] is False
 
@@ -312,7 +312,7 @@ def test_hardened_seed_passes(moto_server, run_module):
 ])
 def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, args)
+        result = run_module(mod.DEFINITION.main, args)
     assert result["failed"] is True
     assert message in result["msg"]
     assert rec.calls() == []

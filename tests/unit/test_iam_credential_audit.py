@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from ansible_collections.bulwark.aws.plugins.module_utils import aws as aws_utils
-from ansible_collections.bulwark.aws.plugins.modules import iam_credential_audit as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import iam_credential_audit as mod
 
 from tests.support import seed
 from tests.support.recorder import Recorder
@@ -60,7 +60,7 @@ def one(result, control, resource=None):
 # --- an empty account ---------------------------------------------------------------------------
 
 def test_empty_account_passes_every_control(iam, run_module):
-    result = run_module(mod.main, {})
+    result = run_module(mod.DEFINITION.main, {})
     assert result["changed"] is False
     assert result.statuses() == dict((c, "pass") for c in mod.CONTROLS)
     assert result["users"] == 0 and result["actions"] == []
@@ -77,7 +77,7 @@ def test_user_mfa_is_evaluated_here_as_mfa_status_does(iam, run_module):
     iam.enable_mfa_device(UserName="dana", SerialNumber=serial, AuthenticationCode1="123456",
                           AuthenticationCode2="654321")
     user(iam, "erin-ci", keys=1)  # no console password: not flagged
-    result = run_module(mod.main, {"controls": ["iam.user_mfa"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.user_mfa"]})
     [finding] = result["findings"]
     assert (finding["control"], finding["status"], finding["resource"]) == ("iam.user_mfa", "fail", "alice")
     mfa_users = dict((u["name"], u) for u in result["mfa_users"])
@@ -88,7 +88,7 @@ def test_user_mfa_is_evaluated_here_as_mfa_status_does(iam, run_module):
 
 def test_user_mfa_alone_reads_no_policy_or_certificate(moto_server, run_module):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, {"controls": ["iam.user_mfa"]})
+        result = run_module(mod.DEFINITION.main, {"controls": ["iam.user_mfa"]})
     assert result.statuses() == {"iam.user_mfa": "pass"}
     operations = set(operation for _service, operation, _region in rec.calls())
     assert "ListVirtualMFADevices" in operations
@@ -102,7 +102,7 @@ def test_key_created_at_setup_and_never_used(iam, run_module):
     user(iam, "api-only", keys=1)                     # no console password: not a setup key
     used = user(iam, "used", password=True, keys=1)   # created with the user, but used since
     backdate("used", keys={1: (None, 1)})
-    result = run_module(mod.main, {"controls": ["iam.no_keys_at_setup"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.no_keys_at_setup"]})
     finding = one(result, "iam.no_keys_at_setup")
     assert finding["status"] == "fail" and finding["resource"] == "frank"
     assert "created with the console user" in finding["message"] and "never used" in finding["message"]
@@ -112,7 +112,7 @@ def test_key_created_at_setup_and_never_used(iam, run_module):
 def test_key_added_long_after_the_user_is_not_a_setup_key(iam, run_module):
     user(iam, "late", password=True, keys=1)
     backdate("late", created_days=30, keys={1: (2, None)})
-    assert one(run_module(mod.main, {"controls": ["iam.no_keys_at_setup"]}), "iam.no_keys_at_setup")["status"] == "pass"
+    assert one(run_module(mod.DEFINITION.main, {"controls": ["iam.no_keys_at_setup"]}), "iam.no_keys_at_setup")["status"] == "pass"
 
 
 def test_unused_key_and_password_fail_and_recent_use_passes(iam, run_module):
@@ -122,7 +122,7 @@ def test_unused_key_and_password_fail_and_recent_use_passes(iam, run_module):
     backdate("hal", created_days=300, password_used_days=3, keys={1: (300, 10)})
     user(iam, "ivy", password=True, keys=1)
     backdate("ivy", created_days=10)                                  # never used, but only 10 days old
-    result = run_module(mod.main, {"controls": ["iam.unused_credentials"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.unused_credentials"]})
     findings = result.by_control("iam.unused_credentials")
     assert [(f["resource"], f["status"]) for f in findings] == [("gina", "fail")]
     message = findings[0]["message"]
@@ -134,9 +134,9 @@ def test_unused_key_and_password_fail_and_recent_use_passes(iam, run_module):
 def test_threshold_is_a_parameter(iam, run_module):
     user(iam, "hal", keys=1)
     backdate("hal", created_days=300, keys={1: (300, 20)})
-    assert run_module(mod.main, {"controls": ["iam.unused_credentials"]}).statuses() == {
+    assert run_module(mod.DEFINITION.main, {"controls": ["iam.unused_credentials"]}).statuses() == {
         "iam.unused_credentials": "pass"}
-    assert run_module(mod.main, {"controls": ["iam.unused_credentials"], "unused_days": 15}).statuses() == {
+    assert run_module(mod.DEFINITION.main, {"controls": ["iam.unused_credentials"], "unused_days": 15}).statuses() == {
         "iam.unused_credentials": "fail"}
 
 
@@ -144,7 +144,7 @@ def test_opt_in_deactivates_unused_keys_and_removes_unused_passwords(iam, run_mo
     key = user(iam, "gina", password=True, keys=1)[0]
     backdate("gina", created_days=200, keys={1: (200, None)})
     args = {"deactivate_unused_keys": True, "remove_unused_passwords": True}
-    result = run_module(mod.main, args, diff=True)
+    result = run_module(mod.DEFINITION.main, args, diff=True)
     assert result["changed"] is True
     finding = one(result, "iam.unused_credentials", "gina")
     assert finding["status"] == "fixed"
@@ -158,7 +158,7 @@ def test_opt_in_deactivates_unused_keys_and_removes_unused_passwords(iam, run_mo
     assert one(result, "iam.no_keys_at_setup", "gina")["status"] == "fixed"
     assert one(result, "iam.key_rotation", "gina")["status"] == "fixed"
 
-    again = run_module(mod.main, args)
+    again = run_module(mod.DEFINITION.main, args)
     assert again["changed"] is False and again["actions"] == []
     assert set(again.statuses().values()) == {"pass"}
 
@@ -166,7 +166,7 @@ def test_opt_in_deactivates_unused_keys_and_removes_unused_passwords(iam, run_mo
 def test_one_active_key(iam, run_module):
     user(iam, "bob", keys=2)
     user(iam, "erin", keys=1)
-    finding = one(run_module(mod.main, {"controls": ["iam.one_active_key"]}), "iam.one_active_key")
+    finding = one(run_module(mod.DEFINITION.main, {"controls": ["iam.one_active_key"]}), "iam.one_active_key")
     assert (finding["resource"], finding["status"]) == ("bob", "fail")
     assert "2 access keys are active" in finding["message"]
 
@@ -174,8 +174,8 @@ def test_one_active_key(iam, run_module):
 def test_one_active_key_fixed_when_the_unused_one_is_deactivated(iam, run_module):
     old, new = user(iam, "bob", keys=2)
     backdate("bob", created_days=100, keys={1: (100, None), 2: (1, 0)})
-    result = run_module(mod.main, {"controls": ["iam.one_active_key", "iam.unused_credentials"],
-                                   "deactivate_unused_keys": True})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.one_active_key", "iam.unused_credentials"],
+                                              "deactivate_unused_keys": True})
     assert one(result, "iam.one_active_key", "bob")["status"] == "fixed"
     assert status_of(iam, "bob") == {old: "Inactive", new: "Active"}
 
@@ -185,16 +185,16 @@ def test_key_rotation_and_opt_in_deactivation_by_age(iam, run_module):
     backdate("hank", created_days=130, keys={1: (120, 2)})            # in use, but 120 days old
     fresh = user(iam, "ivy", keys=1)[0]
     backdate("ivy", keys={1: (30, 1)})
-    audit = run_module(mod.main, {"controls": ["iam.key_rotation"]})
+    audit = run_module(mod.DEFINITION.main, {"controls": ["iam.key_rotation"]})
     finding = one(audit, "iam.key_rotation")
     assert (finding["resource"], finding["status"]) == ("hank", "fail")
     assert "120 days old" in finding["message"]
 
-    not_old_enough = run_module(mod.main, {"controls": ["iam.key_rotation"], "deactivate_keys_older_than_days": 180})
+    not_old_enough = run_module(mod.DEFINITION.main, {"controls": ["iam.key_rotation"], "deactivate_keys_older_than_days": 180})
     assert one(not_old_enough, "iam.key_rotation")["status"] == "fail"
     assert status_of(iam, "hank") == {stale: "Active"}
 
-    fixed = run_module(mod.main, {"controls": ["iam.key_rotation"], "deactivate_keys_older_than_days": 100})
+    fixed = run_module(mod.DEFINITION.main, {"controls": ["iam.key_rotation"], "deactivate_keys_older_than_days": 100})
     assert one(fixed, "iam.key_rotation", "hank")["status"] == "fixed"
     assert status_of(iam, "hank") == {stale: "Inactive"} and status_of(iam, "ivy") == {fresh: "Active"}
 
@@ -206,7 +206,7 @@ def test_the_identity_running_the_play_is_never_deactivated(iam, run_module):
     backdate("old", created_days=400, keys={1: (400, None)})
     args = {"deactivate_unused_keys": True, "deactivate_keys_older_than_days": 100,
             "access_key": key["AccessKeyId"], "secret_key": key["SecretAccessKey"]}
-    result = run_module(mod.main, args)
+    result = run_module(mod.DEFINITION.main, args)
     finding = one(result, "iam.key_rotation", "ops")
     assert finding["status"] == "fail"
     assert "identity running the play" in finding["message"]
@@ -233,8 +233,8 @@ def test_waived_user_is_neither_changed_nor_failed(iam, run_module):
     backdate("svc-legacy", created_days=200, keys={1: (200, None)})
     waiver = {"control": "iam.unused_credentials", "resource": "svc-*", "reason": "vendor integration, ticket 42",
               "expires": "2999-01-01"}
-    result = run_module(mod.main, {"controls": ["iam.unused_credentials"], "deactivate_unused_keys": True,
-                                   "waivers": [waiver]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.unused_credentials"], "deactivate_unused_keys": True,
+                                              "waivers": [waiver]})
     assert one(result, "iam.unused_credentials", "svc-legacy")["status"] == "waived"
     assert status_of(iam, "svc-legacy") == {key: "Active"} and result["actions"] == []
 
@@ -250,7 +250,7 @@ def test_user_policies_fail_permissions_via_groups(iam, run_module):
     iam.create_group(GroupName="readers")
     iam.put_group_policy(GroupName="readers", PolicyName="read", PolicyDocument=json.dumps(seed.READ_DOCUMENT))
     iam.add_user_to_group(GroupName="readers", UserName="erin")
-    findings = run_module(mod.main, {"controls": ["iam.permissions_via_groups"]}).by_control(
+    findings = run_module(mod.DEFINITION.main, {"controls": ["iam.permissions_via_groups"]}).by_control(
         "iam.permissions_via_groups")
     assert [(f["resource"], f["status"]) for f in findings] == [("carol", "fail"), ("dave", "fail")]
     assert "inline policies inline-read" in findings[0]["message"]
@@ -268,7 +268,7 @@ def test_full_admin_customer_policies(iam, run_module):
     iam.create_policy(PolicyName="Reader", PolicyDocument=json.dumps(seed.READ_DOCUMENT))
     user(iam, "carol")
     iam.attach_user_policy(UserName="carol", PolicyArn="arn:aws:iam::123456789012:policy/BroadAdmin")
-    findings = run_module(mod.main, {"controls": ["iam.no_full_admin_policies"]}).by_control(
+    findings = run_module(mod.DEFINITION.main, {"controls": ["iam.no_full_admin_policies"]}).by_control(
         "iam.no_full_admin_policies")
     flagged = dict((f["resource"].rsplit("/", 1)[1], f) for f in findings)
     assert set(flagged) == {"BroadAdmin", "AlmostAdmin", "StarStar"}
@@ -281,7 +281,7 @@ def test_full_admin_customer_policies(iam, run_module):
 def test_only_the_default_version_counts(iam, run_module):
     arn = iam.create_policy(PolicyName="WasAdmin", PolicyDocument=json.dumps(seed.ADMIN_DOCUMENT))["Policy"]["Arn"]
     iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(seed.READ_DOCUMENT), SetAsDefault=True)
-    result = run_module(mod.main, {"controls": ["iam.no_full_admin_policies"]})
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.no_full_admin_policies"]})
     assert result.statuses() == {"iam.no_full_admin_policies": "pass"}
 
 
@@ -291,7 +291,7 @@ def test_cloudshell_full_access_on_any_identity(iam, run_module):
     iam.attach_group_policy(GroupName="shell-users", PolicyArn=arn)
     iam.create_role(RoleName="shell-role", AssumeRolePolicyDocument="{}")
     iam.attach_role_policy(RoleName="shell-role", PolicyArn=arn)
-    findings = run_module(mod.main, {"controls": ["iam.no_cloudshell_full_access"]}).by_control(
+    findings = run_module(mod.DEFINITION.main, {"controls": ["iam.no_cloudshell_full_access"]}).by_control(
         "iam.no_cloudshell_full_access")
     assert sorted((f["resource"], f["status"]) for f in findings) == [("group/shell-users", "fail"),
                                                                       ("role/shell-role", "fail")]
@@ -300,7 +300,7 @@ def test_cloudshell_full_access_on_any_identity(iam, run_module):
 def test_expired_server_certificate(iam, run_module):
     # moto reports every server certificate as expired on 2012-05-08
     iam.upload_server_certificate(ServerCertificateName="legacy-www", CertificateBody="x", PrivateKey="y")
-    finding = one(run_module(mod.main, {"controls": ["iam.expired_server_certificates"]}),
+    finding = one(run_module(mod.DEFINITION.main, {"controls": ["iam.expired_server_certificates"]}),
                   "iam.expired_server_certificates")
     assert finding["status"] == "fail" and "legacy-www expired on 2012-05-08" in finding["message"]
 
@@ -329,7 +329,7 @@ def test_certificate_not_yet_expired_passes_stubber():
 def test_credential_report_export(iam, run_module, tmp_path):
     user(iam, "alice", password=True, keys=1)
     out = tmp_path / "reports" / "iam"
-    result = run_module(mod.main, {"controls": ["iam.credential_report"], "export_dir": str(out)}, check_mode=True)
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.credential_report"], "export_dir": str(out)}, check_mode=True)
     finding = one(result, "iam.credential_report")
     assert finding["status"] == "pass" and "exported to" in finding["message"]
     csv_path, json_path = result["exported"]["csv"], result["exported"]["json"]
@@ -351,7 +351,7 @@ def test_export_dir_that_is_a_file_is_refused_before_any_call(moto_server, run_m
     target = tmp_path / "file"
     target.write_text("x")
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, {"export_dir": str(target)})
+        result = run_module(mod.DEFINITION.main, {"export_dir": str(target)})
     assert result["failed"] and "export_dir: %s exists and is not a directory" % target in result["msg"]
     assert rec.calls() == []
 
@@ -362,7 +362,7 @@ def test_check_mode_makes_no_write_even_with_every_opt_in(moto_server, run_modul
     seed.seed("insecure", moto_server.url)
     args = {"deactivate_unused_keys": True, "remove_unused_passwords": True, "deactivate_keys_older_than_days": 30}
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, args, check_mode=True)
+        result = run_module(mod.DEFINITION.main, args, check_mode=True)
     assert rec.calls(), "the recorder saw no request at all"
     assert rec.writes() == []
     assert result["changed"] is True and result["actions"]                  # it says what it would do
@@ -373,7 +373,7 @@ def test_check_mode_makes_no_write_even_with_every_opt_in(moto_server, run_modul
 def test_without_opt_ins_no_deactivate_delete_or_update_call_ever(moto_server, run_module):
     seed.seed("insecure", moto_server.url)
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, {})                                    # apply mode, defaults
+        result = run_module(mod.DEFINITION.main, {})                                    # apply mode, defaults
     assert rec.calls()
     assert [c for c in rec.calls() if c[1] and c[1].startswith(WRITE_VERBS)] == []
     assert rec.writes() == []
@@ -387,8 +387,8 @@ def test_without_opt_ins_no_deactivate_delete_or_update_call_ever(moto_server, r
 def test_enforce_false_reports_drift_and_writes_nothing(moto_server, run_module):
     seed.seed("insecure", moto_server.url)
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, {"enforce": False, "deactivate_unused_keys": True,
-                                       "remove_unused_passwords": True})
+        result = run_module(mod.DEFINITION.main, {"enforce": False, "deactivate_unused_keys": True,
+                                                  "remove_unused_passwords": True})
     assert rec.writes() == []
     assert result["changed"] is False
     assert one(result, "iam.unused_credentials", "gina-stale")["status"] == "drift"
@@ -399,7 +399,7 @@ def test_audit_calls_do_not_grow_with_users(moto_server, run_module):
         moto_server.reset()
         seed.users(seed.session(moto_server.url), count)
         with Recorder(moto_server.url) as rec:
-            result = run_module(mod.main, {})
+            result = run_module(mod.DEFINITION.main, {})
         assert result["users"] == count
         return sorted(op for _s, op, _r in rec.calls() if op != "GenerateCredentialReport")
 
@@ -416,7 +416,7 @@ def test_audit_calls_do_not_grow_with_users(moto_server, run_module):
 ])
 def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, args)
+        result = run_module(mod.DEFINITION.main, args)
     assert result["failed"] is True
     assert message in result["msg"]
     assert rec.calls() == []
@@ -429,7 +429,7 @@ def test_aws_fault_is_an_error_finding_and_the_rest_is_evaluated(iam, run_module
         raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GenerateCredentialReport")
 
     monkeypatch.setattr(mod.credential_report, "fetch", denied)
-    result = run_module(mod.main, {})
+    result = run_module(mod.DEFINITION.main, {})
     assert "failed" not in result
     statuses = result.statuses()
     for control in mod.REPORT_CONTROLS + ["iam.credential_report", "iam.user_mfa"]:

@@ -3,7 +3,7 @@ from moto import mock_aws
 
 import boto3
 
-from ansible_collections.bulwark.aws.plugins.modules import iam_password_policy_check as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import iam_password_policy_check as mod
 
 from tests.support.recorder import Recorder
 
@@ -49,7 +49,7 @@ def test_update_arguments_drop_never_values():
 
 @mock_aws
 def test_no_policy_is_drift_in_check_mode(run_module):
-    result = run_module(mod.main, {}, check_mode=True)
+    result = run_module(mod.DEFINITION.main, {}, check_mode=True)
     assert result["changed"] is True
     assert set(result.statuses().values()) == {"drift"}
     assert len(result["findings"]) == 8
@@ -60,13 +60,13 @@ def test_no_policy_is_drift_in_check_mode(run_module):
 
 @mock_aws
 def test_apply_fixes_then_second_run_is_unchanged(run_module):
-    first = run_module(mod.main, {}, diff=True)
+    first = run_module(mod.DEFINITION.main, {}, diff=True)
     assert first["changed"] is True
     assert set(first.statuses().values()) == {"fixed"}
     assert first["diff"]["after"]["password_policy"]["MinimumPasswordLength"] == 14
     policy = boto3.client("iam").get_account_password_policy()["PasswordPolicy"]
     assert policy["MinimumPasswordLength"] == 14 and policy["PasswordReusePrevention"] == 24
-    second = run_module(mod.main, {})
+    second = run_module(mod.DEFINITION.main, {})
     assert second["changed"] is False
     assert set(second.statuses().values()) == {"pass"}
 
@@ -75,7 +75,7 @@ def test_apply_fixes_then_second_run_is_unchanged(run_module):
 def test_stricter_setting_is_kept(run_module):
     iam = boto3.client("iam")
     iam.update_account_password_policy(MinimumPasswordLength=20, MaxPasswordAge=30, RequireSymbols=True)
-    result = run_module(mod.main, {})
+    result = run_module(mod.DEFINITION.main, {})
     statuses = result.statuses()
     assert statuses[PP + "min_length"] == "pass" and statuses[PP + "max_age"] == "pass"
     assert statuses[PP + "numbers"] == "fixed"
@@ -85,7 +85,7 @@ def test_stricter_setting_is_kept(run_module):
 
 @mock_aws
 def test_enforce_false_reports_drift_and_writes_nothing(run_module):
-    result = run_module(mod.main, {"enforce": False})
+    result = run_module(mod.DEFINITION.main, {"enforce": False})
     assert result["changed"] is False
     assert set(result.statuses().values()) == {"drift"}
     with pytest.raises(boto3.client("iam").exceptions.NoSuchEntityException):
@@ -94,13 +94,13 @@ def test_enforce_false_reports_drift_and_writes_nothing(run_module):
 
 @mock_aws
 def test_controls_option_limits_findings(run_module):
-    result = run_module(mod.main, {"controls": [PP + "symbols"]}, check_mode=True)
+    result = run_module(mod.DEFINITION.main, {"controls": [PP + "symbols"]}, check_mode=True)
     assert list(result.statuses()) == [PP + "symbols"]
 
 
 def test_check_mode_makes_no_write_call(moto_server, run_module):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, {}, check_mode=True)
+        result = run_module(mod.DEFINITION.main, {}, check_mode=True)
     assert set(result.statuses().values()) == {"drift"}
     assert rec.calls(), "the recorder saw no request at all"
     assert rec.writes() == []
@@ -118,7 +118,7 @@ def test_check_mode_makes_no_write_call(moto_server, run_module):
 ])
 def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, args)
+        result = run_module(mod.DEFINITION.main, args)
     assert result["failed"] is True
     assert message in result["msg"]
     assert rec.calls() == []
@@ -127,7 +127,7 @@ def test_bad_input_fails_before_any_call(moto_server, run_module, args, message)
 @mock_aws
 def test_waived_requirement_is_not_changed(run_module):
     waiver = {"control": PP + "max_age", "reason": "NIST 800-63B: no forced expiry", "expires": "2999-01-01"}
-    result = run_module(mod.main, {"waivers": [waiver]})
+    result = run_module(mod.DEFINITION.main, {"waivers": [waiver]})
     assert result.statuses()[PP + "max_age"] == "waived"
     assert "NIST" in result.by_control(PP + "max_age")[0]["message"]
     assert not boto3.client("iam").get_account_password_policy()["PasswordPolicy"].get("MaxPasswordAge")
@@ -136,14 +136,14 @@ def test_waived_requirement_is_not_changed(run_module):
 @mock_aws
 def test_expired_waiver_no_longer_waives(run_module):
     waiver = {"control": PP + "max_age", "reason": "old exception", "expires": "2020-01-01"}
-    result = run_module(mod.main, {"waivers": [waiver]}, check_mode=True)
+    result = run_module(mod.DEFINITION.main, {"waivers": [waiver]}, check_mode=True)
     finding = result.by_control(PP + "max_age")[0]
     assert finding["status"] == "drift"
     assert "waiver expired on 2020-01-01" in finding["message"]
 
 
 def test_waiver_with_unknown_control_fails(run_module):
-    result = run_module(mod.main, {"waivers": [{"control": "iam.nope", "reason": "x", "expires": "2999-01-01"}]})
+    result = run_module(mod.DEFINITION.main, {"waivers": [{"control": "iam.nope", "reason": "x", "expires": "2999-01-01"}]})
     assert result["failed"] and "waivers[0].control: unknown control id 'iam.nope'" in result["msg"]
 
 
@@ -153,5 +153,5 @@ def test_endpoint_that_does_not_answer_fails_with_clear_message(run_module):
     with socket.socket() as s:  # a free port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = run_module(mod.main, {"endpoint_url": "http://127.0.0.1:%d" % port})
+    result = run_module(mod.DEFINITION.main, {"endpoint_url": "http://127.0.0.1:%d" % port})
     assert result["failed"] and "cannot reach the endpoint" in result["msg"]

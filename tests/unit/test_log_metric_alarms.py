@@ -10,8 +10,8 @@ import pytest
 from moto import mock_aws
 
 from ansible_collections.bulwark.aws.plugins.module_utils import cis_patterns
-from ansible_collections.bulwark.aws.plugins.modules import cloudtrail_trail_ensure
-from ansible_collections.bulwark.aws.plugins.modules import log_metric_alarms as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import cloudtrail_trail_ensure
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import log_metric_alarms as mod
 
 from tests.support import seed
 from tests.support.aws_faults import on_new_clients
@@ -106,7 +106,7 @@ def test_an_alarm_counts_when_one_event_fires_it(alarm, fires):
 @mock_aws
 def test_all_fifteen_filters_and_alarms_are_created_then_nothing_changes(run_module):
     log_group()
-    first = run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
+    first = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
     assert first.statuses() == dict([(c, "fixed") for c in ALARM_CONTROLS] + [("monitoring.alarm_topic", "fixed")])
     assert len(first["findings"]) == 16  # one per control
     filters = boto3.client("logs").describe_metric_filters(logGroupName=GROUP)["metricFilters"]
@@ -125,14 +125,14 @@ def test_all_fifteen_filters_and_alarms_are_created_then_nothing_changes(run_mod
     subscriptions = boto3.client("sns").list_subscriptions_by_topic(TopicArn=TOPIC_ARN)["Subscriptions"]
     assert [s["Endpoint"] for s in subscriptions] == ["sec@example.com"]
 
-    second = run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
+    second = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
     assert second["changed"] is False and set(second.statuses().values()) == {"pass"}
 
 
 @mock_aws
 def test_the_hardened_accounts_filters_under_other_names_are_recognised(run_module):
     seeds.hardened(seed.session(None))
-    result = run_module(mod.main, {})  # the log group comes from the compliant trail
+    result = run_module(mod.DEFINITION.main, {})  # the log group comes from the compliant trail
     assert result["log_group_name"] == seeds.LOG_GROUP
     assert set(result.statuses().values()) == {"pass"} and result["changed"] is False
     assert "cis-4-01-unauthorized" in only(result, "monitoring.unauthorized_api_calls")["message"]
@@ -148,7 +148,7 @@ def test_an_equivalent_filter_without_alarm_gets_an_alarm_on_its_metric_and_no_s
                                          '$.userIdentity.invokedBy NOT EXISTS}',
                            metricTransformations=[{"metricName": "RootLogin", "metricNamespace": "Team",
                                                    "metricValue": "1"}])
-    result = run_module(mod.main, {"log_group_name": GROUP, "controls": ["monitoring.root_usage"]})
+    result = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "controls": ["monitoring.root_usage"]})
     finding = only(result, "monitoring.root_usage")
     assert finding["status"] == "fixed" and "filter team-root-login has no alarm" in finding["message"]
     assert [f["filterName"] for f in logs.describe_metric_filters(logGroupName=GROUP)["metricFilters"]] == [
@@ -160,7 +160,7 @@ def test_an_equivalent_filter_without_alarm_gets_an_alarm_on_its_metric_and_no_s
 @mock_aws
 def test_topic_without_subscription_is_alarm_topic_fail(run_module):
     log_group()
-    result = run_module(mod.main, {"log_group_name": GROUP})
+    result = run_module(mod.DEFINITION.main, {"log_group_name": GROUP})
     assert set(result.statuses()[c] for c in ALARM_CONTROLS) == {"fixed"}
     finding = only(result, "monitoring.alarm_topic")
     assert finding["status"] == "fail"
@@ -179,9 +179,9 @@ def test_subscription_awaiting_confirmation_is_still_fail(run_module, monkeypatc
         if service == "sns":
             client.meta.events.register("after-call.sns.ListSubscriptionsByTopic", pending)
 
-    run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
+    run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
     on_new_clients(monkeypatch, hook)
-    finding = only(run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"}),
+    finding = only(run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"}),
                    "monitoring.alarm_topic")
     assert finding["status"] == "fail" and "awaits confirmation" in finding["message"]
 
@@ -191,7 +191,7 @@ def test_check_mode_on_the_insecure_seed_is_drift_and_writes_nothing(moto_server
     has not created it yet."""
     seed.seed("insecure", moto_server.url)
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, {"log_group_name": "bulwark-cloudtrail", "alarm_email": "a@example.com"},
+        result = run_module(mod.DEFINITION.main, {"log_group_name": "bulwark-cloudtrail", "alarm_email": "a@example.com"},
                             check_mode=True)
     assert set(result.statuses().values()) == {"drift"} and len(result["findings"]) == 16
     assert "log group bulwark-cloudtrail does not exist" in result["findings"][0]["message"]
@@ -202,7 +202,7 @@ def test_check_mode_on_the_insecure_seed_is_drift_and_writes_nothing(moto_server
 def test_check_mode_with_a_log_group_makes_no_write_call(moto_server, run_module):
     seed.session(moto_server.url).client("logs", endpoint_url=moto_server.url).create_log_group(logGroupName=GROUP)
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, {"log_group_name": GROUP, "alarm_email": "a@example.com"}, check_mode=True)
+        result = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "alarm_email": "a@example.com"}, check_mode=True)
     assert set(result.statuses().values()) == {"drift"}
     assert result["changed"] is True and "sns:CreateTopic bulwark-security-alarms" in result["actions"]
     assert rec.writes() == []
@@ -210,15 +210,15 @@ def test_check_mode_with_a_log_group_makes_no_write_call(moto_server, run_module
 
 @mock_aws
 def test_without_a_trail_or_log_group_every_control_fails_saying_what_to_do(run_module):
-    result = run_module(mod.main, {})
+    result = run_module(mod.DEFINITION.main, {})
     assert set(result.statuses().values()) == {"fail"}
     assert "run cloudtrail_trail_ensure first or give log_group_name" in result["findings"][0]["message"]
 
 
 @mock_aws
 def test_log_group_is_found_from_the_trail_cloudtrail_trail_ensure_made(run_module):
-    run_module(cloudtrail_trail_ensure.main, {"controls": cloudtrail_trail_ensure.TRAIL_CONTROLS})
-    result = run_module(mod.main, {"controls": ["monitoring.vpc_changes"]})
+    run_module(cloudtrail_trail_ensure.DEFINITION.main, {"controls": cloudtrail_trail_ensure.TRAIL_CONTROLS})
+    result = run_module(mod.DEFINITION.main, {"controls": ["monitoring.vpc_changes"]})
     assert result["log_group_name"] == "bulwark-cloudtrail"
     assert only(result, "monitoring.vpc_changes")["status"] == "fixed"
 
@@ -228,7 +228,7 @@ def test_waived_alarm_is_not_created(run_module):
     log_group()
     waiver = {"control": "monitoring.organizations_changes", "reason": "not an Organizations member",
               "expires": "2999-01-01"}
-    result = run_module(mod.main, {"log_group_name": GROUP, "waivers": [waiver]})
+    result = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "waivers": [waiver]})
     assert result.statuses()["monitoring.organizations_changes"] == "waived"
     assert len(boto3.client("cloudwatch").describe_alarms()["MetricAlarms"]) == 14
 
@@ -246,7 +246,7 @@ def test_waived_alarm_is_not_created(run_module):
 ])
 def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, args)
+        result = run_module(mod.DEFINITION.main, args)
     assert result["failed"] is True
     assert message in result["msg"]
     assert rec.calls() == []

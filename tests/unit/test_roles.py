@@ -1,5 +1,6 @@
 """Every role follows the same shape: toggles named after catalogue ids, argument specs that
-match the defaults, control tags on module tasks, the control id in every task name."""
+match the defaults, control tags on the tasks that plan module runs, the control id in every task
+name, and one evaluation of the plan (per role, or per account in harden.yml)."""
 
 import os
 import re
@@ -8,6 +9,7 @@ import pytest
 import yaml
 
 from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import account_baseline as baseline
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROLES = sorted(r for r in os.listdir(os.path.join(REPO, "roles")) if r != "common")
@@ -52,25 +54,50 @@ def test_argument_specs_cover_every_default_with_the_same_default(role):
         assert spec.get("description"), name
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_module_tasks_carry_role_tag_and_control_ids_in_name(role):
+def plan_tasks(role):
+    """(file, task) of the role's tasks that plan a module run (set _bulwark_plan, vars._module)."""
     tasks_dir = os.path.join(REPO, "roles", role, "tasks")
-    found = 0
-    for name in os.listdir(tasks_dir):
+    for name in sorted(os.listdir(tasks_dir)):
         for task in load(role, "tasks", name) or []:
-            module = [k for k in task if k.startswith("bulwark.aws.")]
-            if not module:
-                continue
-            found += 1
-            assert role in task.get("tags", []), (name, task["name"])
-            ids_in_name = [w for w in re.findall(r"[a-z_0-9]+(?:\.[a-z_0-9*]+)+", task["name"])
-                           if w.split(".")[0] in ("root", "iam", "cloudtrail", "kms", "monitoring", "s3", "ec2",
-                                                  "config", "guardduty", "securityhub", "account", "network")]
-            assert ids_in_name, "task name lacks its control ids: %s" % task["name"]
-            for tag in task["tags"]:
-                if tag != role and tag.count(".") >= 1 and "*" not in tag:
-                    assert tag in controls.CONTROLS or any(c.startswith(tag + ".") for c in controls.CONTROLS), tag
-    assert found, "role %s calls no bulwark.aws module" % role
+            if "_module" in (task.get("vars") or {}):
+                yield name, task
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_plan_tasks_carry_role_tag_and_control_ids_in_name(role):
+    found = 0
+    for name, task in plan_tasks(role):
+        found += 1
+        assert "_bulwark_plan" in task["ansible.builtin.set_fact"], (name, task["name"])
+        assert task["vars"]["_module"] in baseline.argument_spec(), task["vars"]["_module"]
+        assert "controls" in task["vars"]["_options"], task["name"]
+        assert role in task.get("tags", []), (name, task["name"])
+        ids_in_name = [w for w in re.findall(r"[a-z_0-9]+(?:\.[a-z_0-9*]+)+", task["name"])
+                       if w.split(".")[0] in ("root", "iam", "cloudtrail", "kms", "monitoring", "s3", "ec2",
+                                              "config", "guardduty", "securityhub", "account", "network")]
+        assert ids_in_name, "task name lacks its control ids: %s" % task["name"]
+        for tag in task["tags"]:
+            if tag != role and tag.count(".") >= 1 and "*" not in tag:
+                assert tag in controls.CONTROLS or any(c.startswith(tag + ".") for c in controls.CONTROLS), tag
+    assert found, "role %s plans no bulwark.aws module run" % role
+
+
+def test_every_baseline_module_is_planned_by_a_role_and_passed_on_by_evaluate():
+    planned = set(task["vars"]["_module"] for role in ROLES for _name, task in plan_tasks(role))
+    assert planned == set(baseline.argument_spec())
+    evaluate = load("common", "tasks", "evaluate.yml")
+    assert set(evaluate[0]["bulwark.aws.account_baseline"]) == planned
+    # every module's result keeps the name the role READMEs document
+    kept = evaluate[1]["ansible.builtin.set_fact"]
+    for module in planned:
+        assert any(".modules.%s " % module in str(value) for value in kept.values()), module
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_evaluates_its_plan_last_unless_deferred(role):
+    last = load(role, "tasks", "main.yml")[-1]
+    assert last["ansible.builtin.import_role"] == {"name": "bulwark.aws.common", "tasks_from": "evaluate.yml"}
+    assert last["when"] == "not (bulwark_defer_evaluation | bool)"
 
 
 def test_harden_playbook_runs_every_role_in_checklist_order():
@@ -79,3 +106,7 @@ def test_harden_playbook_runs_every_role_in_checklist_order():
     names = [r["role"].split(".")[-1] for r in play["roles"]]
     assert names == [r for r in controls.ROLES if r in names]
     assert set(names) == set(ROLES)
+    # one module run per account: the roles plan, post_tasks evaluate
+    assert play["vars"]["bulwark_defer_evaluation"] is True
+    assert play["post_tasks"][-1]["ansible.builtin.import_role"] == {"name": "bulwark.aws.common",
+                                                                     "tasks_from": "evaluate.yml"}

@@ -14,7 +14,7 @@ import json
 import pytest
 from moto import mock_aws
 
-from ansible_collections.bulwark.aws.plugins.modules import root_key_audit as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import root_key_audit as mod
 
 from tests.support.recorder import Recorder
 from tests.support.stub_iam import CURRENT_KEY, ROOT_ARN, StubbedIam, ago, root_row, user_row
@@ -40,7 +40,7 @@ def test_root_key_present_fails_with_details(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountAccessKeysPresent=1, AccountPasswordPresent=1)
         iam.report(root_row(**used_key(40)), user_row("bob"))
-        result = run_module(mod.main, dict(KEYS))
+        result = run_module(mod.DEFINITION.main, dict(KEYS))
     finding = result.by_control("root.no_access_keys")[0]
     assert finding["status"] == "fail" and finding["resource"] == "root"
     assert "1 access key: key 1 active, last used 40 days ago" in finding["message"]
@@ -57,7 +57,7 @@ def test_recent_key_use(monkeypatch, run_module, days, window, status):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountAccessKeysPresent=1)
         iam.report(root_row(**used_key(days)))
-        result = run_module(mod.main, {"usage_window_days": window, "controls": ["root.no_recent_use"]})
+        result = run_module(mod.DEFINITION.main, {"usage_window_days": window, "controls": ["root.no_recent_use"]})
     [finding] = result["findings"]
     assert finding["status"] == status
     assert "used access key 1 %d days ago" % days in finding["message"]
@@ -67,7 +67,7 @@ def test_recent_console_sign_in_fails(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary()
         iam.report(root_row(password_last_used=ago(2)))
-        result = run_module(mod.main, {"controls": ["root.no_recent_use"]})
+        result = run_module(mod.DEFINITION.main, {"controls": ["root.no_recent_use"]})
     assert result.statuses() == {"root.no_recent_use": "fail"}
     assert "signed in to the console 2 days ago" in result["findings"][0]["message"]
     assert result["root"]["password_last_used"] == result["root"]["last_used"]
@@ -77,7 +77,7 @@ def test_never_used_root_passes(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary()
         iam.report(root_row())
-        result = run_module(mod.main, dict(KEYS))
+        result = run_module(mod.DEFINITION.main, dict(KEYS))
     assert set(result.statuses().values()) == {"pass"}
     assert "no root sign-in and no root key use" in result.by_control("root.no_recent_use")[0]["message"]
 
@@ -86,7 +86,7 @@ def test_signing_certificate_fails(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountSigningCertificatesPresent=1)
         iam.report(root_row(cert_1_active="true", cert_1_last_rotated=ago(10)))
-        result = run_module(mod.main, {"controls": ["root.no_signing_certificates"]})
+        result = run_module(mod.DEFINITION.main, {"controls": ["root.no_signing_certificates"]})
     assert result.statuses() == {"root.no_signing_certificates": "fail"}
     assert [c["number"] for c in result["root"]["signing_certificates"]] == [1]
 
@@ -97,7 +97,7 @@ def test_delete_as_root_deletes_other_keys_never_the_current_one(monkeypatch, ru
         iam.report(root_row(**used_key(1, access_key_2_active="true", access_key_2_last_rotated=ago(300))))
         list_keys(iam, CURRENT_KEY, OTHER_KEY)
         iam.stub.add_response("delete_access_key", {}, {"AccessKeyId": OTHER_KEY})  # and no other delete
-        result = run_module(mod.main, {"delete_root_keys": True, "controls": ["root.no_access_keys"]}, diff=True)
+        result = run_module(mod.DEFINITION.main, {"delete_root_keys": True, "controls": ["root.no_access_keys"]}, diff=True)
     [finding] = result["findings"]
     assert finding["status"] == "fail"  # the key in use remains
     assert "deleted %s" % OTHER_KEY in finding["message"]
@@ -114,7 +114,7 @@ def test_delete_as_root_fixes_when_the_run_uses_other_credentials(monkeypatch, r
         iam.report(root_row(**used_key(100)))
         list_keys(iam, OTHER_KEY)
         iam.stub.add_response("delete_access_key", {}, {"AccessKeyId": OTHER_KEY})
-        result = run_module(mod.main, {"delete_root_keys": True, "controls": ["root.no_access_keys"]})
+        result = run_module(mod.DEFINITION.main, {"delete_root_keys": True, "controls": ["root.no_access_keys"]})
     assert result.statuses() == {"root.no_access_keys": "fixed"}
 
 
@@ -123,7 +123,7 @@ def test_only_the_current_key_is_never_deleted(monkeypatch, run_module):
         iam.summary(AccountAccessKeysPresent=1)
         iam.report(root_row(**used_key(0)))
         list_keys(iam, CURRENT_KEY)
-        result = run_module(mod.main, {"delete_root_keys": True, "controls": ["root.no_access_keys"]})
+        result = run_module(mod.DEFINITION.main, {"delete_root_keys": True, "controls": ["root.no_access_keys"]})
     assert result.statuses() == {"root.no_access_keys": "fail"}
     assert "never deleted" in result["findings"][0]["message"]
     assert result["changed"] is False and result["actions"] == []
@@ -136,7 +136,7 @@ def test_delete_as_root_in_check_mode_or_audit_writes_nothing(monkeypatch, run_m
         iam.report(root_row(**used_key(3)))
         list_keys(iam, CURRENT_KEY, OTHER_KEY)  # reads only: a delete would find no queued response
         args = dict(run.get("args", {}), delete_root_keys=True, controls=["root.no_access_keys"])
-        result = run_module(mod.main, args, check_mode=run.get("check_mode", False))
+        result = run_module(mod.DEFINITION.main, args, check_mode=run.get("check_mode", False))
     [finding] = result["findings"]
     assert finding["status"] == "fail" and "would delete %s" % OTHER_KEY in finding["message"]
     assert result["actions"] == ["iam:DeleteAccessKey %s" % OTHER_KEY]
@@ -147,7 +147,7 @@ def test_delete_when_not_root_fails_without_any_delete_call(monkeypatch, run_mod
     with StubbedIam(monkeypatch, is_root=False) as iam:
         iam.summary(AccountAccessKeysPresent=1)
         iam.report(root_row(**used_key(3)))
-        result = run_module(mod.main, dict(KEYS, delete_root_keys=True))  # no list/delete queued
+        result = run_module(mod.DEFINITION.main, dict(KEYS, delete_root_keys=True))  # no list/delete queued
     finding = result.by_control("root.no_access_keys")[0]
     assert finding["status"] == "fail"
     assert "works only with the root user's own credentials" in finding["message"]
@@ -160,7 +160,7 @@ def test_waived_root_key_is_not_deleted(monkeypatch, run_module):
     with StubbedIam(monkeypatch, is_root=True) as iam:
         iam.summary(AccountAccessKeysPresent=1)
         iam.report(root_row(**used_key(3)))
-        result = run_module(mod.main, dict(KEYS, delete_root_keys=True, waivers=[waiver]))
+        result = run_module(mod.DEFINITION.main, dict(KEYS, delete_root_keys=True, waivers=[waiver]))
     assert result.statuses()["root.no_access_keys"] == "waived"
     assert "SEC-42" in result.by_control("root.no_access_keys")[0]["message"]
     assert result["changed"] is False
@@ -172,7 +172,7 @@ def test_failed_delete_is_an_error_finding(monkeypatch, run_module):
         iam.report(root_row(**used_key(3)))
         list_keys(iam, OTHER_KEY)
         iam.error("delete_access_key", "Throttling", "Rate exceeded", {"AccessKeyId": OTHER_KEY})
-        result = run_module(mod.main, dict(KEYS, delete_root_keys=True))
+        result = run_module(mod.DEFINITION.main, dict(KEYS, delete_root_keys=True))
     statuses = result.statuses()
     assert statuses["root.no_access_keys"] == "error"
     assert "deleting %s failed: iam DeleteAccessKey failed: Throttling" % OTHER_KEY in \
@@ -186,7 +186,7 @@ def test_keys_from_the_summary_alone(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountAccessKeysPresent=1, AccountSigningCertificatesPresent=1, AccountPasswordPresent=1)
         iam.report(user_row("bob"))
-        result = run_module(mod.main, dict(KEYS))
+        result = run_module(mod.DEFINITION.main, dict(KEYS))
     assert result.statuses() == {"root.no_access_keys": "fail", "root.no_recent_use": "manual",
                                  "root.no_signing_certificates": "fail"}
     assert result.by_control("root.no_access_keys")[0]["message"] == "the root user has access keys"
@@ -197,7 +197,7 @@ def test_delete_finds_no_key_left(monkeypatch, run_module):
         iam.summary(AccountAccessKeysPresent=1)
         iam.report(root_row())
         list_keys(iam)
-        result = run_module(mod.main, {"delete_root_keys": True, "controls": ["root.no_access_keys"]})
+        result = run_module(mod.DEFINITION.main, {"delete_root_keys": True, "controls": ["root.no_access_keys"]})
     assert result.statuses() == {"root.no_access_keys": "pass"} and result["changed"] is False
 
 
@@ -205,7 +205,7 @@ def test_summary_denied_falls_back_to_the_report(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.error("get_account_summary", "AccessDenied", "not allowed")
         iam.report(root_row(**used_key(20)))
-        result = run_module(mod.main, dict(KEYS))
+        result = run_module(mod.DEFINITION.main, dict(KEYS))
     assert result.statuses() == {"root.no_access_keys": "fail", "root.no_recent_use": "pass",
                                  "root.no_signing_certificates": "pass"}
     assert result["root"]["access_keys_present"] is None
@@ -215,7 +215,7 @@ def test_both_reads_denied_are_error_findings_not_a_traceback(monkeypatch, run_m
     with StubbedIam(monkeypatch) as iam:
         iam.error("get_account_summary", "AccessDenied")
         iam.error("generate_credential_report", "AccessDenied")
-        result = run_module(mod.main, dict(KEYS))
+        result = run_module(mod.DEFINITION.main, dict(KEYS))
     assert "failed" not in result
     assert set(result.statuses().values()) == {"error"} and len(result["findings"]) == 3
     assert all("grant iam:" in f["message"] for f in result["findings"])
@@ -226,7 +226,7 @@ def test_no_root_row_and_no_root_credentials_passes(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountPasswordPresent=0, AccountAccessKeysPresent=0)
         iam.report(user_row("bob"))
-        result = run_module(mod.main, dict(KEYS))
+        result = run_module(mod.DEFINITION.main, dict(KEYS))
     assert set(result.statuses().values()) == {"pass"}
     assert "centralised root access" in result.by_control("root.no_recent_use")[0]["message"]
     assert result["root"]["in_credential_report"] is False and result["root"]["password_present"] is False
@@ -235,7 +235,7 @@ def test_no_root_row_and_no_root_credentials_passes(monkeypatch, run_module):
 @mock_aws
 def test_moto_account_without_root_row(run_module):
     # moto: no root row, summary root fields 0 and no AccountPasswordPresent -> last use unknown.
-    result = run_module(mod.main, dict(KEYS))
+    result = run_module(mod.DEFINITION.main, dict(KEYS))
     assert result.statuses() == {"root.no_access_keys": "pass", "root.no_recent_use": "manual",
                                  "root.no_signing_certificates": "pass"}
     assert "no root row" in result.by_control("root.no_recent_use")[0]["message"]
@@ -244,13 +244,13 @@ def test_moto_account_without_root_row(run_module):
 
 @mock_aws
 def test_controls_option_limits_findings(run_module):
-    result = run_module(mod.main, {"controls": ["root.no_signing_certificates"]}, check_mode=True)
+    result = run_module(mod.DEFINITION.main, {"controls": ["root.no_signing_certificates"]}, check_mode=True)
     assert list(result.statuses()) == ["root.no_signing_certificates"]
 
 
 def test_check_mode_makes_no_write_call(moto_server, run_module):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, dict(KEYS, delete_root_keys=True), check_mode=True)
+        result = run_module(mod.DEFINITION.main, dict(KEYS, delete_root_keys=True), check_mode=True)
     assert len(result["findings"]) == 3
     operations = [op for _service, op, _region in rec.calls()]
     assert "GetAccountSummary" in operations and "GetCredentialReport" in operations
@@ -266,7 +266,7 @@ def test_check_mode_makes_no_write_call(moto_server, run_module):
 ])
 def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
     with Recorder(moto_server.url) as rec:
-        result = run_module(mod.main, args)
+        result = run_module(mod.DEFINITION.main, args)
     assert result["failed"] is True
     assert message in result["msg"]
     assert rec.calls() == []
@@ -276,7 +276,7 @@ def test_result_holds_no_secret(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountAccessKeysPresent=1)
         iam.report(root_row(**used_key(2)))
-        result = run_module(mod.main, dict(KEYS))
+        result = run_module(mod.DEFINITION.main, dict(KEYS))
     text = json.dumps(result)
     assert "bulwark-moto-test-secret" not in text  # the secret key of this run
     assert "secret" not in json.dumps(result["root"]).lower()
@@ -293,7 +293,7 @@ def test_root_mfa_in_the_same_run(monkeypatch, run_module, devices, hardware):
         iam.summary(AccountMFAEnabled=1, AccountPasswordPresent=1)
         iam.report(root_row())
         iam.virtual_devices(devices)
-        result = run_module(mod.main, {})
+        result = run_module(mod.DEFINITION.main, {})
     assert result.statuses() == {"root.no_access_keys": "pass", "root.mfa": "pass", "root.hardware_mfa": hardware,
                                  "root.no_recent_use": "pass", "root.no_signing_certificates": "pass"}
     assert result["root_mfa"] == dict(mfa_enabled=True, virtual_mfa=bool(devices), password_present=True)
@@ -303,7 +303,7 @@ def test_root_mfa_alone_does_not_list_devices(monkeypatch, run_module):
     with StubbedIam(monkeypatch) as iam:
         iam.summary(AccountMFAEnabled=0, AccountPasswordPresent=1)
         iam.report(root_row())
-        result = run_module(mod.main, {"controls": ["root.mfa"]})  # no device list queued: none is read
+        result = run_module(mod.DEFINITION.main, {"controls": ["root.mfa"]})  # no device list queued: none is read
     assert result.statuses() == {"root.mfa": "fail"}
     assert result["root_mfa"]["virtual_mfa"] is None
 
@@ -311,6 +311,6 @@ def test_root_mfa_alone_does_not_list_devices(monkeypatch, run_module):
 @mock_aws
 def test_moto_root_without_mfa_fails_both(run_module):
     # moto's account summary always says AccountMFAEnabled 0.
-    result = run_module(mod.main, {"controls": ["root.mfa", "root.hardware_mfa"]}, check_mode=True)
+    result = run_module(mod.DEFINITION.main, {"controls": ["root.mfa", "root.hardware_mfa"]}, check_mode=True)
     assert result.statuses() == {"root.mfa": "fail", "root.hardware_mfa": "fail"}
     assert "root" in result and "root_mfa" in result

@@ -1,0 +1,716 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bulwark.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The logic of the bulwark.aws.cloudtrail_trail_ensure module (its file holds the documentation).
+
+bulwark.aws.cloudtrail_trail_ensure runs it alone; bulwark.aws.account_baseline runs it with the other
+modules of an account in one module process.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.bulwark.aws.plugins.module_utils import aws
+from ansible_collections.bulwark.aws.plugins.module_utils import cloudtrail as ctu
+from ansible_collections.bulwark.aws.plugins.module_utils import policy
+from ansible_collections.bulwark.aws.plugins.module_utils import regions as regions_util
+from ansible_collections.bulwark.aws.plugins.module_utils import s3_bucket
+from ansible_collections.bulwark.aws.plugins.module_utils.controls import ids
+from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
+
+CONTROLS = ids(role="cloudtrail")
+MULTI_REGION = "cloudtrail.multi_region"
+VALIDATION = "cloudtrail.log_file_validation"
+KMS = "cloudtrail.kms_encryption"
+ROTATION = "kms.key_rotation"
+CLOUDWATCH = "cloudtrail.cloudwatch_logs"
+WRITE_EVENTS = "cloudtrail.s3_object_write_events"
+READ_EVENTS = "cloudtrail.s3_object_read_events"
+DATA_EVENTS = {WRITE_EVENTS: "write", READ_EVENTS: "read"}
+BUCKET_ASPECTS = {
+    "cloudtrail.bucket_versioning": "versioning",
+    "cloudtrail.bucket_not_public": "not_public",
+    "cloudtrail.bucket_tls_only": "tls_only",
+    "cloudtrail.bucket_access_logging": "access_logging",
+    "cloudtrail.bucket_mfa_delete": "mfa_delete",
+}
+TRAIL_CONTROLS = [c for c in CONTROLS if c != ROTATION]
+DEFAULT_TRAIL = "bulwark-security-trail"
+DEFAULT_LOG_GROUP = "bulwark-cloudtrail"
+ROLE_POLICY_NAME = "bulwark-cloudtrail-to-cloudwatch-logs"
+FAULTS = regions_util.AWS_FAULTS
+# CloudTrail checks bucket, key and role as it changes a trail; IAM changes take seconds to
+# show. Waits between attempts when a fresh resource is not visible yet (about a minute in all).
+PROPAGATION_DELAYS = (2, 4, 8, 15, 30)
+
+
+def validate(params):
+    home = params.get("region") or "us-east-1"
+    if params.get("trail_name"):
+        ctu.validate_trail_name(params["trail_name"])
+    for option in ("bucket_name", "access_log_bucket"):
+        if params.get(option):
+            ctu.validate_bucket_name(params[option], option)
+    if params.get("access_log_bucket") and params["access_log_bucket"] == params.get("bucket_name"):
+        raise ValueError("access_log_bucket: the trail bucket cannot log its own access (every log write would "
+                         "log again); give another bucket")
+    prefix = params.get("bucket_prefix")
+    if prefix is not None and (prefix.startswith("/") or len(prefix) > 200 or "AWSLogs" in prefix.split("/")):
+        raise ValueError("bucket_prefix: %r must not start with '/', exceed 200 characters or contain AWSLogs "
+                         "(CloudTrail adds AWSLogs/ACCOUNT/ itself)" % prefix)
+    if params.get("kms_key_id"):
+        ctu.validate_kms_key_id(params["kms_key_id"], home)
+    alias = params["kms_key_alias"]
+    if not alias.startswith("alias/") or alias.startswith("alias/aws/") or len(alias) > 256:
+        raise ValueError("kms_key_alias: %r must start with alias/ and not alias/aws/ (reserved for AWS)" % alias)
+    if params.get("log_group_name"):
+        ctu.validate_log_group_name(params["log_group_name"])
+    ctu.validate_retention(params["log_retention_days"])
+    ctu.validate_role_name(params["cloudwatch_logs_role_name"], "cloudwatch_logs_role_name")
+    s3_bucket.validate_lifecycle(params.get("lifecycle"))
+    regions_util.validate_regions(params)
+
+
+def rotatable(meta):
+    """Customer managed symmetric keys KMS can rotate: enabled, key material from KMS, not a replica."""
+    return (meta.get("KeyManager") == "CUSTOMER" and meta.get("KeySpec", meta.get("CustomerMasterKeySpec"))
+            == "SYMMETRIC_DEFAULT" and meta.get("KeyState") == "Enabled" and meta.get("Origin", "AWS_KMS") == "AWS_KMS"
+            and (meta.get("MultiRegionConfiguration") or {}).get("MultiRegionKeyType") != "REPLICA")
+
+
+def check_key_rotation(run):
+    """One region: every rotatable key gets a finding; returns how many there were."""
+    kms = run.client("kms")
+    keys = []
+    for page in kms.get_paginator("list_keys").paginate():
+        keys.extend(page.get("Keys", []))
+    found = 0
+    for key in keys:
+        try:
+            meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+            if not rotatable(meta):
+                continue
+            found += 1
+            arn = meta["Arn"]
+            if kms.get_key_rotation_status(KeyId=key["KeyId"]).get("KeyRotationEnabled"):
+                run.add(ROTATION, "pass", "automatic rotation is enabled", resource=arn)
+                continue
+            if run.is_waived(ROTATION, arn):
+                run.add(ROTATION, "drift", "automatic rotation is off", resource=arn)
+                continue
+            run.record_change("kms:EnableKeyRotation %s" % arn, before=False, after=True,
+                              key="kms/%s/rotation" % key["KeyId"])
+            if run.may_change:
+                kms.enable_key_rotation(KeyId=key["KeyId"])
+            run.noncompliant(ROTATION, can_fix=True, fixed=run.may_change,
+                             message="automatic rotation is off: %s" % (
+                                 "enabled it (yearly)" if run.may_change else "would enable it (yearly)"),
+                             resource=arn)
+        except FAULTS as e:
+            # One key the caller may not read (its key policy) does not hide the others.
+            found += 1
+            run.add(ROTATION, "error", aws.describe_error(e, "kms"), resource=key.get("KeyArn") or key["KeyId"])
+    return found
+
+
+class TrailEnsure:
+    """One run: choose the trail, plan the names, fix bucket, key, logs and trail, report."""
+
+    def __init__(self, m):
+        self.m = m
+        self.p = m.params
+        ident = m.identity()
+        self.account = ident["account_id"]
+        self.partition = ident["partition"]
+        self.home = m.conn.region
+        self.state = None        # the chosen trail's {"trail", "status", "selectors", "region"}
+        self.foreign = False     # an organization trail of another account: read-only
+        self.verdicts = {}       # control -> (status, message)
+        self.problems = {}       # control -> [what is wrong], [] when compliant as found
+        self.fixes = {}          # control -> [what was / would be done]
+        self.errors = {}         # control -> message
+        self.key_arn = None
+        self.trail_exists = False
+        self.trail_arn = self.bucket = None  # set by plan()
+
+    # --- helpers ----------------------------------------------------------------------------
+    def fixable(self, control):
+        return self.m.findings.wants(control) and not self.m.findings.is_waived(control, self.resource(control))
+
+    def resource(self, control):
+        if control in BUCKET_ASPECTS:
+            return s3_bucket.bucket_arn(self.bucket, self.partition) if self.bucket else None
+        return self.trail_arn
+
+    def problem(self, control, what, fix=None):
+        self.problems.setdefault(control, []).append(what)
+        if fix:
+            self.fixes.setdefault(control, []).append(fix)
+
+    def error(self, controls, exc, service):
+        message = aws.describe_error(exc, service)
+        for control in controls:
+            self.errors.setdefault(control, message)
+
+    def wanted(self, controls):
+        return [c for c in controls if self.m.findings.wants(c)]
+
+    # --- 1. which trail ---------------------------------------------------------------------
+    def choose_trail(self):
+        trails = ctu.describe_trails(self.m.client("cloudtrail"))
+        own = [t for t in trails if ctu.trail_account(t) == self.account]
+        foreign = [t for t in trails if ctu.trail_account(t) != self.account]
+        states = [ctu.read_trail(self.m, t, self.home) for t in own]
+        named = [s for s in states if s["trail"]["Name"] == (self.p["trail_name"] or DEFAULT_TRAIL)]
+        if named:
+            return named[0], False
+        if states:
+            return min(states, key=self.closeness), False
+        for trail in foreign:
+            state = ctu.read_trail(self.m, trail, self.home)
+            if not ctu.logging_gaps(state):
+                return state, True
+        return None, False
+
+    def closeness(self, state):
+        """Sort key: the trail with the fewest gaps, then one in the home region, then by name."""
+        trail = state["trail"]
+        gaps = len(ctu.logging_gaps(state)) + (not trail.get("LogFileValidationEnabled")) \
+            + (not trail.get("KmsKeyId")) + (not trail.get("CloudWatchLogsLogGroupArn"))
+        return gaps, state["region"] != self.home, trail["Name"]
+
+    # --- 2. names -----------------------------------------------------------------------------
+    def plan(self):
+        trail = self.state["trail"] if self.state else {}
+        self.trail_exists = bool(trail)
+        self.region = self.state["region"] if self.state else self.home
+        self.trail_name = trail.get("Name") or self.p["trail_name"] or DEFAULT_TRAIL
+        self.trail_arn = trail.get("TrailARN") or ctu.trail_arn(
+            self.partition, self.region, self.account, self.trail_name)
+        default_bucket = "bulwark-cloudtrail-%s-%s" % (self.account, self.region)
+        self.bucket = self.p["bucket_name"] or trail.get("S3BucketName") or default_bucket
+        self.prefix = trail.get("S3KeyPrefix") if trail.get("S3BucketName") == self.bucket else self.p["bucket_prefix"]
+        current_group = ctu.parse_log_group_arn(trail.get("CloudWatchLogsLogGroupArn"))
+        self.log_group = self.p["log_group_name"] or (current_group[2] if current_group else DEFAULT_LOG_GROUP)
+        self.log_group_arn = ctu.log_group_arn(self.partition, self.region, self.account, self.log_group)
+        keep_role = current_group and current_group[2] == self.log_group and trail.get("CloudWatchLogsRoleArn")
+        self.role_arn = trail.get("CloudWatchLogsRoleArn") if keep_role else "arn:%s:iam::%s:role/%s" % (
+            self.partition, self.account, self.p["cloudwatch_logs_role_name"])
+        if not self.trail_exists:
+            for control in self.wanted([MULTI_REGION, VALIDATION, KMS, CLOUDWATCH]):
+                self.problem(control, "the account has no trail")
+
+    def settings(self, trail, status=None):
+        """The trail settings this module manages, for --diff."""
+        return {
+            "Name": trail.get("Name"), "S3BucketName": trail.get("S3BucketName"),
+            "IsMultiRegionTrail": trail.get("IsMultiRegionTrail", False),
+            "IncludeGlobalServiceEvents": trail.get("IncludeGlobalServiceEvents", False),
+            "LogFileValidationEnabled": trail.get("LogFileValidationEnabled", False),
+            "KmsKeyId": trail.get("KmsKeyId"), "CloudWatchLogsLogGroupArn": trail.get("CloudWatchLogsLogGroupArn"),
+            "CloudWatchLogsRoleArn": trail.get("CloudWatchLogsRoleArn"),
+            "IsLogging": bool((status or {}).get("IsLogging")),
+        }
+
+    # --- 3. bucket ----------------------------------------------------------------------------
+    def ensure_bucket(self):
+        controls = [c for c in BUCKET_ASPECTS if self.m.findings.wants(c)]
+        if self.foreign:
+            for control in controls:
+                self.verdicts[control] = ("manual", "the organization trail's bucket %s belongs to account %s: "
+                                          "evaluate it there" % (self.bucket, ctu.trail_account(self.state["trail"])))
+            return
+        if not controls and self.trail_exists and self.bucket == self.state["trail"].get("S3BucketName") \
+                and not self.m.findings.wants(MULTI_REGION):
+            return
+        aspects = [BUCKET_ASPECTS[c] for c in controls] + ["service_access"]
+        leave_alone = [BUCKET_ASPECTS[c] for c in controls if not self.fixable(c)]
+        bucket_arn = s3_bucket.bucket_arn(self.bucket, self.partition)
+        result = s3_bucket.ensure_secure_bucket(
+            self.m, self.bucket, self.region,
+            ctu.bucket_statements(bucket_arn, self.prefix, self.account, self.trail_arn),
+            access_log_target=self.p["access_log_bucket"], access_log_prefix=self.p["access_log_prefix"],
+            lifecycle=self.p["lifecycle"], aspects=aspects + (["lifecycle"] if self.p["lifecycle"] else []),
+            leave_alone=leave_alone)
+        for control in controls:
+            aspect = result["aspects"].get(BUCKET_ASPECTS[control])
+            if aspect:
+                self.verdicts[control] = (aspect["status"], aspect["message"])
+        access = result["aspects"].get("service_access")
+        if access and access["status"] == "error":
+            self.errors.setdefault(MULTI_REGION, access["message"])
+        elif access and access["status"] != "pass" and self.trail_exists:
+            self.problem(MULTI_REGION, "the bucket policy of %s does not let CloudTrail deliver: %s"
+                         % (self.bucket, access["message"]))
+
+    # --- 4. KMS key ---------------------------------------------------------------------------
+    def usable_key(self, kms, key_id):
+        """(metadata, None) for a key CloudTrail can use, else (metadata or None, why not)."""
+        try:
+            meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+        except aws.ClientError as e:
+            if aws.error_code(e) == "NotFoundException":
+                return None, "key %s does not exist" % key_id
+            raise
+        if meta.get("KeyManager") != "CUSTOMER":
+            return meta, "key %s is AWS managed, not customer managed" % meta["Arn"]
+        if meta.get("KeySpec", meta.get("CustomerMasterKeySpec")) != "SYMMETRIC_DEFAULT":
+            return meta, "key %s is not a symmetric encryption key" % meta["Arn"]
+        if meta.get("KeyState") != "Enabled":
+            return meta, "key %s is %s" % (meta["Arn"], meta.get("KeyState"))
+        return meta, None
+
+    def ensure_key(self):
+        current = self.state["trail"].get("KmsKeyId") if self.state else None
+        if self.foreign:
+            if self.m.findings.wants(KMS):
+                self.verdicts[KMS] = ("pass", "the organization trail encrypts with %s" % current) if current else (
+                    "manual", "the organization trail of account %s has no KMS key: fix it there"
+                    % ctu.trail_account(self.state["trail"]))
+            return
+        self.key_arn = current
+        if not self.m.findings.wants(KMS):
+            return
+        kms = self.m.client("kms", self.region)
+        if self.p["kms_key_id"]:
+            meta, why_not = self.usable_key(kms, self.p["kms_key_id"])
+            if why_not:
+                self.errors[KMS] = "kms_key_id: %s; give an enabled customer managed symmetric key" % why_not
+                return
+        else:
+            meta = None
+            if current:
+                meta, why_not = self.usable_key(kms, current)
+                if why_not:
+                    self.problem(KMS, "the trail's %s" % why_not)
+                    meta = None
+            if meta is None:  # the key an earlier run created, found by its alias
+                meta, why_not = self.usable_key(kms, self.p["kms_key_alias"])
+                meta = None if why_not else meta
+        if self.trail_exists and not current:
+            self.problem(KMS, "the trail's logs are not encrypted with a KMS key")
+        if meta is None:
+            self.create_key(kms)
+            return
+        self.key_arn = meta["Arn"]
+        if current and current != meta["Arn"] and not self.problems.get(KMS):
+            self.problem(KMS, "the trail uses %s, not %s" % (current, self.p["kms_key_id"]))
+        if self.key_arn != current:
+            self.fixes.setdefault(KMS, []).append("set %s on the trail" % self.key_arn)
+        self.ensure_key_policy(kms, meta)
+
+    def create_key(self, kms):
+        document = {"Version": policy.VERSION, "Statement": [ctu.key_admin_statement(self.partition, self.account)]
+                    + ctu.key_statements(self.partition, self.account, self.trail_arn)}
+        alias = self.p["kms_key_alias"]
+        self.fixes.setdefault(KMS, []).append("create customer managed key %s (rotation on, policy scoped to %s) "
+                                              "and set it on the trail" % (alias, self.trail_arn))
+        if not self.fixable(KMS):
+            return
+        self.m.record_change("kms:CreateKey %s" % alias, before=None, after=document, key="kms_key_policy")
+        self.m.record_change("kms:CreateAlias %s" % alias)
+        self.m.record_change("kms:EnableKeyRotation %s" % alias)
+        if not self.m.may_change:
+            return
+        meta = kms.create_key(Description="CloudTrail log encryption for %s (bulwark.aws)" % self.trail_arn,
+                              KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT",
+                              Policy=policy.dumps(document),
+                              Tags=[{"TagKey": "managed-by", "TagValue": "bulwark.aws"}])["KeyMetadata"]
+        self.key_arn = meta["Arn"]
+        kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
+        kms.enable_key_rotation(KeyId=meta["KeyId"])
+
+    def ensure_key_policy(self, kms, meta):
+        """The key policy lets CloudTrail encrypt for this trail only, and nothing is open to everyone."""
+        current = policy.load(kms.get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"])
+        public = policy.public_statements(current)
+        drop = [n for n, _s in public]
+        problems = ["statement open to everyone: %s" % policy.describe_statement(s) for _n, s in public]
+        for n, statement in enumerate(policy.statements(current)):
+            if n in drop or str(statement.get("Effect")).lower() != "allow":
+                continue
+            # Evaluated alone: would it let CloudTrail encrypt for another account's trail?
+            if policy.allows({"Statement": [statement]}, ("Service", ctu.SERVICE), "kms:GenerateDataKey", "*",
+                             ctu.foreign_trail_context(self.partition)):
+                drop.append(n)
+                problems.append("CloudTrail may use it for any account's trail: %s" % policy.describe_statement(
+                    statement))
+        kept = policy.remove_statements(current, drop)
+        missing = [s for s in ctu.key_statements(self.partition, self.account, self.trail_arn)
+                   if not policy.grants_statement(kept, s)]
+        if missing:
+            problems.append("its policy does not let CloudTrail encrypt this trail's logs")
+        if not problems:
+            return
+        self.problem(KMS, "key %s: %s" % (meta["Arn"], "; ".join(problems)),
+                     "rewrite the key policy (CloudTrail scoped to this trail, nothing open to everyone)")
+        if not self.fixable(KMS):
+            return
+        desired, _changed = policy.merge_statements(kept, missing)
+        self.m.record_change("kms:PutKeyPolicy %s" % meta["Arn"], before=current, after=desired,
+                             key="kms_key_policy")
+        if self.m.may_change:
+            kms.put_key_policy(KeyId=meta["KeyId"], PolicyName="default", Policy=policy.dumps(desired))
+
+    # --- 5. CloudWatch Logs ---------------------------------------------------------------------
+    def ensure_logs(self):
+        if not self.m.findings.wants(CLOUDWATCH):
+            return
+        trail = self.state["trail"] if self.state else {}
+        if self.foreign:
+            ok = bool(trail.get("CloudWatchLogsLogGroupArn"))
+            self.verdicts[CLOUDWATCH] = ("pass", "the organization trail delivers to CloudWatch Logs") if ok else (
+                "manual", "the organization trail does not deliver to CloudWatch Logs: fix it in its account")
+            return
+        if self.trail_exists and not trail.get("CloudWatchLogsLogGroupArn"):
+            self.problem(CLOUDWATCH, "the trail does not deliver to CloudWatch Logs")
+        elif self.trail_exists and trail["CloudWatchLogsLogGroupArn"] != self.log_group_arn:
+            self.problem(CLOUDWATCH, "the trail delivers to %s, not %s"
+                         % (trail["CloudWatchLogsLogGroupArn"], self.log_group))
+        self.ensure_log_group()
+        self.ensure_logs_role()
+        error = (self.state or {}).get("status", {}).get("LatestCloudWatchLogsDeliveryError")
+        if error and not self.problems.get(CLOUDWATCH):
+            self.verdicts[CLOUDWATCH] = ("fail", "CloudTrail reports a delivery error to %s: %s; check the role %s "
+                                         "and the log group" % (self.log_group, error, self.role_arn))
+
+    def ensure_log_group(self):
+        logs = self.m.client("logs", self.region)
+        groups = logs.describe_log_groups(logGroupNamePrefix=self.log_group).get("logGroups", [])
+        group = next((g for g in groups if g["logGroupName"] == self.log_group), None)
+        days = self.p["log_retention_days"]
+        if group is None:
+            self.problem(CLOUDWATCH, "log group %s does not exist" % self.log_group,
+                         "create log group %s (retention %d days)" % (self.log_group, days))
+            if not self.fixable(CLOUDWATCH):
+                return
+            self.m.record_change("logs:CreateLogGroup %s" % self.log_group, before=None,
+                                 after={"retentionInDays": days}, key="log_group")
+            if self.m.may_change:
+                logs.create_log_group(logGroupName=self.log_group, tags={"managed-by": "bulwark.aws"})
+                logs.put_retention_policy(logGroupName=self.log_group, retentionInDays=days)
+            return
+        current = group.get("retentionInDays")
+        if current is not None and current < days:
+            # Only raised, never shortened: a shorter retention deletes logs.
+            self.problem(CLOUDWATCH, "log group %s keeps logs %d days" % (self.log_group, current),
+                         "raise its retention to %d days" % days)
+            if not self.fixable(CLOUDWATCH):
+                return
+            self.m.record_change("logs:PutRetentionPolicy %s" % self.log_group, before={"retentionInDays": current},
+                                 after={"retentionInDays": days}, key="log_group")
+            if self.m.may_change:
+                logs.put_retention_policy(logGroupName=self.log_group, retentionInDays=days)
+
+    def get_role(self, iam, name):
+        try:
+            return iam.get_role(RoleName=name)["Role"]
+        except aws.ClientError as e:
+            if aws.error_code(e) == "NoSuchEntity":
+                return None
+            raise
+
+    def ensure_logs_role(self):
+        iam = self.m.client("iam")
+        ours = self.p["cloudwatch_logs_role_name"]
+        name = self.role_arn.rsplit("/", 1)[-1]
+        if name != ours:
+            if self.get_role(iam, name):
+                return  # the account's own role: CloudTrail's delivery status tells whether it works
+            self.problem(CLOUDWATCH, "the trail's role %s does not exist" % self.role_arn)
+            self.role_arn = "arn:%s:iam::%s:role/%s" % (self.partition, self.account, ours)
+        statement = ctu.logs_role_statement(self.partition, self.region, self.account, self.log_group)
+        role = self.get_role(iam, ours)
+        if role is None:
+            self.problem(CLOUDWATCH, "role %s does not exist" % ours, "create role %s for CloudTrail" % ours)
+            if self.fixable(CLOUDWATCH):
+                self.m.record_change("iam:CreateRole %s" % ours, before=None, after=ctu.logs_role_trust(),
+                                     key="logs_role")
+                self.m.record_change("iam:PutRolePolicy %s/%s" % (ours, ROLE_POLICY_NAME), before=None,
+                                     after=statement, key="logs_role_policy")
+                if self.m.may_change:
+                    iam.create_role(RoleName=ours, AssumeRolePolicyDocument=policy.dumps(ctu.logs_role_trust()),
+                                    Description="CloudTrail delivers the security trail to CloudWatch Logs (bulwark.aws)",
+                                    Tags=[{"Key": "managed-by", "Value": "bulwark.aws"}])
+                    self.put_role_policy(iam, ours, statement)
+            return
+        if not policy.allows(role.get("AssumeRolePolicyDocument"), ("Service", ctu.SERVICE), "sts:AssumeRole", "*"):
+            self.problem(CLOUDWATCH, "role %s does not trust CloudTrail" % ours, "set its trust policy")
+            if self.fixable(CLOUDWATCH):
+                self.m.record_change("iam:UpdateAssumeRolePolicy %s" % ours, after=ctu.logs_role_trust(),
+                                     before=role.get("AssumeRolePolicyDocument"), key="logs_role")
+                if self.m.may_change:
+                    iam.update_assume_role_policy(RoleName=ours, PolicyDocument=policy.dumps(ctu.logs_role_trust()))
+        try:
+            current = iam.get_role_policy(RoleName=ours, PolicyName=ROLE_POLICY_NAME)["PolicyDocument"]
+        except aws.ClientError as e:
+            if aws.error_code(e) != "NoSuchEntity":
+                raise
+            current = {}
+        if not policy.grants_statement(current, statement):
+            self.problem(CLOUDWATCH, "role %s may not write to %s" % (ours, self.log_group),
+                         "set its policy %s" % ROLE_POLICY_NAME)
+            if self.fixable(CLOUDWATCH):
+                self.m.record_change("iam:PutRolePolicy %s/%s" % (ours, ROLE_POLICY_NAME), before=current or None,
+                                     after=statement, key="logs_role_policy")
+                if self.m.may_change:
+                    self.put_role_policy(iam, ours, statement)
+
+    def put_role_policy(self, iam, name, statement):
+        iam.put_role_policy(RoleName=name, PolicyName=ROLE_POLICY_NAME,
+                            PolicyDocument=policy.dumps({"Version": policy.VERSION, "Statement": [statement]}))
+
+    # --- 6. the trail ---------------------------------------------------------------------------
+    def trail_changes(self):
+        """(update/create arguments, start logging?, event selectors to put or None), noting each
+        control's problems and fixes on the way."""
+        trail = self.state["trail"] if self.state else {}
+        status = self.state["status"] if self.state else {}
+        selectors = self.state["selectors"] if self.state else {}
+        args = {}
+        if self.trail_exists and self.m.findings.wants(MULTI_REGION):
+            for gap in ctu.logging_gaps(self.state):
+                self.problem(MULTI_REGION, gap)
+        # A trail this module creates is never weaker than the baseline, selected controls or not.
+        if self.fixable(MULTI_REGION) or not self.trail_exists:
+            if not trail.get("IsMultiRegionTrail") or not trail.get("IncludeGlobalServiceEvents", False):
+                args.update(IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True)
+                if self.trail_exists:
+                    self.fixes.setdefault(MULTI_REGION, []).append("make it multi-region with global service events")
+        if self.m.findings.wants(VALIDATION) and not trail.get("LogFileValidationEnabled"):
+            if self.trail_exists:
+                self.problem(VALIDATION, "log file validation is off")
+            self.fixes.setdefault(VALIDATION, []).append("enable log file validation")
+            if self.fixable(VALIDATION):
+                args["EnableLogFileValidation"] = True
+        if self.fixable(KMS) and KMS not in self.errors:
+            wanted = self.key_arn or (None if self.m.may_change else "(the new key)")
+            if wanted and wanted != trail.get("KmsKeyId"):
+                args["KmsKeyId"] = wanted
+        if self.fixable(CLOUDWATCH) and CLOUDWATCH not in self.errors:
+            if trail.get("CloudWatchLogsLogGroupArn") != self.log_group_arn \
+                    or trail.get("CloudWatchLogsRoleArn") != self.role_arn:
+                args.update(CloudWatchLogsLogGroupArn=self.log_group_arn, CloudWatchLogsRoleArn=self.role_arn)
+                self.fixes.setdefault(CLOUDWATCH, []).append("point the trail at %s" % self.log_group)
+        if self.trail_exists and self.bucket != trail.get("S3BucketName"):
+            args["S3BucketName"] = self.bucket
+            if self.prefix:
+                args["S3KeyPrefix"] = self.prefix
+        start = (self.fixable(MULTI_REGION) and not status.get("IsLogging")) or not self.trail_exists
+        if self.trail_exists and start:
+            self.fixes.setdefault(MULTI_REGION, []).append("start logging")
+        fix_management = self.trail_exists and self.fixable(MULTI_REGION) and bool(ctu.management_gap(selectors))
+        if fix_management:
+            self.fixes.setdefault(MULTI_REGION, []).append("log all read and write management events")
+        logged = ctu.s3_data_events(selectors, self.partition) if self.trail_exists else set()
+        add_data = set()
+        for control, kind in DATA_EVENTS.items():
+            if not self.m.findings.wants(control) or kind in logged:
+                continue
+            if kind in self.p["s3_data_events"]:
+                self.problem(control, "S3 object-level %s events are not logged" % kind,
+                             "log S3 object %s events for every bucket" % kind)
+                if self.fixable(control):
+                    add_data.add(kind)
+            else:
+                self.verdicts[control] = ("fail", "S3 object-level %s events are not logged (billed per event): add "
+                                          "%s to s3_data_events (bulwark_cloudtrail_s3_data_events) to log them for "
+                                          "every bucket" % (kind, kind))
+        put = ctu.desired_selectors(selectors, fix_management, add_data, self.partition) \
+            if (fix_management or add_data) else None
+        return args, start, put
+
+    def call_with_propagation_retry(self, fn, **kwargs):
+        """Retry while CloudTrail cannot yet see a bucket policy, key policy or role this run made."""
+        fresh = any(a.startswith(("iam:", "kms:", "s3:PutBucketPolicy", "s3:CreateBucket")) for a in self.m.actions)
+        for delay in PROPAGATION_DELAYS + (None,):
+            try:
+                return fn(**kwargs)
+            except aws.ClientError as e:
+                if delay is None or not fresh or not ctu.is_retryable_propagation(e):
+                    raise
+                time.sleep(delay)
+        return None  # pragma: no cover - the loop returns or raises
+
+    def ensure_trail(self):
+        if self.foreign:
+            self.report_foreign_trail()
+            return
+        args, start, selectors = self.trail_changes()
+        controls = self.wanted(TRAIL_CONTROLS)
+        if not self.trail_exists and not any(self.fixable(c) for c in TRAIL_CONTROLS):
+            return  # everything selected is waived: nothing to create
+        ct = self.m.client("cloudtrail", self.region)
+        status = self.state["status"] if self.state else {}
+        before = self.settings(self.state["trail"], status) if self.trail_exists else None
+        after = dict(before or {}, Name=self.trail_name, S3BucketName=self.bucket)
+        after.update((k, v) for k, v in args.items() if k not in ("EnableLogFileValidation", "S3KeyPrefix"))
+        if "EnableLogFileValidation" in args:
+            after["LogFileValidationEnabled"] = True
+        after["IsLogging"] = True if start else after.get("IsLogging")
+        if not self.trail_exists:
+            self.fixes.setdefault(MULTI_REGION, []).append("create multi-region trail %s and start logging"
+                                                           % self.trail_name)
+            self.m.record_change("cloudtrail:CreateTrail %s" % self.trail_name, before=None, after=after, key="trail")
+            self.m.record_change("cloudtrail:StartLogging %s" % self.trail_name)
+            if self.m.may_change:
+                create = dict(args, Name=self.trail_name, S3BucketName=self.bucket,
+                              TagsList=[{"Key": "managed-by", "Value": "bulwark.aws"}])
+                if self.prefix:
+                    create["S3KeyPrefix"] = self.prefix
+                try:
+                    self.call_with_propagation_retry(ct.create_trail, **create)
+                    self.trail_exists = True
+                    ct.start_logging(Name=self.trail_arn)
+                except FAULTS as e:
+                    self.error(controls, e, "cloudtrail")
+                    return
+        else:
+            if args:
+                self.m.record_change("cloudtrail:UpdateTrail %s" % self.trail_name, before=before, after=after,
+                                     key="trail")
+                if self.m.may_change:
+                    try:
+                        self.call_with_propagation_retry(ct.update_trail, Name=self.trail_arn, **args)
+                    except FAULTS as e:
+                        self.error([c for c in controls if c not in DATA_EVENTS], e, "cloudtrail")
+            if start:
+                self.m.record_change("cloudtrail:StartLogging %s" % self.trail_name, before=False, after=True,
+                                     key="trail_logging")
+                if self.m.may_change:
+                    try:
+                        ct.start_logging(Name=self.trail_arn)
+                    except FAULTS as e:
+                        self.error([MULTI_REGION], e, "cloudtrail")
+        if selectors:
+            current = dict((k, v) for k, v in (self.state or {}).get("selectors", {}).items()
+                           if k in ("EventSelectors", "AdvancedEventSelectors") and v)
+            self.m.record_change("cloudtrail:PutEventSelectors %s" % self.trail_name, before=current or None,
+                                 after=selectors, key="trail_event_selectors")
+            if self.m.may_change:
+                try:
+                    ct.put_event_selectors(TrailName=self.trail_arn, **selectors)
+                except FAULTS as e:
+                    self.error([MULTI_REGION] + list(DATA_EVENTS), e, "cloudtrail")
+
+    def report_foreign_trail(self):
+        trail = self.state["trail"]
+        owner = ctu.trail_account(trail)
+        self.verdicts[MULTI_REGION] = ("pass", "organization trail %s of account %s logs every region"
+                                       % (trail["Name"], owner))
+        ok = trail.get("LogFileValidationEnabled")
+        self.verdicts[VALIDATION] = ("pass", "log file validation is on") if ok else (
+            "manual", "log file validation is off on the organization trail: fix it in account %s" % owner)
+        logged = ctu.s3_data_events(self.state["selectors"], self.partition)
+        for control, kind in DATA_EVENTS.items():
+            self.verdicts[control] = ("pass", "S3 object %s events are logged" % kind) if kind in logged else (
+                "manual", "the organization trail does not log S3 object %s events: add them in account %s"
+                % (kind, owner))
+
+    # --- 7. findings ----------------------------------------------------------------------------
+    def report(self):
+        for control in self.wanted(TRAIL_CONTROLS):
+            where = dict(resource=self.resource(control), region=self.region)
+            problems = self.problems.get(control)
+            if control in self.errors:
+                self.m.findings.add(control, "error", self.errors[control], **where)
+            elif control in self.verdicts and not problems:
+                status, message = self.verdicts[control]
+                self.m.findings.add(control, status, message, **where)
+            elif not problems:
+                self.m.findings.add(control, "pass", self.pass_message(control), **where)
+            elif not self.fixable(control):
+                self.m.findings.add(control, "drift", "; ".join(problems), **where)  # waived
+            else:
+                done = self.m.may_change
+                message = "%s; %s%s" % ("; ".join(problems), "fixed: " if done else "would ",
+                                        ", ".join(self.fixes.get(control) or ["fix it"]))
+                self.m.findings.noncompliant(control, can_fix=True, fixed=done, message=message, **where)
+
+    def pass_message(self, control):
+        return {
+            MULTI_REGION: "trail %s logs read and write management events in every region" % self.trail_name,
+            VALIDATION: "log file validation is on",
+            KMS: "logs are encrypted with %s, its policy scoped to this trail" % self.key_arn,
+            CLOUDWATCH: "the trail delivers to log group %s" % self.log_group,
+            WRITE_EVENTS: "S3 object-level write events are logged for every bucket",
+            READ_EVENTS: "S3 object-level read events are logged for every bucket",
+        }[control]
+
+    # --- the run ------------------------------------------------------------------------------
+    def run(self):
+        controls = self.wanted(TRAIL_CONTROLS)
+        try:
+            if controls:
+                self.state, self.foreign = self.choose_trail()
+        except FAULTS as e:
+            self.error(controls, e, "cloudtrail")
+            self.state = None
+        self.plan()
+        if controls and not self.errors:
+            for step, step_controls, service in ((self.ensure_bucket, list(BUCKET_ASPECTS), "s3"),
+                                                 (self.ensure_key, [KMS], "kms"),
+                                                 (self.ensure_logs, [CLOUDWATCH], "logs"),
+                                                 (self.ensure_trail, controls, "cloudtrail")):
+                try:
+                    step()
+                except FAULTS as e:
+                    self.error(step_controls, e, service)
+        self.report()
+        return self.key_rotation()
+
+    def key_rotation(self):
+        """kms.key_rotation in every enabled region (or those of the regions option), in parallel."""
+        if not self.m.findings.wants(ROTATION):
+            return regions_util.RegionPlan([])
+        plan = regions_util.plan_regions(self.m, self.p["regions"], [ROTATION])
+        regions_util.for_each_region(self.m, plan.regions, check_key_rotation, [ROTATION])
+        if plan.regions and not any(f["control"] == ROTATION for f in self.m.findings.items):
+            self.m.findings.add(ROTATION, "pass", "no enabled customer managed symmetric key in the %d region(s) "
+                                "evaluated" % len(plan.regions), region="all")
+        return plan
+
+    def result(self, plan):
+        return dict(
+            trail=dict(name=self.trail_name, arn=self.trail_arn, home_region=self.region, exists=self.trail_exists),
+            trail_arn=self.trail_arn, bucket_arn=s3_bucket.bucket_arn(self.bucket, self.partition),
+            kms_key_arn=self.key_arn, log_group_arn=self.log_group_arn, log_group_name=self.log_group,
+            regions=plan.as_result())
+
+
+def argument_spec():
+    spec = dict(
+        trail_name=dict(type="str"),
+        bucket_name=dict(type="str"),
+        bucket_prefix=dict(type="str"),
+        access_log_bucket=dict(type="str"),
+        access_log_prefix=dict(type="str"),
+        lifecycle=dict(type="dict", options=dict(
+            transition_days=dict(type="int"),
+            storage_class=dict(type="str", default="GLACIER",
+                               choices=["GLACIER", "DEEP_ARCHIVE", "GLACIER_IR", "STANDARD_IA", "ONEZONE_IA",
+                                        "INTELLIGENT_TIERING"]),
+            expiration_days=dict(type="int"),
+            noncurrent_expiration_days=dict(type="int"),
+        )),
+        kms_key_id=dict(type="str"),
+        kms_key_alias=dict(type="str", default="alias/bulwark-cloudtrail", no_log=False),
+        log_group_name=dict(type="str"),
+        log_retention_days=dict(type="int", default=365),
+        cloudwatch_logs_role_name=dict(type="str", default="bulwark-cloudtrail-cloudwatch-logs"),
+        s3_data_events=dict(type="list", elements="str", choices=["read", "write"], default=[]),
+    )
+    spec.update(regions_util.REGIONS_ARGUMENT_SPEC)
+    return spec
+
+
+def body(m):
+    run = TrailEnsure(m)
+    plan = run.run()
+    m.exit(**run.result(plan))
+
+
+DEFINITION = Definition("cloudtrail_trail_ensure", argument_spec, CONTROLS, body, validate)

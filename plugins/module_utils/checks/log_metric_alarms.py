@@ -1,0 +1,364 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bulwark.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The logic of the bulwark.aws.log_metric_alarms module (its file holds the documentation).
+
+bulwark.aws.log_metric_alarms runs it alone; bulwark.aws.account_baseline runs it with the other
+modules of an account in one module process.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.bulwark.aws.plugins.module_utils import aws
+from ansible_collections.bulwark.aws.plugins.module_utils import cis_patterns
+from ansible_collections.bulwark.aws.plugins.module_utils import cloudtrail as ctu
+from ansible_collections.bulwark.aws.plugins.module_utils.controls import ids
+from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
+
+CONTROLS = ids(role="monitoring")
+TOPIC = "monitoring.alarm_topic"
+ALARM_CONTROLS = [c for c in CONTROLS if c != TOPIC]
+FAULTS = (aws.ClientError, aws.BotoCoreError, NotImplementedError)
+_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$")
+_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NAME = re.compile(r"^[^:*]{1,200}$")
+# Alarm settings CIS asks for; an alarm counts when it fires on one event (see fires_on_one_event).
+ALARM_SETTINGS = dict(Statistic="Sum", Period=300, EvaluationPeriods=1, Threshold=1.0,
+                      ComparisonOperator="GreaterThanOrEqualToThreshold", TreatMissingData="notBreaching")
+
+
+def validate(params):
+    if params.get("log_group_name"):
+        ctu.validate_log_group_name(params["log_group_name"])
+    arn = params.get("topic_arn")
+    if arn:
+        match = _TOPIC_ARN.match(arn)
+        if not match:
+            raise ValueError("topic_arn: %r is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)" % arn)
+        home = params.get("region")
+        if params.get("log_group_name") and home and match.group(1) != home:
+            raise ValueError("topic_arn: the topic is in %s but the log group's alarms are in %s; CloudWatch alarms "
+                             "notify topics of their own region" % (match.group(1), home))
+    if not _TOPIC_NAME.match(params["topic_name"]):
+        raise ValueError("topic_name: %r must be 1-256 letters, digits, '-' or '_'" % params["topic_name"])
+    if params.get("alarm_email") and not _EMAIL.match(params["alarm_email"]):
+        raise ValueError("alarm_email: %r is not an email address" % params["alarm_email"])
+    if not _NAME.match(params["name_prefix"]):
+        raise ValueError("name_prefix: %r must be 1-200 characters without ':' or '*'" % params["name_prefix"])
+    if not params["metric_namespace"] or params["metric_namespace"].startswith("AWS/") \
+            or len(params["metric_namespace"]) > 255:
+        raise ValueError("metric_namespace: %r must be 1-255 characters and not start with AWS/ (reserved)"
+                         % params["metric_namespace"])
+
+
+def fires_on_one_event(alarm):
+    """True when the alarm goes off as soon as the metric counts one matching event."""
+    if not alarm.get("ActionsEnabled", True):
+        return False
+    if alarm.get("Statistic") not in ("Sum", "SampleCount", "Maximum"):
+        return False
+    threshold, operator = alarm.get("Threshold"), alarm.get("ComparisonOperator")
+    if threshold is None:
+        return False
+    return (operator == "GreaterThanOrEqualToThreshold" and threshold <= 1) or \
+        (operator == "GreaterThanThreshold" and threshold < 1)
+
+
+def sns_actions(alarm):
+    return [a for a in alarm.get("AlarmActions", []) if a.split(":")[2:3] == ["sns"]]
+
+
+def paginate(client, operation, key, **kwargs):
+    out = []
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        out.extend(page.get(key, []))
+    return out
+
+
+class Alarms:
+    def __init__(self, m):
+        self.m = m
+        self.p = m.params
+        ident = m.identity()
+        self.account, self.partition = ident["account_id"], ident["partition"]
+        self.region = m.conn.region
+        self.log_group = None
+        self.topic_arn = None
+        self.topic_exists = False
+        self.subscriptions = {}  # topic ARN -> [subscription]
+        self.satisfied = {}      # control -> {"filter", "alarm", "topics"}
+        self.missing_group = None  # why the log group is not there yet (check mode)
+
+    def fixable(self, control):
+        return self.m.findings.wants(control) and not self.m.findings.is_waived(control, self.resource())
+
+    def resource(self):
+        if not self.log_group:
+            return None
+        return "arn:%s:logs:%s:%s:log-group:%s" % (self.partition, self.region, self.account, self.log_group)
+
+    def add(self, control, status, message):
+        self.m.findings.add(control, status, message, resource=self.resource(), region=self.region)
+
+    def name(self, control, cis):
+        return "%s%s-%s" % (self.p["name_prefix"], cis, control.split(".", 1)[1])
+
+    # --- where -----------------------------------------------------------------------------
+    def find_log_group(self):
+        """(exists?, why not). Sets self.log_group and self.region."""
+        if self.p["log_group_name"]:
+            self.log_group = self.p["log_group_name"]
+        else:
+            region, name, why = ctu.find_log_group_of_security_trail(self.m, self.m.client("cloudtrail"), self.region)
+            if name is None:
+                return False, ("no multi-region trail that logs all management events delivers to CloudWatch Logs (%s); "
+                               "run cloudtrail_trail_ensure first or give log_group_name" % why)
+            self.log_group, self.region = name, region
+        logs = self.m.client("logs", self.region)
+        groups = logs.describe_log_groups(logGroupNamePrefix=self.log_group).get("logGroups", [])
+        if any(g["logGroupName"] == self.log_group for g in groups):
+            return True, None
+        return False, "log group %s does not exist in %s" % (self.log_group, self.region)
+
+    # --- topic ------------------------------------------------------------------------------
+    def find_topic(self, sns):
+        if self.p["topic_arn"]:
+            self.topic_arn = self.p["topic_arn"]
+            try:
+                sns.get_topic_attributes(TopicArn=self.topic_arn)
+                self.topic_exists = True
+            except aws.ClientError as e:
+                if aws.error_code(e) not in ("NotFound", "NotFoundException"):
+                    raise
+            return
+        self.topic_arn = "arn:%s:sns:%s:%s:%s" % (self.partition, self.region, self.account, self.p["topic_name"])
+        self.topic_exists = any(t["TopicArn"] == self.topic_arn for t in paginate(sns, "list_topics", "Topics"))
+
+    def ensure_topic(self, sns):
+        """The module's topic exists (created when this run needs it and may)."""
+        if self.topic_exists:
+            return
+        if self.p["topic_arn"]:
+            raise ValueError("topic_arn: %s does not exist" % self.topic_arn)
+        self.m.record_change("sns:CreateTopic %s" % self.p["topic_name"], before=None, after=self.topic_arn,
+                             key="topic")
+        if self.m.may_change:
+            self.topic_arn = sns.create_topic(Name=self.p["topic_name"],
+                                              Tags=[{"Key": "managed-by", "Value": "bulwark.aws"}])["TopicArn"]
+            self.topic_exists = True
+
+    def confirmed(self, sns, topic):
+        if topic not in self.subscriptions:
+            subs = paginate(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=topic) \
+                if (topic != self.topic_arn or self.topic_exists) else []
+            self.subscriptions[topic] = subs
+        return [s for s in self.subscriptions[topic]
+                if s.get("SubscriptionArn", "").startswith("arn:")]  # not PendingConfirmation
+
+    # --- filters and alarms -------------------------------------------------------------------
+    def evaluate(self, logs, cloudwatch, sns):
+        filters = [] if self.missing_group else paginate(logs, "describe_metric_filters", "metricFilters",
+                                                         logGroupName=self.log_group)
+        alarms = paginate(cloudwatch, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
+        by_metric = {}
+        for alarm in alarms:
+            by_metric.setdefault((alarm.get("Namespace"), alarm.get("MetricName")), []).append(alarm)
+        by_name = dict((a["AlarmName"], a) for a in alarms)
+        plans = []
+        for control, cis, metric, title in cis_patterns.ALARMS:
+            if not self.m.findings.wants(control):
+                continue
+            plans.append(self.evaluate_control(control, cis, metric, title, filters, by_metric, by_name))
+        return plans
+
+    def evaluate_control(self, control, cis, metric, title, filters, by_metric, by_name):
+        """{control, ok, message, filter: (name, metric, namespace) or None to write, alarm: args or None}"""
+        accepted = [cis_patterns.canonical(p) for p in cis_patterns.ACCEPTED[control]]
+        matching = [f for f in filters if cis_patterns.canonical(f.get("filterPattern", "")) in accepted]
+        plan = dict(control=control, cis=cis, title=title, filter=None, alarm=None)
+        our_filter, our_alarm = self.name(control, cis), self.name(control, cis)
+        for f in matching:
+            for transformation in f.get("metricTransformations", []):
+                key = (transformation.get("metricNamespace"), transformation.get("metricName"))
+                for alarm in by_metric.get(key, []):
+                    topics = sns_actions(alarm)
+                    if fires_on_one_event(alarm) and topics and (alarm["AlarmName"] != our_alarm or self.our_topic_ok(
+                            topics)):
+                        plan.update(ok=True, message="filter %s (pattern of CIS %s) and alarm %s notify %s" % (
+                            f["filterName"], cis, alarm["AlarmName"], ", ".join(topics)), topics=topics)
+                        self.satisfied[control] = dict(filter=f["filterName"], alarm=alarm["AlarmName"], topics=topics)
+                        return plan
+        problems = []
+        if matching:
+            transformation = matching[0]["metricTransformations"][0]
+            namespace, metric_name = transformation["metricNamespace"], transformation["metricName"]
+            problems.append("filter %s has no alarm that fires on one event and notifies an SNS topic"
+                            % matching[0]["filterName"])
+        else:
+            namespace, metric_name = self.p["metric_namespace"], metric
+            problems.append(self.missing_group or "no metric filter with the CIS %s pattern on %s" % (cis, self.log_group))
+            plan["filter"] = dict(filterName=our_filter, filterPattern=cis_patterns.PATTERNS[control],
+                                  metricTransformations=[dict(metricName=metric_name, metricNamespace=namespace,
+                                                              metricValue="1")])
+            if our_filter in [f["filterName"] for f in filters]:
+                problems.append("filter %s has another pattern" % our_filter)
+        plan["alarm"] = dict(ALARM_SETTINGS, AlarmName=our_alarm, MetricName=metric_name, Namespace=namespace,
+                             AlarmDescription="CIS %s: %s (bulwark.aws)" % (cis, title), ActionsEnabled=True)
+        if our_alarm in by_name:
+            problems.append("alarm %s does not fire on one event or notify the topic" % our_alarm)
+        plan.update(ok=False, message="; ".join(problems))
+        return plan
+
+    def our_topic_ok(self, topics):
+        """Our own alarm must notify the topic given explicitly; any topic otherwise."""
+        return not self.p["topic_arn"] or self.p["topic_arn"] in topics
+
+    def apply(self, logs, cloudwatch, sns, plan):
+        control = plan["control"]
+        writes = []
+        if plan["filter"]:
+            writes.append("put metric filter %s" % plan["filter"]["filterName"])
+        writes.append("put alarm %s" % plan["alarm"]["AlarmName"])
+        if not self.fixable(control):
+            self.add(control, "drift", plan["message"])  # waived
+            return
+        if plan["filter"]:
+            self.m.record_change("logs:PutMetricFilter %s" % plan["filter"]["filterName"], before=None,
+                                 after=plan["filter"]["filterPattern"], key="filter/%s" % plan["filter"]["filterName"])
+        alarm = dict(plan["alarm"], AlarmActions=[self.topic_arn])
+        self.m.record_change("cloudwatch:PutMetricAlarm %s" % alarm["AlarmName"], before=None,
+                             after=dict((k, alarm[k]) for k in ("MetricName", "Namespace", "AlarmActions")),
+                             key="alarm/%s" % alarm["AlarmName"])
+        if self.m.may_change:
+            try:
+                if plan["filter"]:
+                    logs.put_metric_filter(logGroupName=self.log_group, **plan["filter"])
+                cloudwatch.put_metric_alarm(**alarm)
+            except FAULTS as e:
+                self.add(control, "error", aws.describe_error(e, "cloudwatch"))
+                return
+            self.satisfied[control] = dict(filter=(plan["filter"] or {}).get("filterName"),
+                                           alarm=alarm["AlarmName"], topics=[self.topic_arn])
+        self.m.findings.noncompliant(control, can_fix=True, fixed=self.m.may_change, resource=self.resource(),
+                                     region=self.region, message="%s; %s%s, notifying %s" % (
+                                         plan["message"], "fixed: " if self.m.may_change else "would ",
+                                         ", ".join(writes), self.topic_arn))
+
+    # --- the topic's subscribers ----------------------------------------------------------------
+    def report_topic(self, sns, topics):
+        if not self.m.findings.wants(TOPIC):
+            return
+        missing = [t for t in topics if not self.confirmed(sns, t)]
+        if not missing:
+            if topics:
+                self.add(TOPIC, "pass", "%s %s a confirmed subscription" % (", ".join(topics), "has" if len(
+                    topics) == 1 else "each have"))
+            else:
+                self.add(TOPIC, "fail", "no alarm notifies a topic yet")
+            return
+        email = self.p["alarm_email"]
+        pending = [s for t in missing for s in self.subscriptions.get(t, [])]
+        if pending:
+            self.add(TOPIC, "fail", "%s: the subscription of %s awaits confirmation (the recipient must click the "
+                     "link in AWS's email)" % (", ".join(missing), ", ".join(s.get("Endpoint", "?") for s in pending)))
+            return
+        if not email or missing != [self.topic_arn]:
+            how = ("alarm_email subscribes to %s only" % self.topic_arn) if email else \
+                "or give alarm_email, the role's bulwark_monitoring_alarm_email"
+            self.add(TOPIC, "fail", "%s %s no subscriber: subscribe the security team; %s"
+                     % (", ".join(missing), "has" if len(missing) == 1 else "have", how))
+            return
+        if not self.fixable(TOPIC):
+            self.add(TOPIC, "drift", "%s has no subscriber" % self.topic_arn)
+            return
+        self.m.record_change("sns:Subscribe %s email" % self.topic_arn, before=None, after=email, key="subscription")
+        if self.m.may_change:
+            try:
+                # Without ReturnSubscriptionArn, AWS answers "pending confirmation" until the
+                # recipient confirms (moto confirms at once).
+                arn = sns.subscribe(TopicArn=self.topic_arn, Protocol="email", Endpoint=email)["SubscriptionArn"]
+            except FAULTS as e:
+                self.add(TOPIC, "error", aws.describe_error(e, "sns"))
+                return
+            if not str(arn).startswith("arn:") or "pending" in str(arn).lower():
+                self.add(TOPIC, "fail", "%s had no subscriber: subscribed %s, which must confirm the subscription "
+                         "(the link in AWS's email)" % (self.topic_arn, email))
+                return
+        self.m.findings.noncompliant(TOPIC, can_fix=True, fixed=self.m.may_change, resource=self.resource(),
+                                     region=self.region, message="%s has no subscriber; %s %s (by email)" % (
+                                         self.topic_arn, "fixed: subscribed" if self.m.may_change
+                                         else "would subscribe", email))
+
+    # --- the run --------------------------------------------------------------------------------
+    def run(self):
+        try:
+            exists, why_not = self.find_log_group()
+        except FAULTS as e:
+            self.m.findings.error_for(self.m.params["controls"], aws.describe_error(e, "cloudtrail/logs"))
+            return
+        # Check mode: the cloudtrail role has not created the group yet, so plan on an empty one
+        # (drift, with the writes it would make). Otherwise nothing can go on a missing group.
+        if not exists and (not self.log_group or self.m.may_change):
+            for control in self.m.params["controls"]:
+                self.add(control, "fail", why_not)
+            return
+        self.missing_group = None if exists else why_not
+        logs = self.m.client("logs", self.region)
+        cloudwatch = self.m.client("cloudwatch", self.region)
+        sns = self.m.client("sns", self.region)
+        try:
+            self.find_topic(sns)
+            plans = self.evaluate(logs, cloudwatch, sns)
+        except FAULTS as e:
+            self.m.findings.error_for(self.m.params["controls"], aws.describe_error(e, "cloudwatch"))
+            return
+        for plan in plans:
+            if plan["ok"]:
+                self.add(plan["control"], "pass", plan["message"])
+        todo = [p for p in plans if not p["ok"]]
+        if any(self.fixable(p["control"]) for p in todo):
+            try:
+                self.ensure_topic(sns)
+            except (ValueError,) + FAULTS as e:
+                message = str(e) if isinstance(e, ValueError) else aws.describe_error(e, "sns")
+                for plan in todo:
+                    self.add(plan["control"], "error", message)
+                todo = []
+        for plan in todo:
+            self.apply(logs, cloudwatch, sns, plan)
+        topics = sorted(set(t for s in self.satisfied.values() for t in s["topics"]))
+        if self.topic_exists or (todo and not self.m.may_change):
+            topics = sorted(set(topics + [self.topic_arn]))
+        try:
+            self.report_topic(sns, topics)
+        except FAULTS as e:
+            self.m.findings.error_for([TOPIC], aws.describe_error(e, "sns"), resource=self.resource(),
+                                      region=self.region)
+
+    def result(self):
+        return dict(log_group_name=self.log_group, topic_arn=self.topic_arn, alarms=self.satisfied)
+
+
+def argument_spec():
+    return dict(
+        log_group_name=dict(type="str"),
+        topic_arn=dict(type="str"),
+        topic_name=dict(type="str", default="bulwark-security-alarms"),
+        alarm_email=dict(type="str"),
+        name_prefix=dict(type="str", default="bulwark-cis-"),
+        metric_namespace=dict(type="str", default=cis_patterns.NAMESPACE),
+    )
+
+
+def body(m):
+    run = Alarms(m)
+    run.run()
+    m.exit(**run.result())
+
+
+DEFINITION = Definition("log_metric_alarms", argument_spec, CONTROLS, body, validate)

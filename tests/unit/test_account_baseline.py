@@ -1,0 +1,133 @@
+"""account_baseline: several modules in one module process, each as it is alone.
+
+The modules themselves are tested in their own files; here: the same findings in one run as in
+separate runs, one connection, input checked for every module before any AWS call, a failing
+module that does not stop the others, and the trail's log group passed on to the alarms.
+"""
+
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import account_baseline as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks import iam_password_policy_check
+
+from tests.support import seed
+from tests.support.recorder import Recorder
+
+REGIONS = ["us-east-1", "eu-west-1"]
+# Every module, options as the roles pass them (regions cut to two to keep the test short).
+OPTIONS = {
+    "root_key_audit": {},
+    "iam_password_policy_check": {},
+    "iam_credential_audit": {},
+    "iam_admin_setup": {},
+    "cloudtrail_trail_ensure": {"regions": REGIONS},
+    "log_metric_alarms": {"alarm_email": "security@example.com"},
+    "account_guardrails": {"regions": REGIONS},
+    "account_settings": {},
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_aws_managed_policies(monkeypatch):
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "false")
+
+
+def comparable(findings):
+    return sorted((f["control"], f["status"], f["resource"], f["region"], f["message"]) for f in findings)
+
+
+def test_one_run_reports_what_each_module_reports_alone_with_one_identity_call_and_no_write(moto_server,
+                                                                                            run_module):
+    seed.seed("insecure", moto_server.url)
+    with Recorder(moto_server.url) as rec:
+        together = run_module(mod.DEFINITION.main, OPTIONS, check_mode=True)
+    assert not together.get("failed"), together.get("msg")
+    assert rec.writes() == []
+    assert [c for c in rec.calls() if c[1] == "GetCallerIdentity"] == [("sts", "GetCallerIdentity", "us-east-1")]
+    assert list(together["modules"]) == list(OPTIONS)  # checklist order
+
+    alone = []
+    for name, options in OPTIONS.items():
+        definition = next(d for d in mod.STEPS if d.name == name)
+        if name == "log_metric_alarms":  # as the monitoring role passes the cloudtrail role's group
+            options = dict(options, log_group_name=together["modules"]["cloudtrail_trail_ensure"]["log_group_name"])
+        result = run_module(definition.main, options, check_mode=True)
+        assert comparable(result["findings"]) == comparable(together["modules"][name]["findings"]), name
+        assert result["changed"] == together["modules"][name]["changed"], name
+        alone.extend(result["findings"])
+    assert comparable(together["findings"]) == comparable(alone)
+    assert together["changed"] is True and together["account_id"] == "123456789012"
+    assert len(together["findings"]) > 80 and {"drift", "fail", "pass"} <= set(together.statuses().values())
+
+
+def test_bad_input_of_every_module_is_reported_at_once_before_any_aws_call(moto_server, run_module):
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.DEFINITION.main, {
+            "iam_password_policy_check": {"min_length": 3},
+            "log_metric_alarms": {"topic_arn": "nope"},
+            "account_settings": {"bogus": 1},
+            "root_key_audit": {"controls": ["root.nope"]},
+        })
+    assert result["failed"] and result["findings"] == [] and rec.calls() == []
+    msg = result["msg"]
+    assert "iam_password_policy_check: min_length" in msg and "log_metric_alarms: topic_arn: 'nope'" in msg
+    assert "account_settings: unsupported parameters: bogus" in msg
+    assert "root_key_audit: value of controls must be one or more of" in msg and "root.nope" in msg
+
+
+@mock_aws
+def test_a_module_that_fails_leaves_error_findings_for_its_controls_and_the_others_still_run(run_module,
+                                                                                             monkeypatch):
+    def denied(m):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}}, "GetAccountPasswordPolicy")
+
+    monkeypatch.setattr(iam_password_policy_check.DEFINITION, "body", denied)
+    result = run_module(mod.DEFINITION.main, {"iam_password_policy_check": {}, "root_key_audit": {},
+                                              "iam_admin_setup": {}}, check_mode=True)
+    assert result["failed"] and result["msg"].startswith("iam_password_policy_check: ")
+    assert "AccessDenied" in result["msg"]
+    statuses = result.statuses()
+    for control in iam_password_policy_check.CONTROLS:
+        assert statuses[control] == "error", control
+    errors = [f for f in result["findings"] if f["control"].startswith("iam.password_policy.")]
+    assert "iam_password_policy_check could not finish" in errors[0]["message"]
+    # the modules after it ran
+    assert statuses["root.no_access_keys"] != "error" and "iam.support_role" in statuses
+    assert result["modules"]["iam_admin_setup"]["findings"] and not result["modules"]["iam_admin_setup"].get("failed")
+
+
+def test_the_alarms_watch_the_log_group_of_the_trail_evaluated_in_the_same_run(moto_server, run_module):
+    seed.seed("insecure", moto_server.url)
+    result = run_module(mod.DEFINITION.main, {"cloudtrail_trail_ensure": {"regions": REGIONS},
+                                              "log_metric_alarms": {"alarm_email": "security@example.com"}},
+                        check_mode=True)
+    group = result["modules"]["cloudtrail_trail_ensure"]["log_group_name"]
+    assert group and result["modules"]["log_metric_alarms"]["log_group_name"] == group
+    alarms = result["modules"]["log_metric_alarms"]["findings"]
+    assert alarms and set(f["status"] for f in alarms) == {"drift"}, alarms
+
+
+def test_a_log_group_given_to_the_alarms_is_kept(moto_server, run_module):
+    seed.seed("insecure", moto_server.url)
+    result = run_module(mod.DEFINITION.main, {"cloudtrail_trail_ensure": {"regions": REGIONS},
+                                              "log_metric_alarms": {"log_group_name": "elsewhere"}},
+                        check_mode=True)
+    assert result["modules"]["log_metric_alarms"]["log_group_name"] == "elsewhere"
+
+
+@mock_aws
+def test_the_controls_option_narrows_every_module_and_modules_not_given_do_not_run(run_module):
+    result = run_module(mod.DEFINITION.main, {"controls": ["root.mfa", "iam.password_policy.min_length"],
+                                              "root_key_audit": {}, "iam_password_policy_check": {}},
+                        check_mode=True)
+    assert sorted(result.statuses()) == ["iam.password_policy.min_length", "root.mfa"]
+    assert list(result["modules"]) == ["root_key_audit", "iam_password_policy_check"]
+
+
+@mock_aws
+def test_nothing_to_run_is_no_aws_call_and_no_finding(run_module):
+    result = run_module(mod.DEFINITION.main, {})
+    assert result["findings"] == [] and result["modules"] == {} and result["changed"] is False
+    assert "account_id" not in result
