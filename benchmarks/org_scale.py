@@ -23,11 +23,11 @@ the table shows:
                    not on the controller): wall s ~ (cpu s + moto cpu s) / cores when both are busy
   rc               ansible-playbook's exit code (0 expected)
 
-What bounds a run: every module task costs the controller a worker process, the module's
-packaging, a Python start and a botocore import (about 0.9 s in all, measured here), for every
-account; so wall time is about accounts x module tasks per account x cpu per task / cores, once
-forks keep the cores busy.
-More forks than cores add no throughput. The lever is the number of module tasks per account.
+What bounds a run: CPU. harden.yml makes one module run per account (the roles plan, then
+bulwark.aws.account_baseline runs every module in one process): about 2.2 s of module work (botocore,
+every region) plus ~0.02 s of Ansible per task, 44 tasks per account, so wall time is about
+accounts x cpu per account / cores once forks keep the cores busy; moto_server's own CPU shares
+those cores here. More forks than cores add no throughput.
 """
 
 import argparse

@@ -228,6 +228,14 @@ def is_transient(exc):
             or status >= 500)
 
 
+def paginate(client, operation, key, **kwargs):
+    """Every item under ``key`` of every page of a paginated operation (snake_case name)."""
+    items = []
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        items.extend(page.get(key, []))
+    return items
+
+
 def error_code(exc):
     if isinstance(exc, ClientError):
         return exc.response.get("Error", {}).get("Code")

@@ -106,13 +106,6 @@ def standard_arn(name, partition, region):
     return "arn:%s:securityhub:%s::standards/%s" % (partition, region, name)
 
 
-def paginate(client, operation, key, **kwargs):
-    items = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        items.extend(page.get(key, []))
-    return items
-
-
 # --- shared, once-per-run resources (the Config role and bucket) ---------------------------------
 
 class Shared:
@@ -146,7 +139,7 @@ class Shared:
         """The AWS Config service-linked role (AWSServiceRoleForConfig; moto names it
         AWSServiceRoleForconfig), found by its path so the name's case does not matter."""
         iam = self.m.client("iam")
-        roles = paginate(iam, "list_roles", "Roles", PathPrefix=CONFIG_SLR_PATH)
+        roles = aws.paginate(iam, "list_roles", "Roles", PathPrefix=CONFIG_SLR_PATH)
         if roles:
             return roles[0]["Arn"]
         predicted = "arn:%s:iam::%s:role%sAWSServiceRoleForConfig" % (
@@ -311,7 +304,7 @@ def check_guardduty(run):
     gd = run.client("guardduty")
     frequency = run.params["guardduty_finding_publishing_frequency"]
     features = run.params["guardduty_features"]
-    detector_ids = sorted(paginate(gd, "list_detectors", "DetectorIds"))
+    detector_ids = sorted(aws.paginate(gd, "list_detectors", "DetectorIds"))
     if not detector_ids:
         create = dict(Enable=True, FindingPublishingFrequency=frequency)
         if features:
@@ -446,7 +439,7 @@ def check_standards(run, sh, on, shared):
             run.noncompliant(STANDARDS, False, False, "Security Hub is not enabled, so %s cannot run "
                              "(select securityhub.enabled to enable it)" % names, resource=R_STANDARDS)
         return
-    subscriptions = paginate(sh, "get_enabled_standards", "StandardsSubscriptions")
+    subscriptions = aws.paginate(sh, "get_enabled_standards", "StandardsSubscriptions")
     by_arn = dict((s["StandardsArn"], s) for s in subscriptions)
     missing, broken = [], []
     for name, arn in wanted:
@@ -473,7 +466,7 @@ def check_standards(run, sh, on, shared):
 def check_analyzer(run):
     aa = run.client("accessanalyzer")
     name = run.params["access_analyzer_name"]
-    analyzers = [a for a in paginate(aa, "list_analyzers", "analyzers") if a.get("type") in ("ACCOUNT", "ORGANIZATION")]
+    analyzers = [a for a in aws.paginate(aa, "list_analyzers", "analyzers") if a.get("type") in ("ACCOUNT", "ORGANIZATION")]
     usable = [a for a in analyzers if a.get("status") in ("ACTIVE", "CREATING")]
     if usable:
         a = usable[0]
@@ -506,7 +499,7 @@ def check_region(run, shared):
 def check_rules(run):
     cfg = run.client("config")
     rules = wanted_rules(run.params)
-    existing = paginate(cfg, "describe_config_rules", "ConfigRules")
+    existing = aws.paginate(cfg, "describe_config_rules", "ConfigRules")
     present = set(r["Source"]["SourceIdentifier"] for r in existing
                   if r.get("Source", {}).get("Owner") == "AWS" and not str(r.get("ConfigRuleState", "")).startswith("DELET"))
     missing = [r for r in rules if r["identifier"] not in present]
@@ -551,7 +544,7 @@ def check_aggregator(run, hub_on, evaluated):
         else:
             run.noncompliant(HUB, False, False, problem, resource=R_AGGREGATOR)
         return
-    aggregators = paginate(sh, "list_finding_aggregators", "FindingAggregators")
+    aggregators = aws.paginate(sh, "list_finding_aggregators", "FindingAggregators")
     if not aggregators:
         report(run, HUB, R_AGGREGATOR, ["findings of other regions are not aggregated into %s" % run.region],
                [("securityhub:CreateFindingAggregator", None, "ALL_REGIONS", "securityhub_aggregator")],

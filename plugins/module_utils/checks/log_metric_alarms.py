@@ -73,13 +73,6 @@ def sns_actions(alarm):
     return [a for a in alarm.get("AlarmActions", []) if a.split(":")[2:3] == ["sns"]]
 
 
-def paginate(client, operation, key, **kwargs):
-    out = []
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        out.extend(page.get(key, []))
-    return out
-
-
 class Alarms:
     def __init__(self, m):
         self.m = m
@@ -137,7 +130,7 @@ class Alarms:
                     raise
             return
         self.topic_arn = "arn:%s:sns:%s:%s:%s" % (self.partition, self.region, self.account, self.p["topic_name"])
-        self.topic_exists = any(t["TopicArn"] == self.topic_arn for t in paginate(sns, "list_topics", "Topics"))
+        self.topic_exists = any(t["TopicArn"] == self.topic_arn for t in aws.paginate(sns, "list_topics", "Topics"))
 
     def ensure_topic(self, sns):
         """The module's topic exists (created when this run needs it and may)."""
@@ -154,7 +147,7 @@ class Alarms:
 
     def confirmed(self, sns, topic):
         if topic not in self.subscriptions:
-            subs = paginate(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=topic) \
+            subs = aws.paginate(sns, "list_subscriptions_by_topic", "Subscriptions", TopicArn=topic) \
                 if (topic != self.topic_arn or self.topic_exists) else []
             self.subscriptions[topic] = subs
         return [s for s in self.subscriptions[topic]
@@ -162,9 +155,9 @@ class Alarms:
 
     # --- filters and alarms -------------------------------------------------------------------
     def evaluate(self, logs, cloudwatch, sns):
-        filters = [] if self.missing_group else paginate(logs, "describe_metric_filters", "metricFilters",
+        filters = [] if self.missing_group else aws.paginate(logs, "describe_metric_filters", "metricFilters",
                                                          logGroupName=self.log_group)
-        alarms = paginate(cloudwatch, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
+        alarms = aws.paginate(cloudwatch, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
         by_metric = {}
         for alarm in alarms:
             by_metric.setdefault((alarm.get("Namespace"), alarm.get("MetricName")), []).append(alarm)
