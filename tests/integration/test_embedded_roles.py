@@ -8,7 +8,6 @@ from tests.support.playbook import run_playbook
 from tests.support.recorder import Recorder
 
 
-
 def identity_calls(rec):
     return len([c for c in rec.calls() if c[1] == "GetCallerIdentity"])
 

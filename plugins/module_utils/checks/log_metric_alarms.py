@@ -156,7 +156,7 @@ class Alarms:
     # --- filters and alarms -------------------------------------------------------------------
     def evaluate(self, logs, cloudwatch, sns):
         filters = [] if self.missing_group else aws.paginate(logs, "describe_metric_filters", "metricFilters",
-                                                         logGroupName=self.log_group)
+                                                             logGroupName=self.log_group)
         alarms = aws.paginate(cloudwatch, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
         by_metric = {}
         for alarm in alarms:
