@@ -81,6 +81,7 @@ class Definition:
         options = dict((k, v) for k, v in (options or {}).items()
                        if not (isinstance(v, str) and v.startswith(_OMIT_PREFIX)))
         checked = ArgumentSpecValidator(spec).validate(options)
+        # A step's no_log values are hidden in the process's output, as AnsibleModule does for its own.
         process.module.no_log_values.update(checked._no_log_values)
         if checked.error_messages:
             raise StepFailure("; ".join(("unsupported parameters: " if isinstance(e, UnsupportedError) else "") + e.error_message
