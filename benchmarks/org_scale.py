@@ -25,7 +25,7 @@ the table shows:
 
 What bounds a run: CPU. harden.yml makes one module run per account (the roles plan, then
 bulwark.aws.account_baseline runs every module in one process): about 2.2 s of module work (botocore,
-every region) plus ~0.02 s of Ansible per task, 44 tasks per account, so wall time is about
+every region) plus ~0.02 s of Ansible per task, 32 tasks per account, so wall time is about
 accounts x cpu per account / cores once forks keep the cores busy; moto_server's own CPU shares
 those cores here. More forks than cores add no throughput.
 """

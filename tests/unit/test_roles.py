@@ -54,6 +54,9 @@ def test_argument_specs_cover_every_default_with_the_same_default(role):
         assert spec.get("description"), name
 
 
+EVALUATE = {"name": "bulwark.aws.common", "tasks_from": "evaluate.yml"}
+
+
 def plan_tasks(role):
     """(file, task) of the role's tasks that plan a module run (set _bulwark_plan, vars._module)."""
     tasks_dir = os.path.join(REPO, "roles", role, "tasks")
@@ -94,19 +97,21 @@ def test_every_baseline_module_is_planned_by_a_role_and_passed_on_by_evaluate():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_role_evaluates_its_plan_last_unless_deferred(role):
-    last = load(role, "tasks", "main.yml")[-1]
-    assert last["ansible.builtin.import_role"] == {"name": "bulwark.aws.common", "tasks_from": "evaluate.yml"}
-    assert last["when"] == "not (bulwark_defer_evaluation | bool)"
+def test_role_main_plans_then_evaluates_and_plan_has_the_same_argument_spec(role):
+    main = load(role, "tasks", "main.yml")
+    assert main[0]["ansible.builtin.import_tasks"] == "plan.yml"
+    assert main[-1]["ansible.builtin.import_role"] == EVALUATE and len(main) == 2
+    assert not any("import_role" in str(task) for task in load(role, "tasks", "plan.yml"))
+    specs = load(role, "meta", "argument_specs.yml")["argument_specs"]
+    assert specs["plan"] == specs["main"]  # harden.yml validates the same variables
 
 
-def test_harden_playbook_runs_every_role_in_checklist_order():
+def test_harden_playbook_plans_every_role_in_checklist_order_then_evaluates_once():
     with open(os.path.join(REPO, "playbooks", "harden.yml")) as f:
         play = yaml.safe_load(f)[0]
-    names = [r["role"].split(".")[-1] for r in play["roles"]]
+    imports = [task["ansible.builtin.import_role"] for task in play["tasks"]]
+    assert imports[-1] == EVALUATE
+    assert all(i["tasks_from"] == "plan" for i in imports[:-1])  # "plan": the entry point of the argument spec
+    names = [i["name"].split(".")[-1] for i in imports[:-1]]
     assert names == [r for r in controls.ROLES if r in names]
     assert set(names) == set(ROLES)
-    # one module run per account: the roles plan, post_tasks evaluate
-    assert play["vars"]["bulwark_defer_evaluation"] is True
-    assert play["post_tasks"][-1]["ansible.builtin.import_role"] == {"name": "bulwark.aws.common",
-                                                                     "tasks_from": "evaluate.yml"}
