@@ -448,15 +448,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _read_organization(self, conn, identity):
         org = conn.client("organizations")
         organization = org.describe_organization()["Organization"]
-        roots = [r for page in org.get_paginator("list_roots").paginate() for r in page["Roots"]]
+        roots = aws.paginate(org, "list_roots", "Roots")
 
         def children(node):
             parent_id, path = node
             ous = [(ou["Id"], "%s/%s" % (path, ou["Name"]))
-                   for page in org.get_paginator("list_organizational_units_for_parent").paginate(ParentId=parent_id)
-                   for ou in page["OrganizationalUnits"]]
-            accounts = [a for page in org.get_paginator("list_accounts_for_parent").paginate(ParentId=parent_id)
-                        for a in page["Accounts"]]
+                   for ou in aws.paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits",
+                                          ParentId=parent_id)]
+            accounts = aws.paginate(org, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
             return node, ous, accounts
 
         accounts, skipped = [], {}
@@ -483,8 +482,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 _has_tag_keys(e) for e in exclude if e)
             if wants_tags:
                 def tags_of(account):
-                    pages = org.get_paginator("list_tags_for_resource").paginate(ResourceId=account["account_id"])
-                    return dict((t["Key"], t["Value"]) for page in pages for t in page["Tags"])
+                    return dict((t["Key"], t["Value"])
+                                for t in aws.paginate(org, "list_tags_for_resource", "Tags", ResourceId=account["account_id"]))
 
                 for account, tags in zip(accounts, pool.map(tags_of, accounts)):
                     account["tags"] = tags

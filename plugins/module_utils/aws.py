@@ -232,7 +232,7 @@ def paginate(client, operation, key, **kwargs):
     """Every item under ``key`` of every page of a paginated operation (snake_case name)."""
     items = []
     for page in client.get_paginator(operation).paginate(**kwargs):
-        items.extend(page.get(key, []))
+        items.extend(page.get(key) or [])
     return items
 
 

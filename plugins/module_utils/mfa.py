@@ -29,11 +29,10 @@ def assigned_virtual_devices(iam):
     """{user ARN: [serial numbers]} of assigned virtual MFA devices. Seeds and QR codes, which
     some endpoints return, are never kept."""
     out = {}
-    for page in iam.get_paginator("list_virtual_mfa_devices").paginate(AssignmentStatus="Assigned"):
-        for device in page.get("VirtualMFADevices", []):
-            arn = (device.get("User") or {}).get("Arn")
-            if arn:
-                out.setdefault(arn, []).append(device["SerialNumber"])
+    for device in aws.paginate(iam, "list_virtual_mfa_devices", "VirtualMFADevices", AssignmentStatus="Assigned"):
+        arn = (device.get("User") or {}).get("Arn")
+        if arn:
+            out.setdefault(arn, []).append(device["SerialNumber"])
     return out
 
 

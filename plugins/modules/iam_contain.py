@@ -408,18 +408,16 @@ def _jsonable(value):
 
 def lookup_events(cloudtrail, user, start, end):
     events = []
-    paginator = cloudtrail.get_paginator("lookup_events")
-    for page in paginator.paginate(LookupAttributes=[{"AttributeKey": "Username", "AttributeValue": user}],
-                                   StartTime=start, EndTime=end):
-        for event in page.get("Events") or []:
-            event = _jsonable(event)
-            raw = event.get("CloudTrailEvent")
-            if isinstance(raw, str):
-                try:
-                    event["CloudTrailEvent"] = json.loads(raw)
-                except ValueError:
-                    pass
-            events.append(event)
+    for event in aws.paginate(cloudtrail, "lookup_events", "Events", StartTime=start, EndTime=end,
+                              LookupAttributes=[{"AttributeKey": "Username", "AttributeValue": user}]):
+        event = _jsonable(event)
+        raw = event.get("CloudTrailEvent")
+        if isinstance(raw, str):
+            try:
+                event["CloudTrailEvent"] = json.loads(raw)
+            except ValueError:
+                pass
+        events.append(event)
     return events
 
 

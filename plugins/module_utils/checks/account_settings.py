@@ -274,9 +274,7 @@ def budget_ok(budget, notifications):
 def check_budget(m, account_id):
     control = "account.budget_alert"
     budgets = m.client("budgets")
-    all_budgets = []
-    for page in budgets.get_paginator("describe_budgets").paginate(AccountId=account_id):
-        all_budgets.extend(page.get("Budgets") or [])
+    all_budgets = aws.paginate(budgets, "describe_budgets", "Budgets", AccountId=account_id)
     name = m.params["budget_name"]
     amount = m.params.get("budget_amount")
     mine = [b for b in all_budgets if b["BudgetName"] == name]

@@ -84,9 +84,7 @@ def rotatable(meta):
 def check_key_rotation(run):
     """One region: every rotatable key gets a finding; returns how many there were."""
     kms = run.client("kms")
-    keys = []
-    for page in kms.get_paginator("list_keys").paginate():
-        keys.extend(page.get("Keys", []))
+    keys = aws.paginate(kms, "list_keys", "Keys")
     found = 0
     for key in keys:
         try:

@@ -367,9 +367,7 @@ def evaluate_details(m, details):
 def evaluate_certificates(m, iam, now):
     control = "iam.expired_server_certificates"
     try:
-        certs = []
-        for page in iam.get_paginator("list_server_certificates").paginate():
-            certs.extend(page.get("ServerCertificateMetadataList") or [])
+        certs = aws.paginate(iam, "list_server_certificates", "ServerCertificateMetadataList")
     except (aws.ClientError, aws.BotoCoreError) as e:
         m.findings.error_for([control], aws.describe_error(e, "iam"))
         return
