@@ -69,7 +69,45 @@ def _run(main, args, check_mode=False, diff=False):
     with patch_module_args(args), redirect_stdout(out):
         with pytest.raises(SystemExit):
             main()
-    return ModuleResult(json.loads(out.getvalue()))
+    result = ModuleResult(json.loads(out.getvalue()))
+    FIXED_SEEN.update(f["control"] for f in result.get("findings", []) if f.get("status") == "fixed")
+    return result
+
+
+# --- every fix the catalogue promises is performed by a test ---------------------------------
+# A control remediated `auto` or `opt_in` must end `fixed` in at least one unit test (moto or
+# botocore's Stubber), else the catalogue promises what no code does. Checked when the whole
+# tests/unit suite ran, over every xdist worker; a missing one fails the session.
+FIXED_SEEN = set()
+
+
+def _whole_unit_suite(config):
+    unit = os.path.join(REPO, "tests", "unit")
+    args = [os.path.abspath(a).rstrip(os.sep) for a in config.args]
+    return (args == [unit] and not config.getoption("keyword") and not config.getoption("markexpr")
+            and not config.getoption("lf", False) and not config.getoption("deselect", None))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    FIXED_SEEN.update(getattr(node, "workeroutput", {}).get("fixed", []))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workerinput"):  # an xdist worker: its share goes to the controller
+        session.config.workeroutput["fixed"] = sorted(FIXED_SEEN)
+        return
+    if exitstatus != 0 or not _whole_unit_suite(session.config):
+        return
+    from ansible_collections.bulwark.aws.plugins.module_utils import controls
+
+    promised = [c.id for c in controls.all_controls() if c.remediation_kind in ("auto", "opt_in")]
+    missing = [c for c in promised if c not in FIXED_SEEN]
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line("FAILED catalogue promises a fix that no unit test performs (no `fixed` finding): %s"
+                            % ", ".join(missing), red=True)
+        session.exitstatus = 1
 
 
 @pytest.fixture

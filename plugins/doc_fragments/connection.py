@@ -117,6 +117,14 @@ options:
         description: Last day the waiver applies, V(YYYY-MM-DD). Every waiver expires.
         type: str
         required: true
+  option_names:
+    description:
+      - "How messages name this module's options: C({option: what the user sets}). The bulwark.aws
+        roles set it to their variables; empty names the options themselves."
+      - "For example, with V({min_length: bulwark_iam_password_min_length}) an out-of-range value says
+        C(bulwark_iam_password_min_length: 200 is out of range) where the module alone says C(min_length: 200 ...)."
+    type: dict
+    default: {}
 notes:
   - Retries use botocore's V(adaptive) retry mode with 10 attempts; the standard
     E(AWS_RETRY_MODE) and E(AWS_MAX_ATTEMPTS) environment variables override both.

@@ -310,6 +310,8 @@ class AwsConnection:
         self._clients = {}
         self._lock = threading.Lock()
         self._identity = None
+        self._writes_lock = threading.Lock()
+        self.writes = 0  # write calls AWS accepted: what Ansible's `changed` reports after an apply
         session = new_session(profile=params.get("profile") if not params.get("access_key") else None,
                               access_key=params.get("access_key"), secret_key=params.get("secret_key"),
                               session_token=params.get("session_token"))
@@ -352,8 +354,7 @@ class AwsConnection:
                 client = self.session.create_client(
                     service, region_name=region, endpoint_url=self.endpoint_url,
                     verify=self.params.get("validate_certs", True), config=self._config(service))
-                if self.read_only:
-                    client.meta.events.register("before-call", _block_writes)
+                self.watch(client)
                 if service == "s3control" and is_loopback(self.endpoint_url):
                     # s3control's endpoint rules put the account id in front of the host
                     # (123456789012.127.0.0.1): a local emulator has no such name and the call
@@ -361,6 +362,21 @@ class AwsConnection:
                     client.meta.events.register("before-sign.s3-control", _strip_account_host_prefix)
                 self._clients[key] = client
             return self._clients[key]
+
+    def watch(self, client):
+        """Check mode / enforce=false: the client refuses writes. Else it counts the writes AWS accepted."""
+        if self.read_only:
+            client.meta.events.register_first("before-call", _block_writes)
+        else:
+            client.meta.events.register("after-call", self._count_write)
+
+    def _count_write(self, http_response=None, model=None, **kwargs):
+        """after-call: count a write the endpoint accepted (after botocore's retries); a refused
+        one raises in the caller and is not counted."""
+        if model is not None and not model.name.startswith(READ_ONLY_PREFIXES) \
+                and http_response is not None and http_response.status_code < 300:
+            with self._writes_lock:
+                self.writes += 1
 
     def identity(self):
         """sts:GetCallerIdentity, once per run: {account_id, arn, user_id, partition, is_root}."""

@@ -5,17 +5,31 @@
 how a filter written differently is recognised as the same one.
 
 ``PATTERNS[control]`` is the pattern bulwark.aws writes; ``ACCEPTED[control]`` every pattern
-an audit accepts for that control: the written one, the CIS text where it differs, and the
-variants CIS itself documents. ``equivalent(a, b)`` parses both patterns and compares them as
-expressions: whitespace, quotes around simple values, redundant parentheses and the order of
-the terms of an all-``||`` or all-``&&`` group do not matter. A group mixing ``&&`` and ``||``
-without parentheses (CloudWatch does not document their precedence) is compared term by
-term in its written order. A pattern that does not parse is compared as text with the
-whitespace outside quotes removed.
+that counts for that control: the written one, the CIS text where it differs, and the
+variants CIS itself documents, each of them one that Prowler's check for the control
+(prowler/providers/aws/services/cloudwatch/<check>/<check>.py) also recognises. A filter
+CIS would accept but Prowler would not (an older form) does not count: an account bulwark.aws
+hardened must pass both. ``matches(control, pattern)`` parses both patterns and compares them
+as expressions: whitespace, quotes around simple values, redundant parentheses and the order of
+the terms of an all-``||`` or all-``&&`` group do not matter, except for 4.1 and 4.3, whose
+Prowler checks still read the terms in the order CIS prints them (``IN_ORDER``). A group mixing
+``&&`` and ``||`` without parentheses (CloudWatch does not document their precedence) is
+compared term by term in its written order. A pattern that does not parse is compared as text
+with the whitespace outside quotes removed.
 
-CIS 4.1 as printed in v3.0 does not group its two error codes:
-``{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && ... }``.
-bulwark.aws writes the intended form, ``{ ((... ) || (...)) && ... }``, and accepts both.
+Where bulwark.aws writes something else than the CIS v3.0 text:
+
+- 4.1: the printed text does not group its error codes; bulwark.aws writes the intended form,
+  ``{ ((... ) || (...)) && ... }``, and accepts both.
+- 4.13: the v3.0 audit limits the filter to ``$.eventSource = ec2.amazonaws.com`` but does not
+  group the event names (its remediation text has no event source at all); Prowler requires the
+  event source. bulwark.aws writes ``{ (source) && ((name) || ...) }`` and accepts the printed
+  audit text; the form without the event source (bulwark.aws's earlier one) no longer counts.
+- 4.15: Prowler also requires CancelHandshake, CreateOrganization and EnableAllFeatures, which
+  the v3.0 text does not list; bulwark.aws writes all 21 events, the 18-event form no longer counts.
+
+Event names are written in the order Prowler releases before June 2026 read them (their
+regular expressions were order-dependent), so older Prowler versions recognise them too.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -54,14 +68,17 @@ _ROUTE_EVENTS = ("CreateRoute CreateRouteTable ReplaceRoute ReplaceRouteTableAss
 _VPC_EVENTS = ("CreateVpc DeleteVpc ModifyVpcAttribute AcceptVpcPeeringConnection CreateVpcPeeringConnection "
                "DeleteVpcPeeringConnection RejectVpcPeeringConnection AttachClassicLinkVpc DetachClassicLinkVpc "
                "DisableVpcClassicLink EnableVpcClassicLink").split()
-_ORG_EVENTS = ("AcceptHandshake AttachPolicy CreateAccount CreateOrganizationalUnit CreatePolicy DeclineHandshake "
-               "DeleteOrganization DeleteOrganizationalUnit DeletePolicy DetachPolicy DisablePolicyType "
-               "EnablePolicyType InviteAccountToOrganization LeaveOrganization MoveAccount "
-               "RemoveAccountFromOrganization UpdatePolicy UpdateOrganizationalUnit").split()
+# CIS v3.0's 18 events plus CancelHandshake, CreateOrganization and EnableAllFeatures, which
+# Prowler's check requires too, in the order its releases before June 2026 read them.
+_ORG_EVENTS = ("AcceptHandshake AttachPolicy CancelHandshake CreateAccount CreateOrganization CreateOrganizationalUnit "
+               "CreatePolicy DeclineHandshake DeleteOrganization DeleteOrganizationalUnit DeletePolicy "
+               "EnableAllFeatures EnablePolicyType InviteAccountToOrganization LeaveOrganization DetachPolicy "
+               "DisablePolicyType MoveAccount RemoveAccountFromOrganization UpdateOrganizationalUnit "
+               "UpdatePolicy").split()
 
 _M = "monitoring."
 
-# What bulwark.aws writes, CIS v3.0 section 4 (4.1 in its intended, grouped form).
+# What bulwark.aws writes, CIS v3.0 section 4 (4.1 and 4.13 in their intended, grouped form).
 PATTERNS = {
     _M + "unauthorized_api_calls":
         '{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) && '
@@ -82,7 +99,7 @@ PATTERNS = {
     _M + "security_group_changes": "{ %s }" % _any_name(_SG_EVENTS),
     _M + "nacl_changes": "{ %s }" % _any_name(_NACL_EVENTS),
     _M + "network_gateway_changes": "{ %s }" % _any_name(_GATEWAY_EVENTS),
-    _M + "route_table_changes": "{ %s }" % _any_name(_ROUTE_EVENTS),
+    _M + "route_table_changes": "{ ($.eventSource = ec2.amazonaws.com) && (%s) }" % _any_name(_ROUTE_EVENTS),
     _M + "vpc_changes": "{ %s }" % _any_name(_VPC_EVENTS),
     _M + "organizations_changes":
         "{ ($.eventSource = organizations.amazonaws.com) && (%s) }" % _any_name(_ORG_EVENTS, quoted=True),
@@ -98,9 +115,16 @@ VARIANTS = {
     _M + "console_signin_without_mfa": [
         '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && '
         '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }'],
-    # The audit text's form, limited to EC2 (grouped).
-    _M + "route_table_changes": ["{ ($.eventSource = ec2.amazonaws.com) && (%s) }" % _any_name(_ROUTE_EVENTS)],
+    # The v3.0 audit text as printed (the event names not grouped).
+    _M + "route_table_changes": [
+        "{($.eventSource = ec2.amazonaws.com) && ($.eventName =CreateRoute) || ($.eventName = CreateRouteTable) || "
+        "($.eventName =ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName= DeleteRouteTable) "
+        "|| ($.eventName = DeleteRoute) || ($.eventName =DisassociateRouteTable) }"],
 }
+
+# Controls whose Prowler check reads the terms in the order CIS prints them (a regular
+# expression with ".+" between them): their filters are compared in the written order.
+IN_ORDER = (_M + "unauthorized_api_calls", _M + "root_usage")
 
 ACCEPTED = dict((control, [pattern] + VARIANTS.get(control, [])) for control, pattern in PATTERNS.items())
 
@@ -137,9 +161,10 @@ def _tokens(text):
 
 
 class _Parser:
-    def __init__(self, tokens):
+    def __init__(self, tokens, in_order=False):
         self.tokens = tokens
         self.pos = 0
+        self.in_order = in_order
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else (None, None)
@@ -170,7 +195,7 @@ class _Parser:
             flat = []
             for term in terms:  # (a || b) || c is a || b || c
                 flat.extend(term[1] if term[0] == ops[0] else [term])
-            return (ops[0], tuple(sorted(set(flat), key=repr)))
+            return (ops[0], tuple(flat) if self.in_order else tuple(sorted(set(flat), key=repr)))
         chain = [terms[0]]
         for op, term in zip(ops, terms[1:]):
             chain.extend([op, term])
@@ -199,22 +224,28 @@ class _Parser:
         return ("cmp", selector, op, value)
 
 
-def canonical(pattern):
-    """A comparable form of a filter pattern (see the module docstring)."""
+def canonical(pattern, in_order=False):
+    """A comparable form of a filter pattern (see the module docstring); with ``in_order`` the
+    terms of an all-``||`` or all-``&&`` group keep their written order."""
     try:
-        return ("parsed", _Parser(_tokens(pattern or "")).pattern())
+        return ("parsed", _Parser(_tokens(pattern or ""), in_order).pattern())
     except PatternError:
         return ("text", re.sub(r'\s+(?=(?:[^"]*"[^"]*")*[^"]*$)', "", pattern or ""))
 
 
-def equivalent(a, b):
-    return canonical(a) == canonical(b)
+def equivalent(a, b, in_order=False):
+    return canonical(a, in_order) == canonical(b, in_order)
+
+
+def matches(control, pattern):
+    """True when ``pattern`` is one of the forms that count for ``control``."""
+    in_order = control in IN_ORDER
+    return any(equivalent(pattern, p, in_order) for p in ACCEPTED[control])
 
 
 def control_for(pattern):
     """The control whose accepted patterns include ``pattern``, or None."""
-    form = canonical(pattern)
-    for control, accepted in ACCEPTED.items():
-        if any(canonical(p) == form for p in accepted):
+    for control in ACCEPTED:
+        if matches(control, pattern):
             return control
     return None

@@ -5,8 +5,9 @@
 
 - names, ARNs and input validation (trail, bucket, log group, retention, KMS key id);
 - the policies CloudTrail needs: bucket statements, key statements, CloudWatch Logs role;
-- event selectors read as data: are all management events logged, are S3 object-level
-  read / write events logged for every bucket, and the selectors to put to get there;
+- event selectors read as data: are all management events logged, in a selector CIS 3.1's
+  audit and Prowler recognise, are S3 object-level read / write events logged for every bucket,
+  and the selectors to put to get there;
 - trail discovery: every trail visible from the home region with its status and selectors,
   and which of them logs everything (the trail the CIS 4.x metric filters belong on).
 """
@@ -24,6 +25,10 @@ SERVICE = "cloudtrail.amazonaws.com"
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                       2922, 3288, 3653)
 S3_OBJECT = "AWS::S3::Object"
+# The name the AWS console gives a trail's advanced selector for management events, and the only
+# one Prowler's cloudtrail_multi_region_enabled_logging_management_events recognises.
+MANAGEMENT_SELECTOR_NAME = "Management events selector"
+_MANAGEMENT = {"Field": "eventCategory", "Equals": ["Management"]}
 
 _TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$")
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -226,6 +231,45 @@ def management_gap(selectors):
     return why
 
 
+def management_selector():
+    """The advanced selector for every read and write management event, as the console writes it."""
+    return {"Name": MANAGEMENT_SELECTOR_NAME, "FieldSelectors": [dict(_MANAGEMENT)]}
+
+
+def _logs_all_management(selector):
+    """An advanced selector on eventCategory = Management alone (no readOnly, no source filter)."""
+    fields = selector.get("FieldSelectors", [])
+    return len(fields) == 1 and fields[0] == _MANAGEMENT
+
+
+def management_selector_issue(selectors):
+    """None when one selector logs every management event the way the auditors read it, else
+    what they would not recognise (even when, together, the selectors log everything).
+
+    CIS 3.1's audit wants an event selector with IncludeManagementEvents true and ReadWriteType
+    All; Prowler's cloudtrail_multi_region_enabled_logging_management_events wants that, or an
+    advanced selector named "Management events selector" without a readOnly field. A trail
+    without custom selectors has AWS's default one (moto returns empty lists for it)."""
+    basic = selectors.get("EventSelectors") or []
+    advanced = selectors.get("AdvancedEventSelectors") or []
+    if advanced:  # AWS answers one kind or the other; advanced wins as in desired_selectors
+        whole = [sel for sel in advanced if _logs_all_management(sel)]
+        if not whole:
+            return ("no advanced event selector logs read and write management events together (Prowler looks "
+                    "for one on eventCategory Management without a readOnly field, named %r)" % MANAGEMENT_SELECTOR_NAME)
+        if any(sel.get("Name") == MANAGEMENT_SELECTOR_NAME for sel in whole):
+            return None
+        name = whole[0].get("Name")
+        return ("the advanced event selector logging management events %s: the AWS console names it %r, the "
+                "only name Prowler recognises" % ("is named %r" % name if name else "has no name",
+                                                  MANAGEMENT_SELECTOR_NAME))
+    if not basic or any(sel.get("IncludeManagementEvents", True) and sel.get("ReadWriteType", "All") == "All"
+                        and not sel.get("ExcludeManagementEventSources") for sel in basic):
+        return None
+    return ("no event selector logs all management events with ReadWriteType All (CIS 3.1's audit and Prowler "
+            "look for one with IncludeManagementEvents true and ReadWriteType All)")
+
+
 def _all_buckets(values, partition):
     return any(v.rstrip(":/") in ("arn:%s:s3" % partition, "arn:%s:s3::" % partition) for v in values)
 
@@ -255,9 +299,10 @@ def s3_data_events(selectors, partition="aws"):
 
 
 def desired_selectors(selectors, fix_management, add_data, partition="aws"):
-    """put_event_selectors arguments that log all management events (when ``fix_management``)
-    and S3 object events of ``add_data`` ({"read", "write"}) for every bucket, keeping every
-    other data selector. Advanced selectors stay advanced, basic stay basic."""
+    """put_event_selectors arguments that log all management events in one selector the auditors
+    recognise (when ``fix_management``: it replaces every management selector, so none is
+    duplicated) and S3 object events of ``add_data`` ({"read", "write"}) for every bucket,
+    keeping every other data selector. Advanced selectors stay advanced, basic stay basic."""
     advanced = selectors.get("AdvancedEventSelectors") or []
     if advanced:
         out = []
@@ -266,8 +311,7 @@ def desired_selectors(selectors, fix_management, add_data, partition="aws"):
                 continue
             out.append(sel)
         if fix_management:
-            out.insert(0, {"Name": "Management events",
-                           "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]})
+            out.insert(0, management_selector())
         if add_data:
             fields = [{"Field": "eventCategory", "Equals": ["Data"]},
                       {"Field": "resources.type", "Equals": [S3_OBJECT]}]

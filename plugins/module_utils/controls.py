@@ -28,7 +28,7 @@ Control = namedtuple(
 )
 
 # Checklist order: the order roles run in harden.yml and sections appear in reports.
-ROLES = ("root", "iam", "cloudtrail", "monitoring", "guardrails", "account", "network")
+ROLES = ("root", "iam", "cloudtrail", "monitoring", "guardrails", "account")
 
 _ROOT_CONSOLE = "Sign in as the root user (email + password) in the AWS console, "
 
@@ -113,9 +113,11 @@ _CATALOGUE = [
        "MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS", "manual",
        "Each listed user enrols an MFA device (IAM > Users > Security credentials > Assign MFA). "
        "Until then, attach the MFA enforcement policy to their groups (bulwark_iam_mfa_enforcement_groups)."),
-    _c("iam.no_keys_at_setup", "No access key was created together with a console user", "low", "1.11", None, None,
-       "opt_in",
-       "Delete access keys created with the user and never used; create keys only when a user needs one."),
+    _c("iam.no_keys_at_setup", "No console user has an active access key that was never used", "low", "1.11", None,
+       None, "opt_in",
+       "Delete the never-used access keys of users with a console password (CIS 1.11 flags each one, whenever it "
+       "was created); create a key only when the user needs one. bulwark_iam_deactivate_unused_keys deactivates "
+       "them once unused for bulwark_iam_unused_credentials_days (45)."),
     _c("iam.unused_credentials", "Credentials unused for 45 days or more are disabled", "medium", "1.12", "IAM.22",
        "IAM_USER_UNUSED_CREDENTIALS_CHECK", "opt_in",
        "Deactivate unused access keys and remove unused console passwords "
@@ -132,17 +134,17 @@ _CATALOGUE = [
        "Move user-attached and inline user policies to groups, add the user to the group, "
        "then detach the policies from the user."),
     _c("iam.no_full_admin_policies", "No customer managed policy grants full '*:*' administrative privileges",
-       "high", "1.16", "IAM.1", "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS", "opt_in",
+       "high", "1.16", "IAM.1", "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS", "manual",
        "Replace the '*' on '*' statement with the actions and resources the holders need, "
        "or detach the policy; use AdministratorAccess on a dedicated admin group instead."),
     _c("iam.support_role", "A role exists to manage incidents with AWS Support", "low", "1.17", "IAM.18",
        "IAM_POLICY_IN_USE", "auto",
        "Create a role trusted by your account with the AWS managed policy AWSSupportAccess attached."),
     _c("iam.expired_server_certificates", "No expired SSL/TLS certificate is stored in IAM", "medium", "1.19",
-       "IAM.26", "IAM_SERVER_CERTIFICATE_EXPIRATION_CHECK", "opt_in",
+       "IAM.26", "IAM_SERVER_CERTIFICATE_EXPIRATION_CHECK", "manual",
        "Delete expired server certificates (aws iam delete-server-certificate) after checking nothing uses them."),
     _c("iam.no_cloudshell_full_access", "AWSCloudShellFullAccess is not attached to any identity", "medium",
-       "1.22", "IAM.27", "IAM_POLICY_BLACKLISTED_CHECK", "opt_in",
+       "1.22", "IAM.27", "IAM_POLICY_BLACKLISTED_CHECK", "manual",
        "Detach AWSCloudShellFullAccess; grant a scoped CloudShell policy to those who need it."),
     _c("iam.admin_group", "Administrators get AdministratorAccess through a dedicated group", "low", None, None,
        None, "opt_in",
@@ -152,7 +154,7 @@ _CATALOGUE = [
        "Create the MFA enforcement policy and attach it to groups with console users "
        "(bulwark_iam_mfa_enforcement_groups)."),
     _c("iam.credential_report", "The IAM credential report is generated and exported", "informational", None,
-       None, None, "auto",
+       None, None, "manual",
        "Grant iam:GenerateCredentialReport and iam:GetCredentialReport to the role running bulwark."),
     _c("iam.access_analyzer", "IAM Access Analyzer is enabled in every enabled region", "medium", "1.20",
        "IAM.28", "IAM_EXTERNAL_ACCESS_ANALYZER_ENABLED", "auto",
@@ -198,7 +200,8 @@ _CATALOGUE = [
 ] + [
     # --- monitoring: CIS 4.x metric filters and alarms ---------------------------------------
     _c("monitoring." + suffix, "A metric filter and alarm exist for %s" % what, "low", cis, sh, None, "auto",
-       "Create the CIS %s metric filter on the trail's log group and an alarm notifying the security topic."
+       "Create the CIS %s metric filter on the trail's log group, in a form Prowler's check recognises too (the "
+       "monitoring role writes it and rewrites its own older form), and an alarm notifying the security topic."
        % cis)
     for suffix, cis, sh, what in MONITORING_ALARMS
 ] + [
@@ -245,21 +248,6 @@ _CATALOGUE = [
     _c("account.budget_alert", "A monthly cost budget alerts on overspend", "low", None, None, None, "opt_in",
        "Set bulwark_account_budget_amount and bulwark_account_budget_emails to create a monthly cost budget "
        "with an alert."),
-    # --- network (later) ---------------------------------------------------------------------
-    _c("network.default_security_group", "Default security groups restrict all traffic", "high", "5.4", "EC2.2",
-       "VPC_DEFAULT_SECURITY_GROUP_CLOSED", "opt_in",
-       "Remove every inbound and outbound rule from each VPC's default security group."),
-    _c("network.admin_ports_ipv4", "No security group admits 0.0.0.0/0 to SSH or RDP", "high", "5.2", "EC2.53",
-       "VPC_SG_PORT_RESTRICTION_CHECK", "opt_in", "Revoke ingress from 0.0.0.0/0 to ports 22 and 3389."),
-    _c("network.admin_ports_ipv6", "No security group admits ::/0 to SSH or RDP", "high", "5.3", "EC2.54",
-       "VPC_SG_PORT_RESTRICTION_CHECK", "opt_in", "Revoke ingress from ::/0 to ports 22 and 3389."),
-    _c("network.nacl_admin_ports", "No network ACL admits the internet to SSH or RDP", "medium", "5.1", "EC2.21",
-       "NACL_NO_UNRESTRICTED_SSH_RDP", "manual",
-       "Replace network ACL entries that allow 0.0.0.0/0 or ::/0 to ports 22 and 3389."),
-    _c("network.imdsv2", "EC2 instances require IMDSv2", "medium", "5.6", "EC2.8", "EC2_IMDSV2_CHECK", "opt_in",
-       "Set HttpTokens=required on instances and as the account default for new launches."),
-    _c("network.vpc_flow_logs", "VPC flow logs are enabled in every VPC", "medium", "3.7", "EC2.6",
-       "VPC_FLOW_LOGS_ENABLED", "auto", "Create flow logs (at least REJECT traffic) for every VPC."),
 ]
 
 CONTROLS = dict((c.id, c) for c in _CATALOGUE)
@@ -285,6 +273,19 @@ def ids(role=None, prefix=None):
 
 def all_controls():
     return list(_CATALOGUE)
+
+
+def scopes(control_id):
+    """The tags that select a control: its id, every dotted prefix of it, and its role."""
+    parts = control_id.split(".")
+    out = set(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+    out.add(get(control_id).role)
+    return out
+
+
+def all_scopes():
+    """Every tag that selects at least one control."""
+    return set().union(*(scopes(c.id) for c in _CATALOGUE))
 
 
 def render_markdown():

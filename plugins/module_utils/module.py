@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -32,12 +33,37 @@ COMMON_SPEC = dict(
     controls=dict(type="list", elements="str"),
     enforce=dict(type="bool", default=True),
     waivers=dict(type="list", elements="dict", default=[]),
+    # {option: what the user sets}: messages name that instead of the option (see option()).
+    option_names=dict(type="dict", default={}, no_log=False),
 )
 # What a step takes from the process it runs in rather than from its own options.
 SHARED_OPTIONS = tuple(aws.AWS_ARGUMENT_SPEC) + ("enforce", "waivers")
 # ansible-core < 2.19 removes omitted values from a task's own options only; a value omitted
 # inside a dict option (a step's options) arrives as this placeholder.
 _OMIT_PREFIX = "__omit_place_holder__"
+# A validation message starts with the option it is about: "min_length: 200 is out of range",
+# "mfa_policy_groups[1]: ...", "lifecycle.expiration_days: ..." (module_utils' validators too).
+_SUBJECT = re.compile(r"^[a-z][a-z0-9_]*(?=[\[.:])")
+
+
+def option_name(params, option):
+    """What messages call ``option``: what the user sets (the option_names option, given by the
+    roles and contain.yml), else the option itself (the module called directly)."""
+    return (params.get("option_names") or {}).get(option) or option
+
+
+def name_subject(params, message):
+    """``message`` (a validation message) with its leading option named as the user sets it."""
+    return _SUBJECT.sub(lambda match: option_name(params, match.group(0)), message, count=1)
+
+
+def _renaming(spec, names):
+    """{option: name} for the options of ``spec`` that option_names names, when every name is
+    one option's (else {}): validated under these names, Ansible's own input errors name what
+    the user sets."""
+    renamed = dict((k, str(names[k])) for k in spec if isinstance(names, dict) and names.get(k))
+    keys = [renamed.get(k, k) for k in spec]
+    return renamed if len(set(keys)) == len(keys) else {}
 
 
 class StepExit(BaseException):
@@ -60,7 +86,11 @@ class StepFailure(BaseException):
 
 class Definition:
     """A module's logic apart from its documentation: its name, options (a function returning
-    the argument spec), the controls it can evaluate, its input check and its body."""
+    the argument spec), the controls it can evaluate, its input check and its body.
+
+    The input check is ``validate(params, option)``: it raises ValueError with a message that
+    starts with the option it is about, and names any other option as ``option(name)``, so that
+    messages name what the user sets (see BulwarkModule.option)."""
 
     def __init__(self, name, argument_spec, control_ids, body, validate=None):
         self.name = name
@@ -77,16 +107,19 @@ class Definition:
         """A BulwarkModule for this definition inside ``process`` (the BulwarkModule of the module
         process): ``options`` are this module's own options; connection, enforce and waivers are
         the process's. Bad input raises StepFailure, before any AWS call."""
-        spec = dict(self.argument_spec(), controls=COMMON_SPEC["controls"])
+        spec = dict(self.argument_spec(), controls=COMMON_SPEC["controls"], option_names=COMMON_SPEC["option_names"])
         options = dict((k, v) for k, v in (options or {}).items()
                        if not (isinstance(v, str) and v.startswith(_OMIT_PREFIX)))
-        checked = ArgumentSpecValidator(spec).validate(options)
+        named = _renaming(spec, options.get("option_names"))
+        option_of = dict((name, option) for option, name in named.items())
+        checked = ArgumentSpecValidator(dict((named.get(k, k), v) for k, v in spec.items())).validate(
+            dict((named.get(k, k), v) for k, v in options.items()))
         # A step's no_log values are hidden in the process's output, as AnsibleModule does for its own.
         process.module.no_log_values.update(checked._no_log_values)
         if checked.error_messages:
             raise StepFailure("; ".join(("unsupported parameters: " if isinstance(e, UnsupportedError) else "") + e.error_message
                                         for e in checked.errors.errors), [])
-        params = checked.validated_parameters
+        params = dict((option_of.get(k, k), v) for k, v in checked.validated_parameters.items())
         params.update((k, process.params.get(k)) for k in SHARED_OPTIONS)
         step = BulwarkModule(None, self.control_ids, validate=self.validate, module=process.module, params=params)
         # The process's own controls option narrows every step.
@@ -123,23 +156,31 @@ class BulwarkModule:
             self.params["controls"] = control_ids
         unknown = [c for c in self.params["controls"] if c not in control_ids]
         if unknown:
-            self.fail("value of controls must be one or more of: %s. Got no match for: %s (see docs/controls.md)"
-                      % (", ".join(control_ids), ", ".join(unknown)))
+            self.fail("value of %s must be one or more of: %s. Got no match for: %s (see docs/controls.md)"
+                      % (self.option("controls"), ", ".join(control_ids), ", ".join(unknown)))
         try:
             if not self._step:  # a step's connection options are its process's, checked there
                 aws.validate_connection_params(self.params)
             if validate:
-                validate(self.params)
+                # A validator's message starts with the option it is about (named here); it names
+                # any other option with the function it is given.
+                validate(self.params, self.option)
         except ValueError as e:
-            self.fail(str(e))
+            self.fail(name_subject(self.params, str(e)))
         try:
             self.findings = Findings(self.params["controls"], self.params["waivers"])
         except ValueError as e:
-            self.fail(str(e))
-        self.changed = False
+            self.fail(name_subject(self.params, str(e)))
+        self._would_change = False
+        self._writes_before = 0
         self.actions = []
         self.diff = {"before": {}, "after": {}}
         self._conn = None
+
+    def option(self, name):
+        """How messages name the option ``name``: what the user sets when a role (or contain.yml)
+        runs the module, the option itself when the module is called directly (option_names)."""
+        return option_name(self.params, name)
 
     # --- state ----------------------------------------------------------------------------
     @property
@@ -152,25 +193,44 @@ class BulwarkModule:
         return not self.module.check_mode and self.params["enforce"]
 
     @property
-    def conn(self):
-        """The connection. Made on first use, with one sts:GetCallerIdentity that proves the
-        endpoint answers and the credentials work before anything else is called. A step
-        gets its process's connection (share_connection)."""
+    def changed(self):
+        """What Ansible reports: after an apply, whether AWS accepted a write of this module
+        (a write that failed changed nothing); in check mode, whether one would be made."""
+        if self.may_change:
+            return self._conn is not None and self._conn.writes > self._writes_before
+        return self._would_change
+
+    def connect(self):
+        """(connection, None), or (None, why not): made once, with one sts:GetCallerIdentity that
+        proves the endpoint answers and the credentials work before anything else is called."""
         if self._conn is None:
             try:
                 conn = aws.AwsConnection(self.params, read_only=not self.may_change)
                 conn.identity()
             except aws.AwsOptionError as e:
-                self.fail(str(e))
+                return None, str(e)
             except (aws.ClientError, aws.BotoCoreError) as e:
-                self.fail(aws.describe_error(e, "sts"))
-            self._conn = conn
-        return self._conn
+                return None, aws.describe_error(e, "sts")
+            self._attach(conn)
+        return self._conn, None
 
-    def share_connection(self, other):
-        """Use other's connection: one session, one identity call, one client per service and
-        region for every step of a module process."""
-        self._conn = other.conn
+    @property
+    def conn(self):
+        """The connection (see connect); a module that cannot connect fails with the reason.
+        A step gets its process's connection (share_connection)."""
+        conn, problem = self.connect()
+        if problem:
+            self.fail(problem)
+        return conn
+
+    def _attach(self, conn):
+        self._conn = conn
+        self._writes_before = conn.writes
+
+    def share_connection(self, conn):
+        """Use the process's connection: one session, one identity call, one client per service
+        and region for every step of a module process."""
+        self._attach(conn)
 
     def client(self, service, region=None):
         return self.conn.client(service, region)
@@ -183,11 +243,12 @@ class BulwarkModule:
         return any(self.findings.wants(c) for c in control_ids)
 
     def record_change(self, action, before=None, after=None, key=None):
-        """Note a write that happened or, in check mode, would happen (Ansible reports
-        changed=true for it). With enforce=false nothing would ever change: changed stays false."""
+        """Note a write that this run makes or, in check mode, would make (for actions and
+        --diff; in check mode Ansible reports changed=true for it). With enforce=false nothing
+        would ever change: changed stays false."""
         self.actions.append(action)
         if self.params["enforce"]:
-            self.changed = True
+            self._would_change = True
         if key is not None:
             self.diff["before"][key] = before
             self.diff["after"][key] = after
@@ -197,6 +258,7 @@ class BulwarkModule:
         findings = self.findings.items if hasattr(self, "findings") else []
         if self._step:
             raise StepFailure(msg, findings)
+        kwargs.setdefault("changed", self.changed if hasattr(self, "_would_change") else False)
         self.module.fail_json(msg=msg, findings=findings, **kwargs)
 
     def exit(self, **result):
@@ -207,9 +269,10 @@ class BulwarkModule:
             result.setdefault("account_id", self._conn.identity()["account_id"])
         if self.module._diff:
             result["diff"] = self.diff
+        result.setdefault("changed", self.changed)
         if self._step:
-            raise StepExit(dict(result, changed=self.changed))
-        self.module.exit_json(changed=self.changed, **result)
+            raise StepExit(result)
+        self.module.exit_json(**result)
 
     def run(self, body):
         """Run the module body; an AWS fault that escapes it ends the module with one line."""

@@ -108,7 +108,7 @@ def plan_regions(m, requested=None, controls=(), warn=True):
         if requested:
             return RegionPlan(requested, error=message)
         m.findings.error_for([c for c in controls if m.findings.wants(c)],
-                             message + "; give the regions option to evaluate a fixed list", region="all")
+                             message + "; set %s to evaluate a fixed list" % m.option("regions"), region="all")
         return RegionPlan([], error=message)
     if requested is None:
         return RegionPlan(enabled, [dict(region=r, reason=SKIP_NOT_OPTED_IN) for r in not_opted_in])
@@ -120,7 +120,7 @@ def plan_regions(m, requested=None, controls=(), warn=True):
             skipped.append(dict(region=name, reason=SKIP_NOT_OPTED_IN if name in not_opted_in else SKIP_NOT_OFFERED))
     if warn:
         for item in skipped:
-            m.module.warn("regions: %s: %s" % (item["region"], item["reason"]))
+            m.module.warn("%s: %s: %s" % (m.option("regions"), item["region"], item["reason"]))
     return RegionPlan(regions, skipped)
 
 

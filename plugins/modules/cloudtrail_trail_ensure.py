@@ -17,6 +17,14 @@ description:
     C(kms.key_rotation)).
   - "The trail: multi-region, logging, read and write management events from every source,
     global service events, log file validation (CIS 3.1, 3.2)."
+  - "Management events must be logged by one selector the auditors recognise: a classic event
+    selector with C(IncludeManagementEvents) true and C(ReadWriteType) V(All) (CIS 3.1's audit),
+    or, on a trail with advanced event selectors, one on C(eventCategory) V(Management) without
+    a C(readOnly) field named V(Management events selector), the name the AWS console gives it
+    and the only one Prowler's C(cloudtrail_multi_region_enabled_logging_management_events)
+    reads. Otherwise (bulwark.aws's older V(Management events) name, read and write split over
+    two selectors) C(cloudtrail.multi_region) is V(drift) and the management selectors are
+    replaced by that one; data event selectors are kept."
   - "Encryption: SSE-KMS with a customer managed symmetric key it creates (alias O(kms_key_alias))
     or is given (O(kms_key_id)); rotation on; the key policy lets CloudTrail use the key for this
     trail only (C(aws:SourceArn), C(kms:EncryptionContext:aws:cloudtrail:arn)). Statements open to

@@ -164,7 +164,7 @@ _HTML_BODY = re.compile(r"\s*\(\s*<!doctype.*?</html>\s*\)|\s*\(\s*<(!doctype|ht
 HOURS = (1, 2160)
 
 
-def validate(params):
+def validate(params, named):
     if not (params.get("user") or "").strip():
         raise ValueError("user: give the IAM user name to contain")
     for option, pattern in (("user", _NAME), ("role", _NAME), ("deny_policy_name", _POLICY_NAME),
@@ -178,7 +178,7 @@ def validate(params):
                          "e.g. AKIAIOSFODNN7EXAMPLE)" % key)
     if params.get("revoke_sessions_before"):
         if not params.get("role"):
-            raise ValueError("revoke_sessions_before: give the role whose sessions to revoke")
+            raise ValueError("revoke_sessions_before: give the role whose sessions to revoke (%s)" % named("role"))
         try:
             datetime.datetime.strptime(params["revoke_sessions_before"], TIME_FORMAT)
         except ValueError:
@@ -190,7 +190,8 @@ def validate(params):
     if params["export_evidence"]:
         path = params.get("evidence_dir")
         if not path:
-            raise ValueError("evidence_dir: give a directory for the CloudTrail evidence (or export_evidence: false)")
+            raise ValueError("evidence_dir: give a directory for the CloudTrail evidence (or %s: false)"
+                             % named("export_evidence"))
         if os.path.exists(path) and not os.path.isdir(path):
             raise ValueError("evidence_dir: %s exists and is not a directory" % path)
         if not os.path.isdir(path) and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
@@ -245,8 +246,9 @@ def refuse_self(m, user_arn):
     if p["role"] and caller_role == p["role"]:
         reasons.append("role %s is the role this module runs as (%s)" % (p["role"], identity["arn"]))
     if reasons and not p["force"]:
-        m.fail("refusing to contain the caller's own identity: %s. Run it with other credentials, or set "
-               "force: true to cut this identity off too (its own key and deny policy go last)" % "; ".join(reasons))
+        m.fail("refusing to contain the caller's own identity: %s. Run it with other credentials, or with "
+               "%s=true to cut this identity off too (its own key and deny policy go last)"
+               % ("; ".join(reasons), m.option("force")))
     return bool(reasons)
 
 
@@ -282,18 +284,19 @@ def body(m):
         user_arn = iam.get_user(UserName=user)["User"]["Arn"]
     except aws.ClientError as e:
         if aws.error_code(e) == "NoSuchEntity":
-            m.fail("user: %s does not exist in account %s; nothing was changed" % (user, account))
+            m.fail("%s: %s does not exist in account %s; nothing was changed" % (m.option("user"), user, account))
         raise
     keys = iam.list_access_keys(UserName=user)["AccessKeyMetadata"] if p["deactivate_keys"] or p["access_key_id"] \
         else []
     if p["access_key_id"] and p["access_key_id"] not in [k["AccessKeyId"] for k in keys]:
-        m.fail("access_key_id: %s is not an access key of user %s; nothing was changed" % (p["access_key_id"], user))
+        m.fail("%s: %s is not an access key of user %s; nothing was changed"
+               % (m.option("access_key_id"), p["access_key_id"], user))
     if p["role"]:
         try:
             iam.get_role(RoleName=p["role"])
         except aws.ClientError as e:
             if aws.error_code(e) == "NoSuchEntity":
-                m.fail("role: %s does not exist in account %s; nothing was changed" % (p["role"], account))
+                m.fail("%s: %s does not exist in account %s; nothing was changed" % (m.option("role"), p["role"], account))
             raise
     self_contained = refuse_self(m, user_arn)
     current_key = m.conn.current_access_key_id()
@@ -360,7 +363,7 @@ def body(m):
     # --- 5. evidence, then whatever cuts the caller off ----------------------------------------
     evidence = export_evidence(m, c) if p["export_evidence"] else None
     if not p["export_evidence"]:
-        c.step("export_evidence", user, "skipped", "export_evidence is false")
+        c.step("export_evidence", user, "skipped", "%s is false" % m.option("export_evidence"))
     for args in deferred:
         c.write(**args)
     result = dict(steps=c.steps)
@@ -387,8 +390,8 @@ def revoke_role(m, c, iam):
     document = iam_policy.revoke_sessions_document(wanted)
     if existing is not None and iam_policy.same(existing, document):
         c.step("revoke_sessions", role, "unchanged",
-               "sessions issued before %s are already denied by %s (delete it, or set revoke_sessions_before, "
-               "to revoke again)" % (wanted, name))
+               "sessions issued before %s are already denied by %s (delete it, or set %s, to revoke again)"
+               % (wanted, name, m.option("revoke_sessions_before")))
         return
     c.write("revoke_sessions", role, "iam:PutRolePolicy %s %s" % (role, name), "put_role_policy",
             "sessions issued before %s are denied (inline policy %s)" % (wanted, name),

@@ -15,8 +15,13 @@ description:
   - Evaluates the IAM hygiene controls of the account from account-wide reads only. The IAM
     credential report, C(GetAccountAuthorizationDetails) (paginated, 1000 entities a page) and
     C(ListServerCertificates). The number of audit calls does not grow with the number of users.
-  - C(iam.no_keys_at_setup) flags console users whose active key was created with the user
-    (within an hour) and never used. C(iam.unused_credentials) flags passwords and active keys
+  - C(iam.no_keys_at_setup) follows the CIS 1.11 audit procedure (as Prowler's
+    C(iam_user_no_setup_initial_access_key) does). It flags every active access key of a user
+    with a console password that has never been used (C(password_enabled) true,
+    C(access_key_N_active) true, C(access_key_N_last_used_date) N/A), whenever the key was
+    created. O(deactivate_unused_keys) and O(deactivate_keys_older_than_days) resolve it once
+    they deactivate the key; CIS itself says to delete such keys, which this module never does.
+    C(iam.unused_credentials) flags passwords and active keys
     unused for O(unused_days) or more (never used counts from the creation date).
     C(iam.one_active_key) flags users with two active keys. C(iam.key_rotation) flags active
     keys older than O(key_rotation_days).

@@ -17,10 +17,18 @@ description:
     metric (Sum over 300 seconds, 1 period, threshold 1, GreaterThanOrEqualToThreshold) notifying
     an SNS topic. Unless in check mode or O(enforce=false), missing filters, alarms, the topic and
     the optional email subscription are created.
-  - "An existing filter counts whatever its name when its pattern is equivalent: compared as an
-    expression (whitespace, quotes around simple values, term order inside an all-C(||) or
-    all-C(&&) group do not matter). For CIS 4.1 both the v3.0 text (its error codes not
-    grouped) and the intended grouped form are accepted; bulwark.aws writes the grouped form."
+  - "An existing filter counts whatever its name when its pattern is equivalent to a CIS form
+    that Prowler's check for the control also recognises: compared as an expression
+    (whitespace, quotes around simple values, term order inside an all-C(||) or all-C(&&) group
+    do not matter, except for CIS 4.1 and 4.3, whose Prowler checks read the terms in the order
+    CIS prints them). For CIS 4.1 and 4.13 both the v3.0 audit text (not grouped) and the
+    intended grouped form are accepted; bulwark.aws writes the grouped form."
+  - "CIS 4.13 is limited to C($.eventSource = ec2.amazonaws.com) as the v3.0 audit prints it
+    (and Prowler requires). CIS 4.15 lists the 18 events of the v3.0 text plus
+    C(CancelHandshake), C(CreateOrganization) and C(EnableAllFeatures), which Prowler requires.
+    A filter in an older form (bulwark.aws wrote 4.13 without the event source and 4.15 with 18
+    events) does not count: the module's filter of that name is rewritten in place (V(drift) in
+    check mode), a filter of another name is left as it is and the module adds its own."
   - "An alarm counts when it watches the filter's metric, fires on a single event and notifies an
     SNS topic. Without one, the module adds its own alarm (on the existing filter's metric when
     there is one)."

@@ -14,6 +14,8 @@ import socket
 
 import pytest
 
+from ansible_collections.bulwark.aws.plugins.module_utils import controls
+
 from tests.support import seed
 from tests.support.fault_proxy import FaultProxy, Rule
 from tests.support.playbook import run_playbook
@@ -172,11 +174,14 @@ def test_endpoint_that_drops_every_connection(run_module, moto_server, monkeypat
 
 # --- roles: argument specs and module validation through harden.yml ----------------------------
 
+# Bad input fails the run under the default BULWARK_FAIL_ON=error (tests/support/playbook.py sets none).
+DEFAULT_FAIL_ON = {"BULWARK_FAIL_ON": ""}
+
 ROLE_CASES = [
     (["-e", "bulwark_iam_password_min_length=long"], "bulwark_iam_password_min_length"),
-    (["-e", "bulwark_iam_password_min_length=5"], "min_length: 5 is out of range"),
-    (["-e", "bulwark_iam_password_max_age_days=5000"], "max_age: 5000 is out of range"),
-    (["-e", "bulwark_root_usage_window_days=0"], "usage_window_days"),
+    (["-e", "bulwark_iam_password_min_length=5"], "bulwark_iam_password_min_length: 5 is out of range"),
+    (["-e", "bulwark_iam_password_max_age_days=5000"], "bulwark_iam_password_max_age_days: 5000 is out of range"),
+    (["-e", "bulwark_root_usage_window_days=0"], "bulwark_root_usage_window_days: 0 is out of range"),
     (["-e", "bulwark_audit_only=maybe"], "bulwark_audit_only"),
     (["-e", "bulwark_aws_region=mars-north-1"], "region: 'mars-north-1' is not an AWS region"),
     (["-e", json.dumps({"bulwark_waivers": [{"control": "iam.user_mfa", "reason": "x", "expires": "soon"}]})],
@@ -189,7 +194,8 @@ ROLE_CASES = [
 def test_bad_role_variable_fails_before_any_write(moto_server, tmp_path, args, expect):
     seed.seed("insecure", moto_server.url)
     with Recorder(moto_server.url) as rec:
-        run = run_playbook("harden.yml", moto_server.env(), *args, report_dir=tmp_path / "report")
+        run = run_playbook("harden.yml", moto_server.env(), *args, report_dir=tmp_path / "report",
+                           extra_env=DEFAULT_FAIL_ON)
     output = run.stdout + run.stderr
     assert run.returncode != 0, run
     assert expect in output, run
@@ -203,18 +209,21 @@ def test_playbook_without_credentials(moto_server, tmp_path):
         env.pop(name, None)
     env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
     with Recorder(moto_server.url) as rec:
-        run = run_playbook("harden.yml", env, "-vvv", report_dir=tmp_path / "report")
+        run = run_playbook("harden.yml", env, "-vvv", report_dir=tmp_path / "report", extra_env=DEFAULT_FAIL_ON)
     output = run.stdout + run.stderr
     assert run.returncode != 0, run
     assert "no AWS credentials found" in output, run
     assert "Traceback" not in output, run
     assert rec.calls() == []
+    # The account is still in the report: every control an error saying why.
+    assert set(run.statuses()) == set(controls.CONTROLS)
+    assert all(f["status"] == "error" and "no AWS credentials found" in f["message"] for f in run.findings())
 
 
 def test_playbook_against_an_endpoint_that_does_not_answer(moto_server, tmp_path):
     endpoint = "http://127.0.0.1:%d" % _closed_port()
     env = dict(moto_server.env(), AWS_ENDPOINT_URL=endpoint)
-    run = run_playbook("harden.yml", env, "-vvv", report_dir=tmp_path / "report")
+    run = run_playbook("harden.yml", env, "-vvv", report_dir=tmp_path / "report", extra_env=DEFAULT_FAIL_ON)
     output = run.stdout + run.stderr
     assert run.returncode != 0, run
     assert "cannot reach the endpoint" in output and endpoint in output, run

@@ -61,3 +61,16 @@ def test_without_a_user_it_stops_before_any_call(compromised, tmp_path):
     assert run.returncode != 0
     assert "contain.yml needs the IAM user to contain" in run.stdout + run.stderr
     assert rec.calls() == []
+
+
+def test_containing_the_operators_own_user_says_to_add_minus_e_force_true(compromised, tmp_path):
+    server, iam, _key = compromised
+    own = iam.create_access_key(UserName="mallory")["AccessKey"]  # the playbook runs as mallory
+    creds = {"AWS_ACCESS_KEY_ID": own["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": own["SecretAccessKey"]}
+    with Recorder(server.url) as rec:
+        run = run_playbook(PLAYBOOK, server.env(), "-e", "evidence_dir=%s" % (tmp_path / "evidence"),
+                           "-e", "user=mallory", report_dir=tmp_path / "self", extra_env=dict(FAST_FAIL, **creds))
+    assert run.returncode != 0, run
+    # The message names what the operator types, not the module option (force: true).
+    assert "or with -e force=true to cut this identity off too" in run.stdout, run
+    assert rec.writes() == []

@@ -1,5 +1,6 @@
-"""The drift_report callback in a real ansible-playbook run: three hosts in parallel (--forks 3)
-against moto_server, the three report files, the summary, and BULWARK_FAIL_ON's exit code."""
+"""The report role in a real ansible-playbook run: an embedded role over three hosts in parallel
+(--forks 3) against moto_server, the three report files, the summary, and BULWARK_FAIL_ON's exit
+code."""
 
 import json
 import xml.etree.ElementTree as ET
@@ -10,6 +11,7 @@ from ansible_collections.bulwark.aws.plugins.module_utils import controls
 
 from tests.support.moto_server import ACCOUNT_ID, TEST_CREDENTIALS
 from tests.support.playbook import run_playbook
+from tests.support.recorder import Recorder
 
 PLAYBOOK = "tests/integration/playbooks/drift_report.yml"
 INVENTORY = "tests/integration/playbooks/drift_report_hosts.ini"
@@ -18,13 +20,12 @@ PASSWORD_POLICY = controls.ids(prefix="iam.password_policy.")
 
 
 @pytest.fixture
-def play(moto_server, tmp_path, monkeypatch):
-    monkeypatch.delenv("BULWARK_FAIL_ON", raising=False)
+def play(moto_server, tmp_path):
 
-    def run(name, *args, fail_on=None):
-        extra = {"BULWARK_FAIL_ON": fail_on} if fail_on else None
-        return run_playbook(PLAYBOOK, moto_server.env(), "-i", INVENTORY, "--forks", "3", *args,
-                            report_dir=tmp_path / name, extra_env=extra)
+    def run(name, *args, fail_on="none"):
+        return run_playbook(PLAYBOOK, moto_server.env(), "-i", INVENTORY, "--forks", "3",
+                            "--tags", "iam.password_policy", *args, report_dir=tmp_path / name,
+                            extra_env={"BULWARK_FAIL_ON": fail_on})
     return run
 
 
@@ -71,8 +72,7 @@ def test_check_run_writes_the_three_reports_and_a_summary(play):
 
     # The summary at the end of the run: one line per account, the totals, where the files are.
     out = run.stdout
-    assert "BULWARK DRIFT REPORT (check)" in out
-    tail = out[out.index("BULWARK DRIFT REPORT"):]
+    tail = out[out.index("Report | Summary"):]
     for host in HOSTS:
         assert "%s  %s     0      8      0     0       0      0       0            0" % (ACCOUNT_ID, host) in tail
     assert "total                    0     24      0     0       0      0       0            0" in tail
@@ -84,7 +84,7 @@ def test_check_run_writes_the_three_reports_and_a_summary(play):
 
 def test_fail_on_drift_ends_the_run_non_zero_and_only_then(play):
     audit = play("fail-on", "--check", fail_on="drift")
-    assert audit.returncode == 10, audit
+    assert audit.returncode == 2, audit
     assert "BULWARK_FAIL_ON=drift: 24 finding(s) or task error(s) are drift or worse" in audit.stdout + audit.stderr
     assert files(audit)[0]["totals"]["drift"] == 24  # the reports are written before the run ends
 
@@ -102,23 +102,35 @@ def test_fail_on_drift_ends_the_run_non_zero_and_only_then(play):
     assert "BULWARK_FAIL_ON=drift: no finding is drift or worse" in verify.stdout
 
 
-def test_bad_fail_on_value_fails_closed(play):
-    run = play("typo", "--check", fail_on="drfit")
-    assert run.returncode == 5, run
-    assert "BULWARK_FAIL_ON=drfit is not a status" in run.stdout + run.stderr
+def test_bad_fail_on_value_stops_before_any_aws_call(play, moto_server):
+    with Recorder(moto_server.url) as rec:
+        run = play("typo", "--check", fail_on="drfit")
+    assert run.returncode == 2, run
+    assert "BULWARK_FAIL_ON (or bulwark_fail_on) is 'drfit': set it to one of error, fail, drift, manual, none" \
+        in run.stdout + run.stderr
+    assert rec.calls() == []
 
 
-def test_an_account_that_fails_still_appears_with_its_error(play):
-    run = play("broken", "--check", "-e", "broken_host=acct-b", fail_on="drift")
-    assert run.returncode == 2, run  # Ansible's own code for a failed host is kept
-    assert run.recap["acct-b"]["failed"] == 1
+def test_the_default_fail_on_is_error(play):
+    clean = play("default-clean", "--check", fail_on="")
+    assert clean.returncode == 0, clean  # drift only: not an error
+    assert "BULWARK_FAIL_ON=error: no finding is error" in clean.stdout
+
+
+def test_an_account_that_fails_still_appears_with_an_error_for_each_control(play):
+    run = play("broken", "--check", "-e", "broken_host=acct-b", fail_on="")
+    assert run.returncode == 2, run  # the default BULWARK_FAIL_ON=error fails the run, after the report
+    assert run.recap["acct-b"]["failed"] == 0 and "rescued=1" in run.stdout
     report, md, junit, _everything = files(run)
     first = report["accounts"][0]
-    assert first["host"] == "acct-b" and first["findings"] == []
-    assert first["errors"] == [{"task": "Password policy",
-                                "message": "min_length: 200 is out of range; IAM accepts 6 to 128"}]
+    assert first["host"] == "acct-b"
+    message = "iam_password_policy_check: bulwark_iam_password_min_length: 200 is out of range; IAM accepts 6 to 128"
+    assert first["errors"] == [{"task": "Common | Evaluate the planned controls in one module run", "message": message}]
+    assert sorted(f["control"] for f in first["findings"]) == sorted(PASSWORD_POLICY)
+    assert {f["status"] for f in first["findings"]} == {"error"}
+    assert all(f["message"] == "not evaluated: " + message for f in first["findings"])
     assert sorted(a["host"] for a in report["accounts"][1:]) == ["acct-a", "acct-c"]
-    assert "- **error** in task `Password policy`: min_length: 200 is out of range" in md
+    assert "- **error** in task `Common | Evaluate the planned controls in one module run`: " in md
     suite = junit.find("testsuite")
-    assert suite.get("hostname") == "acct-b" and suite.get("errors") == "1"
-    assert "acct-b" in run.stdout[run.stdout.index("BULWARK DRIFT REPORT"):]
+    assert suite.get("hostname") == "acct-b" and suite.get("errors") == str(1 + len(PASSWORD_POLICY))
+    assert "BULWARK_FAIL_ON=error: 9 finding(s) or task error(s) are error" in run.stdout + run.stderr

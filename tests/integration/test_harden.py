@@ -33,6 +33,9 @@ def test_audit_apply_idempotent_verify(insecure, tmp_path):
     assert rec.writes() == [], "check mode wrote to AWS"
     report = audit.report
     assert report["schema"] == "bulwark.aws/report/v1" and report["mode"] == "check"
+    # A verdict for every control of the catalogue, and no task failed.
+    assert set(audit.statuses()) == set(controls.CONTROLS), set(controls.CONTROLS) ^ set(audit.statuses())
+    assert [a["errors"] for a in report["accounts"]] == [[]]
     statuses = audit.statuses()
     assert statuses["iam.password_policy.min_length"] == {"drift"}
     assert statuses["iam.user_mfa"] == {"fail"}
@@ -56,8 +59,15 @@ def test_audit_apply_idempotent_verify(insecure, tmp_path):
     assert left == [], left
 
 
+EVERY = set(controls.CONTROLS)
+
+
 @pytest.mark.parametrize("args,expect", [
     (["--tags", "iam.user_mfa"], lambda ids: ids == {"iam.user_mfa"}),
+    # seen: --skip-tags config and s3 dropped the guardrails' other controls; --tags kms evaluated nothing
+    (["--skip-tags", "config"], lambda ids: ids == EVERY - {"config.recorder", "config.rules"}),
+    (["--skip-tags", "s3"], lambda ids: ids == EVERY - {"s3.account_public_access_block"}),
+    (["--tags", "kms"], lambda ids: ids == {"kms.key_rotation"}),
     (["--skip-tags", "root"], lambda ids: ids and not any(i.startswith("root.") for i in ids)),
     (["--skip-tags", "iam.password_policy.max_age"],
      lambda ids: "iam.password_policy.max_age" not in ids and "iam.password_policy.min_length" in ids
@@ -84,6 +94,7 @@ def test_audit_only_writes_nothing_without_check(insecure, tmp_path):
     assert rec.writes() == []
     assert run.statuses()["iam.password_policy.min_length"] == {"drift"}
     assert run.recap["localhost"]["changed"] == 0
+    assert run.report["mode"] == "audit"  # seen: labelled "apply"
 
 
 def test_unknown_waiver_control_stops_the_play_before_any_call(insecure, tmp_path):
@@ -105,6 +116,20 @@ def test_waiver_turns_finding_into_waived(insecure, tmp_path):
     mfa = [f for f in run.findings() if f["control"] == "iam.user_mfa"]
     assert mfa and all(f["status"] == "waived" for f in mfa)
     assert "break-glass" in mfa[0]["message"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-e", "bulwark_iam_password_min_lenght=20"],
+     "unknown variable bulwark_iam_password_min_lenght (did you mean bulwark_iam_password_min_length"),
+    (["--tags", "iam.user_mfaa"], "--tags iam.user_mfaa names no control, prefix or role of bulwark.aws "
+                                  "(did you mean iam.user_mfa?)"),
+])
+def test_a_typo_stops_the_run_before_any_call(insecure, tmp_path, args, message):
+    with Recorder(insecure.url) as rec:
+        run = harden(insecure, tmp_path, "typo", "--check", *args)
+    assert run.returncode == 2, run
+    assert message in run.stdout + run.stderr
+    assert rec.calls() == []
 
 
 def test_wrong_variable_type_fails_at_role_start(insecure, tmp_path):

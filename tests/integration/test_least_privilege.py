@@ -171,10 +171,10 @@ def enforced(moto_server):
         _reset_auth(moto_server.url, "inf")
 
 
-def harden(moto_server, tmp_path, name, creds, *args):
+def harden(moto_server, tmp_path, name, creds, *args, extra_env=None):
     with FaultProxy(moto_server.url) as proxy:
         env = dict(moto_server.env(), AWS_ENDPOINT_URL=proxy.url, **creds)
-        run = run_playbook("harden.yml", env, *args, report_dir=tmp_path / name)
+        run = run_playbook("harden.yml", env, *args, report_dir=tmp_path / name, extra_env=extra_env)
     assert "Traceback" not in run.stdout + run.stderr, run
     return run, proxy
 
@@ -216,7 +216,12 @@ def test_audit_policy_runs_the_whole_check_and_cannot_apply(enforced, tmp_path):
     audit = committed("audit")
     assert sorted(a for a in called_actions(proxy) if not policies.covers(audit, a)) == []
 
-    apply, proxy = harden(moto_server, tmp_path, "apply", users["auditor"])
+    # Seen: this apply exited 0 with changed=1 although every write was refused. Now nothing
+    # changed says changed=0, and the default BULWARK_FAIL_ON=error fails the run on its errors.
+    apply, proxy = harden(moto_server, tmp_path, "apply", users["auditor"], extra_env={"BULWARK_FAIL_ON": ""})
+    assert apply.returncode == 2, apply
+    assert apply.recap["localhost"]["changed"] == 0 and apply.recap["localhost"]["failed"] == 1, apply
+    assert "BULWARK_FAIL_ON=error: " in apply.stdout + apply.stderr
     would_fix = set(f["control"] for f in check.findings() if f["status"] == "drift")
     errors = real_errors(enforced.checked(apply.findings()))
     assert errors, apply

@@ -7,6 +7,8 @@ import urllib.parse
 
 import pytest
 
+from ansible_collections.bulwark.aws.plugins.module_utils import controls
+
 from tests.support import org as org_support
 from tests.support import seed
 from tests.support.playbook import run_playbook
@@ -97,19 +99,23 @@ def test_a_role_that_cannot_be_assumed_fails_only_its_account(moto_server, organ
         env = moto_server.env()
         env["AWS_ENDPOINT_URL"] = proxy.url
         run = run_playbook("harden.yml", env, "--check", "--forks", "10", "-i", inventory,
-                           "--tags", "iam.password_policy", report_dir=tmp_path / "report")
-    assert run.returncode != 0  # failed hosts fail the run
+                           "--tags", "iam.password_policy", report_dir=tmp_path / "report",
+                           extra_env={"BULWARK_FAIL_ON": ""})
+    assert run.returncode == 2  # the default BULWARK_FAIL_ON=error fails the run, after the report
     denied_names = sorted(m["name"] for m in denied)
-    assert sorted(h for h, r in run.recap.items() if r["failed"]) == denied_names, run.recap
+    assert sorted(h for h, r in run.recap.items() if r["rescued"]) == denied_names, run.recap
     accounts = dict((a["host"], a) for a in run.report["accounts"])
     for member in denied:
         account = accounts[member["name"]]
         assert account["account_id"] == member["id"]  # from the inventory's host variables
-        assert account["findings"] == []
+        # every selected control is in the report, an error naming why
+        assert sorted(f["control"] for f in account["findings"]) == sorted(controls.ids(prefix="iam.password_policy."))
+        assert {f["status"] for f in account["findings"]} == {"error"}
         assert len(account["errors"]) == 1, account["errors"]
         message = str(account["errors"][0])
         assert "AssumeRole" in message and "AccessDenied" in message, message
         assert "Traceback" not in message
+        assert all("AccessDenied" in f["message"] for f in account["findings"])
     for member in organization["members"]:
         if member in denied:
             continue

@@ -8,11 +8,17 @@ create_account does create OrganizationAccountAccessRole). So a member account s
 ``member_session`` is a separate account for every service, as on AWS.
 
     python -m tests.support.org --endpoint http://127.0.0.1:5000 --members 20 --insecure-every 2
+
+Each member's seed names its own account (ARNs, policies) and buckets of its own (bucket names
+are global: seed.bucket_name); seed.playbook_vars(account id) are its owner's values. The
+hardened state attaches AWS managed policies, which moto has only when the moto_server runs
+with MOTO_IAM_LOAD_MANAGED_POLICIES=true.
 """
 
 import argparse
 import http.client
 import http.server
+import os
 import socketserver
 import sys
 import threading
@@ -191,17 +197,28 @@ class DenyAssumeRoleProxy:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Create an Organization with member accounts in moto_server.")
-    parser.add_argument("--endpoint", required=True, help="moto_server URL (http://127.0.0.1:PORT)")
+    parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL"),
+                        help="moto_server URL (http://127.0.0.1:PORT; default: AWS_ENDPOINT_URL)")
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--insecure-every", type=int, default=0,
                         help="seed every Nth member insecure and the others hardened (0: no seeding)")
     args = parser.parse_args(argv)
-    if not args.endpoint.startswith("http://127.0.0.1"):
+    if not args.endpoint or not args.endpoint.startswith("http://127.0.0.1"):
         parser.error("--endpoint must be a local moto_server (http://127.0.0.1:PORT): seeders never touch AWS")
-    org = create_organization(seed.client(seed.session(args.endpoint), "organizations"), members=args.members)
+    states = [None] * args.members
     if args.insecure_every:
-        for n, member in enumerate(org["members"]):
-            seed_account(args.endpoint, member["id"], "insecure" if n % args.insecure_every == 0 else "hardened")
+        states = ["insecure" if n % args.insecure_every == 0 else "hardened" for n in range(args.members)]
+    if "hardened" in states:
+        # Refused before anything is made, rather than half way through the first hardened member.
+        try:
+            seed.aws_managed_policy(seed.session(args.endpoint), "AdministratorAccess")
+        except RuntimeError as exc:
+            parser.error(str(exc))
+    org = create_organization(seed.client(seed.session(args.endpoint), "organizations"), members=args.members)
+    for member, state in zip(org["members"], states):
+        if state:
+            seed_account(args.endpoint, member["id"], state)
+        print("%s  %-10s %-20s %s" % (member["id"], member["name"], member["ou_path"], state or "as created"))
     print("organization with %d members at %s" % (len(org["members"]), args.endpoint))
     return 0
 

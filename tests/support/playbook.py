@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+_RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)"
+                    r"\s+skipped=(\d+)\s+rescued=(\d+)", re.M)
 
 
 class PlaybookRun:
@@ -19,9 +20,9 @@ class PlaybookRun:
 
     @property
     def recap(self):
-        """{host: {ok, changed, unreachable, failed}} from the PLAY RECAP."""
+        """{host: {ok, changed, unreachable, failed, skipped, rescued}} from the PLAY RECAP."""
         return dict((m.group(1), dict(ok=int(m.group(2)), changed=int(m.group(3)), unreachable=int(m.group(4)),
-                                      failed=int(m.group(5))))
+                                      failed=int(m.group(5)), skipped=int(m.group(6)), rescued=int(m.group(7))))
                     for m in _RECAP.finditer(self.stdout))
 
     @property
@@ -54,6 +55,10 @@ def ansible_env(server_env, report_dir=None, extra=None):
     env["ANSIBLE_NOCOLOR"] = "1"
     env["ANSIBLE_FORCE_COLOR"] = "0"
     env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+    # moto lacks some APIs (tests/support/moto_gaps.py): their controls end as `error` findings,
+    # which fail a run under the default BULWARK_FAIL_ON=error. Tests read the findings; a test
+    # of the exit status sets BULWARK_FAIL_ON itself.
+    env["BULWARK_FAIL_ON"] = "none"
     if report_dir:
         env["BULWARK_REPORT_DIR"] = str(report_dir)
     env.update(extra or {})

@@ -1,7 +1,7 @@
 """Seeders: named account states built by plain API calls, shared by tests, molecule, the
 demo and benchmarks.
 
-    python -m tests.support.seed insecure --endpoint http://127.0.0.1:5000
+    python -m tests.support.seed insecure --endpoint http://127.0.0.1:5000 [--vars-file owner-values.json]
     python -m tests.support.seed users --count 5000 --endpoint http://127.0.0.1:5000
 
 Each state is a list of steps (functions taking a boto3 Session). Later domains append their
@@ -41,6 +41,42 @@ def client(sess, service, region=None):
     return sess.client(service, endpoint_url=sess.endpoint_url, region_name=region or sess.region_name)
 
 
+def account_id(sess):
+    """The account ``sess`` acts in: moto's default account for ``session()``, a member account
+    for tests/support/org.member_session. Asked once (sts:GetCallerIdentity), kept on ``sess``."""
+    if not getattr(sess, "bulwark_account_id", None):
+        sess.bulwark_account_id = client(sess, "sts").get_caller_identity()["Account"]
+    return sess.bulwark_account_id
+
+
+def bucket_name(base, account=ACCOUNT_ID):
+    """A seed's bucket name in ``account``. Bucket names are global in S3, and in moto too: a
+    second account creating the same name gets BucketAlreadyExists. moto's default account keeps
+    ``base`` (the name tests, molecule and the demo use); any other account gets
+    ``base-<account id>``."""
+    return base if account == ACCOUNT_ID else "%s-%s" % (base, account)
+
+
+def aws_managed_policy(sess, name):
+    """The ARN of AWS managed policy ``name``, checked to exist in the account of ``sess``.
+
+    moto has AWS managed policies in an account only if MOTO_IAM_LOAD_MANAGED_POLICIES was true
+    when it first built that account's IAM (in the moto_server's process). Without them an
+    attach fails with NoSuchEntity half way through a seed; this says why, before anything is made.
+    """
+    arn = "arn:aws:iam::aws:policy/" + name
+    iam = client(sess, "iam")
+    try:
+        iam.get_policy(PolicyArn=arn)
+    except iam.exceptions.NoSuchEntityException:
+        raise RuntimeError(
+            "moto account %s has no AWS managed policy %s, which this seed attaches: start moto_server with "
+            "MOTO_IAM_LOAD_MANAGED_POLICIES=true (tests/support/moto_server.py does; an in-process server builds a "
+            "member account's IAM with the value the variable has when the account is created)"
+            % (account_id(sess), name))
+    return arn
+
+
 def create_key(iam, user):
     key = iam.create_access_key(UserName=user)["AccessKey"]
     SECRETS.add(key["SecretAccessKey"])
@@ -71,14 +107,21 @@ def steps(state):
     return [getattr(importlib.import_module("tests.support.seeds." + name), state) for name in DOMAINS]
 
 
-def playbook_vars():
+def playbook_vars(account=ACCOUNT_ID):
     """Values only the account owner knows (an access-log bucket, an alarm email) that some
-    auto controls need; each seed domain may export them as PLAYBOOK_VARS. Pass them as -e."""
+    auto controls need, for the insecure seed of ``account`` (moto's default account unless
+    given: a member's buckets have names of their own, see bucket_name). Each seed domain may
+    export them as PLAYBOOK_VARS, or as playbook_vars(account) when they name the account's
+    resources. Pass them as -e."""
     import importlib
 
     values = {}
     for name in DOMAINS:
-        values.update(getattr(importlib.import_module("tests.support.seeds." + name), "PLAYBOOK_VARS", {}))
+        module = importlib.import_module("tests.support.seeds." + name)
+        if hasattr(module, "playbook_vars"):
+            values.update(module.playbook_vars(account))
+        else:
+            values.update(getattr(module, "PLAYBOOK_VARS", {}))
     return values
 
 
@@ -97,14 +140,31 @@ def main(argv=None):
                         help="moto_server URL (default: AWS_ENDPOINT_URL)")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--count", type=int, default=10, help="number of users for the 'users' state")
+    parser.add_argument("--vars-file", metavar="PATH",
+                        help="also write the owner's values the seeded account needs (playbook_vars) as JSON, "
+                             "for ansible-playbook -e @PATH")
     args = parser.parse_args(argv)
     if not args.endpoint or not args.endpoint.startswith("http://127.0.0.1"):
         parser.error("--endpoint must be a local moto_server (http://127.0.0.1:PORT): seeders never touch AWS")
+    sess = session(args.endpoint, args.region)
+    if args.state == "hardened":
+        try:  # refused before anything is made, rather than half way through
+            aws_managed_policy(sess, "AdministratorAccess")
+        except RuntimeError as exc:
+            parser.error(str(exc))
     if args.state == "users":
-        users(session(args.endpoint, args.region), args.count)
+        users(sess, args.count)
     else:
         seed(args.state, args.endpoint, args.region)
     print("seeded %s at %s" % (args.state if args.state != "users" else "%d users" % args.count, args.endpoint))
+    if args.vars_file:
+        import json
+
+        with open(args.vars_file, "w") as f:
+            json.dump(playbook_vars(account_id(sess)), f, indent=2, sort_keys=True)
+            f.write("\n")
+        print("owner's values written to %s (ansible-playbook ... -e @%s)" % (args.vars_file, args.vars_file))
+    return 0
 
 
 if __name__ == "__main__":

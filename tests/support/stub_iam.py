@@ -121,9 +121,9 @@ class StubbedIam:
 
         def client(conn, service, region=None):
             assert service == "iam", "only IAM is stubbed, got %s" % service
-            if conn.read_only and not getattr(stubbed, "_bulwark_blocked", False):
-                stubbed.meta.events.register_first("before-call", aws._block_writes)
-                stubbed._bulwark_blocked = True
+            if getattr(stubbed, "_bulwark_watched", None) is not conn:
+                conn.watch(stubbed)  # refuses writes in check mode, else counts them, as AwsConnection does
+                stubbed._bulwark_watched = conn
             return stubbed
 
         monkeypatch.setattr(aws.AwsConnection, "client", client)

@@ -13,6 +13,7 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks import account_
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import iam_password_policy_check
 
 from tests.support import seed
+from tests.support.aws_faults import error_response, on_new_clients
 from tests.support.recorder import Recorder
 
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -131,3 +132,59 @@ def test_nothing_to_run_is_no_aws_call_and_no_finding(run_module):
     result = run_module(mod.DEFINITION.main, {})
     assert result["findings"] == [] and result["modules"] == {} and result["changed"] is False
     assert "account_id" not in result
+
+
+def refuse(operation):
+    """A client hook: ``operation`` answers AccessDenied (after-call sees a 403), the rest goes on."""
+    def hook(service, region, client):
+        client.meta.events.register_first("before-call.*.%s" % operation,
+                                          lambda **_kw: error_response("AccessDenied", "refused by the test"))
+    return hook
+
+
+@mock_aws
+def test_changed_only_when_aws_accepted_a_write(run_module, monkeypatch):
+    # Seen: an apply with a read-only identity said changed=true although every write was refused.
+    on_new_clients(monkeypatch, refuse("UpdateAccountPasswordPolicy"))
+    refused = run_module(mod.DEFINITION.main, {"iam_password_policy_check": {}})
+    assert refused["changed"] is False
+    assert {f["status"] for f in refused["findings"]} == {"error"}
+    assert refused["modules"]["iam_password_policy_check"]["changed"] is False
+
+
+@mock_aws
+def test_an_accepted_write_is_changed_and_check_mode_says_it_would(run_module):
+    would = run_module(mod.DEFINITION.main, {"iam_password_policy_check": {}}, check_mode=True)
+    assert would["changed"] is True  # check mode: a write would be made
+    done = run_module(mod.DEFINITION.main, {"iam_password_policy_check": {}})
+    assert done["changed"] is True and {f["status"] for f in done["findings"]} == {"fixed"}
+    again = run_module(mod.DEFINITION.main, {"iam_password_policy_check": {}})
+    assert again["changed"] is False
+
+
+@mock_aws
+def test_an_unexpected_exception_in_one_module_is_an_error_of_its_controls_only(run_module, monkeypatch):
+    # Seen: a ValueError in one module's step failed the whole account run with 0 findings.
+    def broken(m):
+        raise ValueError("a user name with a comma")
+
+    monkeypatch.setattr(iam_password_policy_check.DEFINITION, "body", broken)
+    result = run_module(mod.DEFINITION.main, {"iam_password_policy_check": {}, "root_key_audit": {}})
+    assert result["failed"] is True
+    assert "iam_password_policy_check: unexpected ValueError: a user name with a comma" in result["msg"]
+    policy = [f for f in result["findings"] if f["control"].startswith("iam.password_policy.")]
+    assert policy and {f["status"] for f in policy} == {"error"}
+    assert {f["control"] for f in result["findings"] if f["control"].startswith("root.")} == {
+        "root.no_access_keys", "root.mfa", "root.hardware_mfa", "root.no_recent_use", "root.no_signing_certificates"}
+
+
+def test_an_account_it_cannot_reach_gets_an_error_for_every_selected_control(run_module, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    result = run_module(mod.DEFINITION.main, {"root_key_audit": {"controls": ["root.mfa"]},
+                                              "iam_password_policy_check": {}})
+    assert result["failed"] is True
+    assert sorted(f["control"] for f in result["findings"]) == sorted(
+        ["root.mfa"] + list(iam_password_policy_check.DEFINITION.control_ids))
+    assert {f["status"] for f in result["findings"]} == {"error"}
+    assert all(f["message"].startswith("not evaluated: ") for f in result["findings"])

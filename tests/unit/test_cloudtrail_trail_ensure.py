@@ -213,7 +213,7 @@ def test_multi_region_trail_homed_in_another_region_is_used_and_fixed_there(run_
     assert boto3.client("cloudtrail").describe_trails(includeShadowTrails=False)["trailList"] == []
 
 
-def organization_trail(service, _region, client):
+def organization_trail(service, _region, client, selectors=None):
     """Answers as if the account were a member of an organization whose management account
     (111111111111) runs a compliant organization trail; moto has no organization trails."""
     from botocore.awsrequest import AWSResponse
@@ -226,8 +226,8 @@ def organization_trail(service, _region, client):
                                           "LogFileValidationEnabled": True,
                                           "KmsKeyId": "arn:aws:kms:us-east-1:111111111111:key/org"}]},
         "GetTrailStatus": {"IsLogging": True},
-        "GetEventSelectors": {"TrailARN": arn, "EventSelectors": [{"ReadWriteType": "All",
-                                                                   "IncludeManagementEvents": True}]},
+        "GetEventSelectors": dict({"TrailARN": arn}, **(selectors or {
+            "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]})),
     }
     if service != "cloudtrail":
         return
@@ -251,6 +251,17 @@ def test_organization_trail_of_the_management_account_counts_and_is_not_duplicat
     assert statuses["cloudtrail.s3_object_write_events"] == "manual"
     assert result["changed"] is False
     assert boto3.client("s3").list_buckets()["Buckets"] == []
+
+
+@mock_aws
+def test_organization_trail_with_a_selector_prowler_does_not_recognise_is_manual(run_module, monkeypatch):
+    old_name = {"AdvancedEventSelectors": [{"Name": "Management events", "FieldSelectors": [
+        {"Field": "eventCategory", "Equals": ["Management"]}]}]}
+    on_new_clients(monkeypatch, lambda service, region, client: organization_trail(service, region, client, old_name))
+    result = run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.multi_region"]})
+    finding = only(result, "cloudtrail.multi_region")
+    assert finding["status"] == "manual" and "account 111111111111" in finding["message"]
+    assert "Management events selector" in finding["message"] and result["changed"] is False
 
 
 @mock_aws
@@ -348,6 +359,19 @@ def test_s3_write_events_only_when_asked_and_existing_selectors_kept(run_module)
     assert run_module(mod.DEFINITION.main, {"controls": controls, "s3_data_events": ["write"]})["changed"] is False
 
 
+@mock_aws
+def test_s3_read_events_when_asked_are_added_to_the_write_events(run_module):
+    single_region_trail_without_validation()
+    controls = ["cloudtrail.s3_object_write_events", "cloudtrail.s3_object_read_events"]
+    first = run_module(mod.DEFINITION.main, {"controls": controls, "s3_data_events": ["write"]})
+    assert first.statuses() == {"cloudtrail.s3_object_write_events": "fixed", "cloudtrail.s3_object_read_events": "fail"}
+    check = run_module(mod.DEFINITION.main, {"controls": controls, "s3_data_events": ["read", "write"]}, check_mode=True)
+    assert check.statuses() == {"cloudtrail.s3_object_write_events": "pass", "cloudtrail.s3_object_read_events": "drift"}
+    both = run_module(mod.DEFINITION.main, {"controls": controls, "s3_data_events": ["read", "write"]})
+    assert both.statuses() == {"cloudtrail.s3_object_write_events": "pass", "cloudtrail.s3_object_read_events": "fixed"}
+    assert ctu.s3_data_events(boto3.client("cloudtrail").get_event_selectors(TrailName="legacy-trail")) == {"read", "write"}
+
+
 @pytest.mark.parametrize("selectors,gap", [
     ({}, None),
     ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]}, None),
@@ -398,9 +422,111 @@ def test_desired_advanced_selectors_replace_the_management_selector_and_keep_dat
                                                         {"Field": "readOnly", "Equals": ["false"]}]}
     current = {"AdvancedEventSelectors": [writes_only, lambda_selector]}
     desired = ctu.desired_selectors(current, True, {"read", "write"})
-    assert ctu.management_gap(desired) is None
+    assert ctu.management_gap(desired) is None and ctu.management_selector_issue(desired) is None
     assert ctu.s3_data_events(desired) == {"read", "write"}
     assert lambda_selector in desired["AdvancedEventSelectors"]
+    management = [s for s in desired["AdvancedEventSelectors"]
+                  if s["FieldSelectors"][0] == {"Field": "eventCategory", "Equals": ["Management"]}]
+    # The name the AWS console gives it and Prowler's check reads; one selector, no readOnly field.
+    assert management == [{"Name": "Management events selector",
+                           "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}]
+
+
+MANAGEMENT_ONLY = [{"Field": "eventCategory", "Equals": ["Management"]}]
+
+
+@pytest.mark.parametrize("selectors,issue", [
+    ({}, None),  # AWS's default selector (moto: empty lists)
+    ({"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}]}, None),
+    ({"EventSelectors": [{"ReadWriteType": "ReadOnly", "IncludeManagementEvents": True},
+                         {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}]},
+     "no event selector logs all management events with ReadWriteType All"),
+    ({"AdvancedEventSelectors": [{"Name": "Management events selector", "FieldSelectors": MANAGEMENT_ONLY}]}, None),
+    ({"AdvancedEventSelectors": [{"Name": "Management events", "FieldSelectors": MANAGEMENT_ONLY}]},
+     "the advanced event selector logging management events is named 'Management events'"),
+    ({"AdvancedEventSelectors": [{"FieldSelectors": MANAGEMENT_ONLY}]},
+     "the advanced event selector logging management events has no name"),
+    ({"AdvancedEventSelectors": [
+        {"Name": "Management events selector", "FieldSelectors": MANAGEMENT_ONLY + [
+            {"Field": "readOnly", "Equals": ["false"]}]},
+        {"Name": "reads", "FieldSelectors": MANAGEMENT_ONLY + [{"Field": "readOnly", "Equals": ["true"]}]}]},
+     "no advanced event selector logs read and write management events together"),
+])
+def test_management_selector_issue_is_what_cis_and_prowler_do_not_recognise(selectors, issue):
+    found = ctu.management_selector_issue(selectors)
+    if issue is None:
+        assert found is None
+    else:
+        assert found.startswith(issue), found
+    assert ctu.management_gap(selectors) is None  # every one logs all management events
+
+
+def test_a_selector_named_otherwise_still_logs_everything_for_the_log_group_lookup():
+    """log_metric_alarms looks for the trail that logs everything: the selector's name is no logging gap."""
+    state = {"trail": {"Name": "t", "IsMultiRegionTrail": True, "IncludeGlobalServiceEvents": True,
+                       "TrailARN": "arn:aws:cloudtrail:us-east-1:%s:trail/t" % ACCOUNT},
+             "status": {"IsLogging": True},
+             "selectors": {"AdvancedEventSelectors": [{"Name": "Management events", "FieldSelectors": MANAGEMENT_ONLY}]}}
+    assert ctu.logging_gaps(state) == []
+
+
+def advanced_trail(management_selectors):
+    """A compliant multi-region trail of its own whose advanced selectors are given, plus a Lambda data selector."""
+    seeds.hardened(session())
+    lambda_selector = {"Name": "lambda", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
+                                                            {"Field": "resources.type",
+                                                             "Equals": ["AWS::Lambda::Function"]}]}
+    ct = boto3.client("cloudtrail")
+    ct.put_event_selectors(TrailName=seeds.TRAIL, AdvancedEventSelectors=management_selectors + [lambda_selector])
+    return ct, lambda_selector
+
+
+@mock_aws
+def test_bulwarks_old_selector_name_is_drift_and_renamed_without_a_second_selector(run_module):
+    ct, lambda_selector = advanced_trail([{"Name": "Management events", "FieldSelectors": MANAGEMENT_ONLY}])
+    args = {"controls": ["cloudtrail.multi_region"]}
+    check = only(run_module(mod.DEFINITION.main, args, check_mode=True), "cloudtrail.multi_region")
+    assert check["status"] == "drift"
+    assert "named 'Management events'" in check["message"] and "Management events selector" in check["message"]
+
+    fixed = run_module(mod.DEFINITION.main, args)
+    assert only(fixed, "cloudtrail.multi_region")["status"] == "fixed"
+    selectors = ct.get_event_selectors(TrailName=seeds.TRAIL)["AdvancedEventSelectors"]
+    assert selectors == [{"Name": "Management events selector", "FieldSelectors": MANAGEMENT_ONLY}, lambda_selector]
+    again = run_module(mod.DEFINITION.main, args)
+    assert again["changed"] is False and again.statuses() == {"cloudtrail.multi_region": "pass"}
+
+
+@mock_aws
+def test_management_events_split_over_read_and_write_selectors_become_one(run_module):
+    ct, lambda_selector = advanced_trail([
+        {"Name": "writes", "FieldSelectors": MANAGEMENT_ONLY + [{"Field": "readOnly", "Equals": ["false"]}]},
+        {"Name": "reads", "FieldSelectors": MANAGEMENT_ONLY + [{"Field": "readOnly", "Equals": ["true"]}]}])
+    result = run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.multi_region"]})
+    assert only(result, "cloudtrail.multi_region")["status"] == "fixed"
+    selectors = ct.get_event_selectors(TrailName=seeds.TRAIL)["AdvancedEventSelectors"]
+    assert selectors == [{"Name": "Management events selector", "FieldSelectors": MANAGEMENT_ONLY}, lambda_selector]
+
+
+@mock_aws
+def test_classic_read_only_and_write_only_selectors_become_one_all_selector(run_module):
+    seeds.hardened(session())
+    ct = boto3.client("cloudtrail")
+    s3_events = {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}
+    ct.put_event_selectors(TrailName=seeds.TRAIL, EventSelectors=[
+        {"ReadWriteType": "ReadOnly", "IncludeManagementEvents": True, "DataResources": [s3_events]},
+        {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True, "DataResources": [s3_events]}])
+    controls = ["cloudtrail.multi_region", "cloudtrail.s3_object_write_events", "cloudtrail.s3_object_read_events"]
+    check = run_module(mod.DEFINITION.main, {"controls": controls}, check_mode=True)
+    assert check.statuses() == {"cloudtrail.multi_region": "drift", "cloudtrail.s3_object_write_events": "pass",
+                                "cloudtrail.s3_object_read_events": "pass"}
+    assert "ReadWriteType All" in only(check, "cloudtrail.multi_region")["message"]
+    run_module(mod.DEFINITION.main, {"controls": controls})
+    selectors = ct.get_event_selectors(TrailName=seeds.TRAIL)["EventSelectors"]
+    assert [s for s in selectors if s.get("IncludeManagementEvents")] == [
+        {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}]
+    assert ctu.s3_data_events({"EventSelectors": selectors}) == {"read", "write"}  # the data events stay
+    assert run_module(mod.DEFINITION.main, {"controls": controls}).statuses() == dict((c, "pass") for c in controls)
 
 
 # --- KMS key rotation -------------------------------------------------------------------------

@@ -25,7 +25,12 @@ with open(os.path.join(REPO, "galaxy.yml")) as _f:
 
 # Generated output, environments and caches: never in the tarball.
 GENERATED = (".venv", ".collections", ".git", "reports", "build", "tests/output", "benchmarks/output",
-             ".pytest_cache", ".demo")
+             ".pytest_cache", ".demo", "bulwark-reports")
+# Run output where a run from elsewhere in the tree would leave it: never in the tarball either.
+RUN_OUTPUT = ("playbooks/reports/credential-report-123456789012.csv",
+              "playbooks/bulwark-reports/20261206T040000Z/report.json",
+              "roles/iam/bulwark-reports/latest/credential-report-123456789012.json",
+              "credential-report-123456789012.csv")
 # What a user of the collection needs.
 REQUIRED = ("MANIFEST.json", "FILES.json", "README.md", "meta/runtime.yml", "plugins/modules", "plugins/module_utils",
             "plugins/doc_fragments", "roles", "playbooks", "docs")
@@ -62,6 +67,9 @@ def built(tmp_path_factory):
     for generated in GENERATED:  # every kind of generated output, as a busy checkout has
         os.makedirs(str(src / generated), exist_ok=True)
         (src / generated / "generated.yml").write_text("generated: true\n")
+    for path in RUN_OUTPUT:
+        os.makedirs(os.path.dirname(str(src / path)), exist_ok=True)
+        (src / path).write_text("user,arn\n")
     os.makedirs(str(src / ".collections" / "ansible_collections" / "bulwark"), exist_ok=True)
     os.symlink("../../..", str(src / ".collections" / "ansible_collections" / "bulwark" / "aws"))
 
@@ -87,6 +95,12 @@ def test_build_ignore_lists_generated_output():
     ignored = set(GALAXY.get("build_ignore") or [])
     for path in GENERATED:
         assert path in ignored, "galaxy.yml build_ignore misses %s" % path
+
+
+def test_tarball_has_no_run_output(built):
+    _tarball, names, _installed = built
+    leaked = [n for n in names if "bulwark-reports" in n or "credential-report" in n or "/reports/" in n]
+    assert leaked == []
 
 
 def test_tarball_has_what_users_need(built):

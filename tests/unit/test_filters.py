@@ -3,6 +3,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.bulwark.aws.plugins.filter import controls as f
+from ansible_collections.bulwark.aws.plugins.module_utils import controls as catalogue
 
 IDS = ["iam.password_policy.min_length", "iam.password_policy.max_age", "iam.user_mfa"]
 
@@ -15,6 +16,9 @@ IDS = ["iam.password_policy.min_length", "iam.password_policy.max_age", "iam.use
     (["iam.password_policy"], [], [True, True, True], IDS[:2]),
     (["iam"], [], [True, True, True], IDS),
     (["root"], [], [True, True, True], []),
+    (["my_own_tag"], [], [True, True, True], IDS),  # a playbook's own tag names no control: all of them
+    (["my_own_tag", "iam.user_mfa"], [], [True, True, True], ["iam.user_mfa"]),
+    (["always"], [], [True, True, True], IDS),
     (["all"], ["iam.password_policy.max_age"], [True, True, True], [IDS[0], IDS[2]]),
     (["all"], ["iam"], [True, True, True], []),
     (["iam.user_mfa"], ["iam.user_mfa"], [True, True, True], []),
@@ -33,7 +37,36 @@ def test_control_ids_of_role_and_unknown_role():
         f.control_ids("nope")
 
 
-def test_waiver_errors():
-    assert f.waiver_errors([{"control": "root.mfa", "reason": "r", "expires": "2030-01-01"}]) == []
-    assert "unknown control id" in f.waiver_errors([{"control": "x.y", "reason": "r", "expires": "2030-01-01"}])[0]
-    assert "expires" in f.waiver_errors([{"control": "root.mfa", "reason": "r", "expires": "soon"}])[0]
+def selection(run=None, skip=None):
+    """Every control of the catalogue, role by role, as the roles select them (toggles on)."""
+    out = set()
+    for role in catalogue.ROLES:
+        ids = f.control_ids(role)
+        out.update(f.select_controls(ids, [True] * len(ids), run or ["all"], skip or []))
+    return out
+
+
+SCOPES = sorted(catalogue.all_scopes())
+
+
+@pytest.mark.parametrize("tag", SCOPES)
+def test_a_tag_selects_exactly_the_controls_it_names_and_skipping_it_all_the_others(tag):
+    """Every id, dotted prefix and role of the catalogue, in both directions, over every role."""
+    named = set(c.id for c in catalogue.all_controls()
+                if c.id == tag or c.id.startswith(tag + ".") or c.role == tag)
+    assert named, tag
+    assert selection(run=[tag]) == named
+    assert selection(skip=[tag]) == set(catalogue.CONTROLS) - named
+
+
+@pytest.mark.parametrize("tag,includes", [
+    # seen: these dropped or missed controls when tasks carried the tags
+    ("config", {"config.recorder", "config.rules"}),
+    ("s3", {"s3.account_public_access_block"}),
+    ("kms", {"kms.key_rotation"}),
+])
+def test_service_prefixes_owned_by_another_role(tag, includes):
+    assert selection(run=[tag]) == includes
+    skipped = selection(skip=[tag])
+    assert not includes & skipped
+    assert {"ec2.ebs_default_encryption", "guardduty.enabled", "iam.access_analyzer"} - includes <= skipped

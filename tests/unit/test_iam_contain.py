@@ -119,7 +119,7 @@ def test_refuses_the_callers_own_user_without_force(iam, run_module):
     creds = {"access_key": own["AccessKeyId"], "secret_key": own["SecretAccessKey"]}
     result = run_module(mod.main, dict(creds, user="ops", export_evidence=False))
     assert result["failed"] is True
-    assert "refusing to contain the caller's own identity" in result["msg"] and "force: true" in result["msg"]
+    assert "refusing to contain the caller's own identity" in result["msg"] and "with force=true" in result["msg"]
     assert set(keys(iam, "ops").values()) == {"Active"}           # nothing changed
     iam.get_login_profile(UserName="ops")
 

@@ -2,8 +2,12 @@
 
 moto quirks met here (moto 5.2.5): SNS confirms email subscriptions at once (AWS: "pending
 confirmation" until the recipient clicks), so the pending case is an after-call hook; moto
-stores filter patterns without checking their syntax.
+stores filter patterns without checking their syntax; PutMetricFilter with the name of an
+existing filter adds a second filter of that name (AWS updates the filter), so the test of a
+rewritten filter makes moto's filter list do what AWS does (aws_put_metric_filter).
 """
+
+import re
 
 import boto3
 import pytest
@@ -27,6 +31,20 @@ TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:bulwark-security-alarms"
 def _no_aws_managed_policies(monkeypatch):
     """Nothing here needs AWS managed policies; loading them makes every IAM call slower."""
     monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "false")
+
+
+@pytest.fixture
+def aws_put_metric_filter(monkeypatch):
+    """PutMetricFilter updates the filter of that name in that log group, as AWS does."""
+    from moto.logs.metric_filters import MetricFilters
+
+    add_filter = MetricFilters.add_filter
+
+    def replace(self, filter_name, filter_pattern, log_group_name, metric_transformations):
+        self.metric_filters = [f for f in self.metric_filters
+                               if (f["filterName"], f["logGroupName"]) != (filter_name, log_group_name)]
+        add_filter(self, filter_name, filter_pattern, log_group_name, metric_transformations)
+    monkeypatch.setattr(MetricFilters, "add_filter", replace)
 
 
 def log_group(name=GROUP):
@@ -83,6 +101,132 @@ def test_different_patterns_are_not_taken_for_a_cis_one(pattern):
     assert cis_patterns.control_for(pattern) is None
 
 
+# What Prowler's checks (prowler/providers/aws/services/cloudwatch/<check>/<check>.py) look for in
+# a filter pattern, as (field, operator, value) clauses in the order they list them. Since
+# prowler#11345 (June 2026) most checks find their clauses in any order; the checks of 4.1 and
+# 4.3 still read theirs in order, and every earlier Prowler release read every list in order.
+_EVENTS = {
+    "iam_policy_changes": "DeleteGroupPolicy DeleteRolePolicy DeleteUserPolicy PutGroupPolicy PutRolePolicy "
+                          "PutUserPolicy CreatePolicy DeletePolicy CreatePolicyVersion DeletePolicyVersion "
+                          "AttachRolePolicy DetachRolePolicy AttachUserPolicy DetachUserPolicy AttachGroupPolicy "
+                          "DetachGroupPolicy",
+    "cloudtrail_changes": "CreateTrail UpdateTrail DeleteTrail StartLogging StopLogging",
+    "cmk_disable_or_deletion": "DisableKey ScheduleKeyDeletion",
+    "s3_bucket_policy_changes": "PutBucketAcl PutBucketPolicy PutBucketCors PutBucketLifecycle PutBucketReplication "
+                                "DeleteBucketPolicy DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication",
+    "config_changes": "StopConfigurationRecorder DeleteDeliveryChannel PutDeliveryChannel PutConfigurationRecorder",
+    "security_group_changes": "AuthorizeSecurityGroupIngress AuthorizeSecurityGroupEgress RevokeSecurityGroupIngress "
+                              "RevokeSecurityGroupEgress CreateSecurityGroup DeleteSecurityGroup",
+    "nacl_changes": "CreateNetworkAcl CreateNetworkAclEntry DeleteNetworkAcl DeleteNetworkAclEntry "
+                    "ReplaceNetworkAclEntry ReplaceNetworkAclAssociation",
+    "network_gateway_changes": "CreateCustomerGateway DeleteCustomerGateway AttachInternetGateway "
+                               "CreateInternetGateway DeleteInternetGateway DetachInternetGateway",
+    "route_table_changes": "CreateRoute CreateRouteTable ReplaceRoute ReplaceRouteTableAssociation DeleteRouteTable "
+                           "DeleteRoute DisassociateRouteTable",
+    "vpc_changes": "CreateVpc DeleteVpc ModifyVpcAttribute AcceptVpcPeeringConnection CreateVpcPeeringConnection "
+                   "DeleteVpcPeeringConnection RejectVpcPeeringConnection AttachClassicLinkVpc DetachClassicLinkVpc "
+                   "DisableVpcClassicLink EnableVpcClassicLink",
+    "organizations_changes": "AcceptHandshake AttachPolicy CancelHandshake CreateAccount CreateOrganization "
+                             "CreateOrganizationalUnit CreatePolicy DeclineHandshake DeleteOrganization "
+                             "DeleteOrganizationalUnit DeletePolicy EnableAllFeatures EnablePolicyType "
+                             "InviteAccountToOrganization LeaveOrganization DetachPolicy DisablePolicyType MoveAccount "
+                             "RemoveAccountFromOrganization UpdateOrganizationalUnit UpdatePolicy",
+}
+_SOURCES = {"cmk_disable_or_deletion": "kms.amazonaws.com", "s3_bucket_policy_changes": "s3.amazonaws.com",
+            "config_changes": "config.amazonaws.com", "route_table_changes": "ec2.amazonaws.com",
+            "organizations_changes": "organizations.amazonaws.com"}
+PROWLER = dict(("monitoring." + suffix, ([("eventSource", "=", _SOURCES[suffix])] if suffix in _SOURCES else [])
+                + [("eventName", "=", name) for name in names.split()]) for suffix, names in _EVENTS.items())
+PROWLER.update({
+    "monitoring.unauthorized_api_calls": [("errorCode", "=", "*UnauthorizedOperation"), ("errorCode", "=", "AccessDenied*")],
+    "monitoring.console_signin_without_mfa": [("eventName", "=", "ConsoleLogin"),
+                                              ("additionalEventData.MFAUsed", "!=", "Yes")],
+    "monitoring.root_usage": [("userIdentity.type", "=", "Root"), ("userIdentity.invokedBy", "NOT EXISTS", None),
+                              ("eventType", "!=", "AwsServiceEvent")],
+    "monitoring.console_auth_failures": [("eventName", "=", "ConsoleLogin"), ("errorMessage", "=", "Failed authentication")],
+})
+PROWLER_IN_ORDER = ("monitoring.unauthorized_api_calls", "monitoring.root_usage")
+
+
+def _clause(field, op, value):
+    if op == "NOT EXISTS":
+        return re.compile(r"\$\.%s NOT EXISTS" % re.escape(field))
+    word_end = r"\b" if field == "eventName" else ""
+    return re.compile(r"\$\.%s\s*%s\s*.?%s%s" % (re.escape(field), re.escape(op), re.escape(value), word_end))
+
+
+def prowler_recognises(control, pattern, in_order=None):
+    """Whether Prowler's check finds its clauses in ``pattern`` (in its order when ``in_order``)."""
+    in_order = control in PROWLER_IN_ORDER if in_order is None else in_order
+    start = 0
+    for clause in PROWLER[control]:
+        found = _clause(*clause).search(pattern, start if in_order else 0)
+        if not found:
+            return False
+        start = found.end() + 1 if in_order else 0
+    return True
+
+
+def test_prowler_requirements_cover_every_alarm_control():
+    assert sorted(PROWLER) == sorted(ALARM_CONTROLS)
+
+
+@pytest.mark.parametrize("control", sorted(cis_patterns.PATTERNS))
+def test_every_pattern_bulwark_writes_is_one_prowler_recognises_in_any_release(control):
+    pattern = cis_patterns.PATTERNS[control]
+    assert prowler_recognises(control, pattern), pattern
+    assert prowler_recognises(control, pattern, in_order=True), pattern  # Prowler before June 2026
+
+
+@pytest.mark.parametrize("control", sorted(cis_patterns.ACCEPTED))
+def test_every_pattern_taken_for_a_cis_filter_is_one_prowler_recognises(control):
+    for pattern in cis_patterns.ACCEPTED[control]:
+        assert prowler_recognises(control, pattern), pattern
+
+
+def test_route_table_filter_is_limited_to_ec2_as_cis_3_0_audits_it():
+    pattern = cis_patterns.PATTERNS["monitoring.route_table_changes"]
+    assert pattern.startswith("{ ($.eventSource = ec2.amazonaws.com) && ((")
+    # The v3.0 audit text as printed (not grouped) counts as the same filter.
+    printed = ("{($.eventSource = ec2.amazonaws.com) && ($.eventName =CreateRoute) || ($.eventName = CreateRouteTable) "
+               "|| ($.eventName =ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || "
+               "($.eventName= DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName =DisassociateRouteTable) }")
+    assert cis_patterns.control_for(printed) == "monitoring.route_table_changes"
+
+
+def test_organizations_filter_has_every_event_prowler_asks_for():
+    pattern = cis_patterns.PATTERNS["monitoring.organizations_changes"]
+    for name in ("CancelHandshake", "CreateOrganization", "EnableAllFeatures", "UpdateOrganizationalUnit"):
+        assert '($.eventName = "%s")' % name in pattern
+    assert pattern.startswith("{ ($.eventSource = organizations.amazonaws.com) && ((")
+
+
+# Filters bulwark.aws wrote before, or CIS forms Prowler's checks do not recognise: not the CIS filter.
+OLDER_ROUTE_TABLES = "{ %s }" % " || ".join("($.eventName = %s)" % n for n in _EVENTS["route_table_changes"].split())
+OLDER_ORGANIZATIONS = "{ ($.eventSource = organizations.amazonaws.com) && (%s) }" % " || ".join(
+    '($.eventName = "%s")' % n for n in (
+        "AcceptHandshake AttachPolicy CreateAccount CreateOrganizationalUnit CreatePolicy DeclineHandshake "
+        "DeleteOrganization DeleteOrganizationalUnit DeletePolicy DetachPolicy DisablePolicyType EnablePolicyType "
+        "InviteAccountToOrganization LeaveOrganization MoveAccount RemoveAccountFromOrganization UpdatePolicy "
+        "UpdateOrganizationalUnit").split())
+ROOT_OTHER_ORDER = ('{$.userIdentity.type="Root"&&$.eventType!="AwsServiceEvent"&&'
+                    '$.userIdentity.invokedBy NOT EXISTS}')
+UNAUTHORIZED_OTHER_ORDER = ('{ (($.errorCode = "AccessDenied*") || ($.errorCode = "*UnauthorizedOperation")) && '
+                            '($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }')
+
+
+@pytest.mark.parametrize("control,pattern", [
+    ("monitoring.route_table_changes", OLDER_ROUTE_TABLES),        # bulwark.aws before: no eventSource
+    ("monitoring.organizations_changes", OLDER_ORGANIZATIONS),     # CIS v3.0's 18 events only
+    ("monitoring.root_usage", ROOT_OTHER_ORDER),                   # equivalent, in an order Prowler does not read
+    ("monitoring.unauthorized_api_calls", UNAUTHORIZED_OTHER_ORDER),
+])
+def test_forms_prowler_does_not_recognise_are_not_taken_for_the_cis_filter(control, pattern):
+    assert not prowler_recognises(control, pattern)
+    assert cis_patterns.control_for(pattern) is None
+    assert not cis_patterns.matches(control, pattern)
+
+
 def test_a_pattern_that_does_not_parse_is_compared_as_text_without_whitespace():
     assert cis_patterns.equivalent("{ $.a = = b }", "{$.a==b}")
     assert not cis_patterns.equivalent('{ $.a = "x y" }', '{ $.a = "xy" }')
@@ -136,7 +280,10 @@ def test_the_hardened_accounts_filters_under_other_names_are_recognised(run_modu
     assert result["log_group_name"] == seeds.LOG_GROUP
     assert set(result.statuses().values()) == {"pass"} and result["changed"] is False
     assert "cis-4-01-unauthorized" in only(result, "monitoring.unauthorized_api_calls")["message"]
+    assert "cis-4-13-routes" in only(result, "monitoring.route_table_changes")["message"]  # the printed audit text
     assert len(boto3.client("logs").describe_metric_filters(logGroupName=seeds.LOG_GROUP)["metricFilters"]) == 15
+    for name, _metric, pattern in seeds.CIS_FILTERS:  # what the seed calls hardened passes Prowler too
+        assert prowler_recognises(cis_patterns.control_for(pattern), pattern), name
 
 
 @mock_aws
@@ -144,8 +291,8 @@ def test_an_equivalent_filter_without_alarm_gets_an_alarm_on_its_metric_and_no_s
     log_group()
     logs = boto3.client("logs")
     logs.put_metric_filter(logGroupName=GROUP, filterName="team-root-login",
-                           filterPattern='{$.userIdentity.type="Root"&&$.eventType!="AwsServiceEvent"&&'
-                                         '$.userIdentity.invokedBy NOT EXISTS}',
+                           filterPattern='{($.userIdentity.type=Root)&&($.userIdentity.invokedBy NOT EXISTS)&&'
+                                         '($.eventType!=AwsServiceEvent)}',
                            metricTransformations=[{"metricName": "RootLogin", "metricNamespace": "Team",
                                                    "metricValue": "1"}])
     result = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "controls": ["monitoring.root_usage"]})
@@ -155,6 +302,55 @@ def test_an_equivalent_filter_without_alarm_gets_an_alarm_on_its_metric_and_no_s
         "team-root-login"]
     alarm = boto3.client("cloudwatch").describe_alarms()["MetricAlarms"][0]
     assert (alarm["Namespace"], alarm["MetricName"]) == ("Team", "RootLogin")
+
+
+@mock_aws
+def test_an_equivalent_filter_prowler_cannot_read_gets_a_cis_filter_beside_it(run_module):
+    log_group()
+    logs = boto3.client("logs")
+    logs.put_metric_filter(logGroupName=GROUP, filterName="team-root-login", filterPattern=ROOT_OTHER_ORDER,
+                           metricTransformations=[{"metricName": "RootLogin", "metricNamespace": "Team",
+                                                   "metricValue": "1"}])
+    boto3.client("cloudwatch").put_metric_alarm(
+        AlarmName="team-root-login", MetricName="RootLogin", Namespace="Team", Statistic="Sum", Period=300,
+        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmActions=[boto3.client("sns").create_topic(Name="team")["TopicArn"]])
+    result = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "controls": ["monitoring.root_usage"]})
+    assert only(result, "monitoring.root_usage")["status"] == "fixed"
+    filters = dict((f["filterName"], f["filterPattern"])
+                   for f in logs.describe_metric_filters(logGroupName=GROUP)["metricFilters"])
+    assert filters == {"team-root-login": ROOT_OTHER_ORDER,  # left as it was
+                       "bulwark-cis-4.3-root_usage": cis_patterns.PATTERNS["monitoring.root_usage"]}
+
+
+@mock_aws
+def test_filters_bulwark_wrote_in_the_older_form_are_drift_and_rewritten_in_place(run_module, aws_put_metric_filter):
+    log_group()
+    args = {"log_group_name": GROUP, "controls": ["monitoring.route_table_changes", "monitoring.organizations_changes"],
+            "alarm_email": "sec@example.com"}
+    run_module(mod.DEFINITION.main, args)
+    logs = boto3.client("logs")
+    older = {"bulwark-cis-4.13-route_table_changes": OLDER_ROUTE_TABLES,
+             "bulwark-cis-4.15-organizations_changes": OLDER_ORGANIZATIONS}
+    for f in logs.describe_metric_filters(logGroupName=GROUP)["metricFilters"]:  # as bulwark.aws wrote them before
+        logs.put_metric_filter(logGroupName=GROUP, filterName=f["filterName"], filterPattern=older[f["filterName"]],
+                               metricTransformations=f["metricTransformations"])
+
+    check = run_module(mod.DEFINITION.main, args, check_mode=True)
+    assert check.statuses() == {"monitoring.route_table_changes": "drift", "monitoring.organizations_changes": "drift"}
+    message = only(check, "monitoring.route_table_changes")["message"]
+    assert "filter bulwark-cis-4.13-route_table_changes has another pattern" in message
+    assert "alarm" not in message.split(";")[0] and "does not fire" not in message  # its alarm is fine
+
+    fixed = run_module(mod.DEFINITION.main, args)
+    assert fixed.statuses()["monitoring.route_table_changes"] == "fixed"
+    filters = logs.describe_metric_filters(logGroupName=GROUP)["metricFilters"]
+    assert sorted((f["filterName"], f["filterPattern"]) for f in filters) == [
+        ("bulwark-cis-4.13-route_table_changes", cis_patterns.PATTERNS["monitoring.route_table_changes"]),
+        ("bulwark-cis-4.15-organizations_changes", cis_patterns.PATTERNS["monitoring.organizations_changes"])]
+    assert len(boto3.client("cloudwatch").describe_alarms()["MetricAlarms"]) == 2
+    again = run_module(mod.DEFINITION.main, args)
+    assert again["changed"] is False and set(again.statuses().values()) == {"pass"}
 
 
 @mock_aws

@@ -15,5 +15,5 @@ def test_molecule_seed_vars_match_the_seed(scenario):
     with open(os.path.join(REPO, "extensions", "molecule", scenario, "molecule.yml")) as f:
         config = yaml.safe_load(f)
     host = config["provisioner"]["inventory"]["hosts"]["all"]["hosts"]["localhost"]
-    assert host["bulwark_seed_vars"] == seed.playbook_vars()
+    assert host["moto_seed_vars"] == seed.playbook_vars()
     assert config["driver"]["options"]["managed"] is False

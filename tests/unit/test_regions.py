@@ -56,6 +56,9 @@ class FakeModule:
     def client(self, service, region=None):
         return self.conn.client(service, region)
 
+    def option(self, name):
+        return (self.params.get("option_names") or {}).get(name, name)
+
     def wants(self, *ids):
         return any(self.findings.wants(c) for c in ids)
 
@@ -117,7 +120,11 @@ def test_regions_that_cannot_be_listed_give_one_error_per_control():
     assert plan.regions == [] and "cannot list the enabled regions" in plan.error
     assert [(f["control"], f["status"], f["region"]) for f in m.findings.items] == [
         ("ec2.ebs_default_encryption", "error", "all"), ("guardduty.enabled", "error", "all")]
-    assert "give the regions option" in m.findings.items[0]["message"]
+    assert "set regions to evaluate a fixed list" in m.findings.items[0]["message"]
+    named = FakeModule(FakeConn(fault=denied("DescribeRegions")),
+                       params={"option_names": {"regions": "bulwark_guardrails_regions"}})
+    regions.plan_regions(named, None, CONTROLS)
+    assert "set bulwark_guardrails_regions to evaluate a fixed list" in named.findings.items[0]["message"]
 
 
 def test_regions_that_cannot_be_listed_fall_back_to_the_requested_ones():

@@ -1,6 +1,7 @@
 """Every role follows the same shape: toggles named after catalogue ids, argument specs that
-match the defaults, control tags on the tasks that plan module runs, the control id in every task
-name, and one evaluation of the plan (per role, or per account in harden.yml)."""
+match the defaults, plan tasks that run whatever the tags (the selection filter is the one
+mechanism), one evaluation of the plan (per role, or per account in harden.yml) with a rescue that
+keeps failures for the report, and the report role last."""
 
 import os
 import re
@@ -12,7 +13,8 @@ from ansible_collections.bulwark.aws.plugins.module_utils import controls
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import account_baseline as baseline
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ROLES = sorted(r for r in os.listdir(os.path.join(REPO, "roles")) if r != "common")
+# The roles that evaluate controls (common holds shared settings, report writes the report).
+ROLES = sorted(r for r in os.listdir(os.path.join(REPO, "roles")) if r not in ("common", "report"))
 
 
 def load(role, *path):
@@ -26,12 +28,7 @@ def toggles(role):
     return defaults, names
 
 
-# Roles whose remaining controls an open issue adds; strict, so this list shrinks when they land.
-PENDING = {}
-
-
-@pytest.mark.parametrize("role", [pytest.param(r, marks=pytest.mark.xfail(reason=PENDING[r], strict=True))
-                                  if r in PENDING else r for r in ROLES])
+@pytest.mark.parametrize("role", ROLES)
 def test_every_control_of_the_role_has_a_toggle_and_every_toggle_name_is_a_control(role):
     defaults, bools = toggles(role)
     expected = set("bulwark_" + i.replace(".", "_") for i in controls.ids(role=role))
@@ -66,23 +63,32 @@ def plan_tasks(role):
                 yield name, task
 
 
+def all_tasks(tasks):
+    """Every task of a task list, blocks flattened (with the block's tags inherited)."""
+    for task in tasks or []:
+        if "block" in task:
+            for part in ("block", "rescue", "always"):
+                for inner in all_tasks(task.get(part)):
+                    yield dict(inner, tags=list(inner.get("tags") or []) + list(task.get("tags") or []))
+        else:
+            yield task
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_plan_tasks_carry_role_tag_and_control_ids_in_name(role):
+def test_plan_tasks_plan_the_selected_controls_whatever_the_tags(role):
     found = 0
     for name, task in plan_tasks(role):
         found += 1
-        assert "_bulwark_plan" in task["ansible.builtin.set_fact"], (name, task["name"])
+        facts = task["ansible.builtin.set_fact"]
+        assert "_bulwark_plan" in facts and "_bulwark_selected" in facts, (name, task["name"])
         assert task["vars"]["_module"] in baseline.argument_spec(), task["vars"]["_module"]
-        assert "controls" in task["vars"]["_options"], task["name"]
-        assert role in task.get("tags", []), (name, task["name"])
-        ids_in_name = [w for w in re.findall(r"[a-z_0-9]+(?:\.[a-z_0-9*]+)+", task["name"])
-                       if w.split(".")[0] in ("root", "iam", "cloudtrail", "kms", "monitoring", "s3", "ec2",
-                                              "config", "guardduty", "securityhub", "account", "network")]
-        assert ids_in_name, "task name lacks its control ids: %s" % task["name"]
-        for tag in task["tags"]:
-            if tag != role and tag.count(".") >= 1 and "*" not in tag:
-                assert tag in controls.CONTROLS or any(c.startswith(tag + ".") for c in controls.CONTROLS), tag
+        assert "_bulwark_%s_controls" % role in task["vars"]["_options"]["controls"], task["name"]
+        # Tags never decide which task runs: select_controls does (no twins, no control tags).
+        assert "tags" not in task, (name, task["name"])
     assert found, "role %s plans no bulwark.aws module run" % role
+    for name in os.listdir(os.path.join(REPO, "roles", role, "tasks")):
+        for task in all_tasks(load(role, "tasks", name)):
+            assert set(task.get("tags") or []) <= {"always"}, (role, name, task["name"])
 
 
 def test_every_baseline_module_is_planned_by_a_role_and_passed_on_by_evaluate():
@@ -96,22 +102,43 @@ def test_every_baseline_module_is_planned_by_a_role_and_passed_on_by_evaluate():
         assert any(".modules.%s " % module in str(value) for value in kept.values()), module
 
 
+RESCUE = {"name": "bulwark.aws.common", "tasks_from": "rescue.yml"}
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_role_main_plans_then_evaluates_and_plan_has_the_same_argument_spec(role):
+def test_role_main_plans_then_evaluates_in_a_block_that_keeps_failures(role):
     main = load(role, "tasks", "main.yml")
-    assert main[0]["ansible.builtin.import_tasks"] == "plan.yml"
-    assert main[-1]["ansible.builtin.import_role"] == EVALUATE and len(main) == 2
+    assert len(main) == 1 and main[0]["tags"] == ["always"]
+    block = main[0]["block"]
+    assert block[0]["ansible.builtin.import_tasks"] == "plan.yml"
+    assert block[-1]["ansible.builtin.import_role"] == EVALUATE and len(block) == 2
+    assert [t["ansible.builtin.import_role"] for t in main[0]["rescue"]] == [RESCUE]
     assert not any("import_role" in str(task) for task in load(role, "tasks", "plan.yml"))
     specs = load(role, "meta", "argument_specs.yml")["argument_specs"]
     assert specs["plan"] == specs["main"]  # harden.yml validates the same variables
+    assert {"role": "bulwark.aws.common"} in load(role, "meta", "main.yml")["dependencies"]
 
 
-def test_harden_playbook_plans_every_role_in_checklist_order_then_evaluates_once():
+def test_harden_playbook_checks_plans_every_role_in_checklist_order_evaluates_once_then_reports():
     with open(os.path.join(REPO, "playbooks", "harden.yml")) as f:
-        play = yaml.safe_load(f)[0]
-    imports = [task["ansible.builtin.import_role"] for task in play["tasks"]]
+        plays = yaml.safe_load(f)
+    assert len(plays) == 1
+    tasks = plays[0]["tasks"]
+    assert tasks[0]["ansible.builtin.import_role"] == {"name": "bulwark.aws.common"}
+    assert tasks[1]["tags"] == ["always"]
+    imports = [task["ansible.builtin.import_role"] for task in tasks[1]["block"]]
     assert imports[-1] == EVALUATE
     assert all(i["tasks_from"] == "plan" for i in imports[:-1])  # "plan": the entry point of the argument spec
     names = [i["name"].split(".")[-1] for i in imports[:-1]]
     assert names == [r for r in controls.ROLES if r in names]
     assert set(names) == set(ROLES)
+    assert [t["ansible.builtin.import_role"] for t in tasks[1]["rescue"]] == [RESCUE]
+    assert tasks[-1]["ansible.builtin.import_role"] == {"name": "bulwark.aws.report"} and len(tasks) == 3
+
+
+@pytest.mark.parametrize("role", ["common", "report"])
+def test_run_wide_tasks_run_once_whatever_the_tags(role):
+    for task in load(role, "tasks", "main.yml"):
+        assert task["tags"] == ["always"], task["name"]
+        if "ansible.builtin.set_fact" not in task:
+            assert task["run_once"] is True, task["name"]

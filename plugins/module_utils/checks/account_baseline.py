@@ -61,34 +61,51 @@ def prepare(m):
 
 
 def run_step(definition, step):
-    """The step's result; a failure becomes the step's findings so far plus an `error` finding
-    for each of its controls left without one, and the other steps go on."""
+    """The step's result; a failure, or an unexpected exception in its body (one odd value must
+    not blind the other modules), becomes the step's findings so far plus an `error` finding for
+    each of its controls left without one, and the other steps go on."""
     try:
         step.run(definition.body)
         step.exit()  # a body that returns without exiting
     except StepExit as e:
         return e.result
     except StepFailure as e:
-        evaluated = set(f["control"] for f in e.findings)
-        step.findings.error_for([c for c in step.params["controls"] if c not in evaluated],
-                                "%s could not finish: %s" % (definition.name, e.msg))
-        return dict(failed=True, msg=e.msg, changed=step.changed, findings=step.findings.items,
-                    actions=step.actions)
+        return _failed(definition, step, e.msg)
+    except Exception as e:  # pylint: disable=broad-exception-caught
+        return _failed(definition, step, "unexpected %s: %s" % (type(e).__name__, e))
+
+
+def _failed(definition, step, msg):
+    evaluated = set(f["control"] for f in step.findings.items)
+    step.findings.error_for([c for c in step.params["controls"] if c not in evaluated],
+                            "%s could not finish: %s" % (definition.name, msg))
+    return dict(failed=True, msg=msg, changed=step.changed, findings=step.findings.items, actions=step.actions)
 
 
 def body(m):
     steps = prepare(m)
+    if not steps:
+        m.exit(findings=[], modules={})
+    conn, problem = m.connect()
+    if problem:
+        # The account stays in the report: every selected control says why it was not evaluated.
+        findings = []
+        for definition, step in steps:
+            step.findings.error_for(step.params["controls"], "not evaluated: %s" % problem)
+            findings.extend(step.findings.items)
+        m.module.fail_json(msg=problem, changed=False, findings=findings, actions=[], modules={})
     results, findings, actions, failures = {}, [], [], []
+    changed = False
     diff = {"before": {}, "after": {}}
     for definition, step in steps:
         for (target, option), (source, key) in LINKS.items():
             if target == definition.name and step.params[option] is None:
                 step.params[option] = (results.get(source) or {}).get(key)
-        step.share_connection(m)
+        step.share_connection(conn)
         result = results[definition.name] = run_step(definition, step)
         findings.extend(result["findings"])
         actions.extend(result["actions"])
-        m.changed = m.changed or result["changed"]
+        changed = changed or result["changed"]
         if result.get("failed"):
             failures.append("%s: %s" % (definition.name, result["msg"]))
         for side in ("before", "after"):
@@ -97,9 +114,9 @@ def body(m):
     m.diff = diff
     m.actions = actions
     if failures:
-        m.module.fail_json(msg="; ".join(failures), changed=m.changed, findings=findings, actions=actions,
+        m.module.fail_json(msg="; ".join(failures), changed=changed, findings=findings, actions=actions,
                            modules=results, account_id=m.identity()["account_id"])
-    m.exit(findings=findings, modules=results)
+    m.exit(changed=changed, findings=findings, modules=results)
 
 
 DEFINITION = Definition("account_baseline", argument_spec, CONTROLS, body)

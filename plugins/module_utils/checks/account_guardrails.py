@@ -56,7 +56,7 @@ def guardduty_feature_names():
     return list(model.shape_for("DetectorFeature").enum)
 
 
-def validate(params):
+def validate(params, _named):
     regions_util.validate_regions(params)
     known = guardduty_feature_names()
     bad = [f for f in params["guardduty_features"] if f not in known]
@@ -509,8 +509,8 @@ def check_rules(run):
     names = ", ".join(r["identifier"] for r in missing)
     problem = "%d of %d managed rules missing: %s" % (len(missing), len(rules), names)
     if not run.params["create_config_rules"]:
-        run.noncompliant(RULES, False, False, problem + " (billed per evaluation: set create_config_rules "
-                         "(bulwark_guardrails_create_config_rules) to create them)", resource=R_RULES)
+        run.noncompliant(RULES, False, False, problem + " (billed per evaluation: set %s to create them)"
+                         % run.m.option("create_config_rules"), resource=R_RULES)
         return
     report(run, RULES, R_RULES, [problem],
            [("config:PutConfigRule", None, [r["name"] for r in missing], "config_rules")],

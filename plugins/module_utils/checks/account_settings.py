@@ -38,7 +38,7 @@ R_REGIONS = "opt-in-regions"
 
 # --- input -------------------------------------------------------------------------------------
 
-def validate(params):
+def validate(params, named):
     for _control, kind, option in CONTACT_TYPES:
         contact = params.get(option)
         if contact is None:
@@ -72,7 +72,8 @@ def validate(params):
     if len(emails) > 10:
         raise ValueError("budget_emails: at most 10 addresses (AWS Budgets' limit per notification)")
     if bool(amount) != bool(emails):
-        raise ValueError("budget_amount and budget_emails go together: give both to create the budget, or neither")
+        raise ValueError("%s and %s go together: give both to create the budget, or neither"
+                         % (named("budget_amount"), named("budget_emails")))
     if not BUDGET_NAME.match(params["budget_name"]):
         raise ValueError("budget_name: 1 to 100 characters, no ':' or '\\'")
     if not CURRENCY.match(params["budget_currency"]):
@@ -124,8 +125,8 @@ def check_contact(m, control, kind, option):
         if current:
             m.findings.add(control, "pass", "a %s alternate contact is registered" % label, resource=resource)
         else:
-            m.findings.noncompliant(control, False, False, "no %s alternate contact (set %s, in the account role "
-                                    "bulwark_account_contacts.%s)" % (label, option, label), resource=resource)
+            m.findings.noncompliant(control, False, False, "no %s alternate contact (set %s)" % (label, m.option(option)),
+                                    resource=resource)
         return
     target = api_contact(wanted)
     now = dict((k, (current or {}).get(k)) for k in target)
@@ -174,15 +175,15 @@ def check_alias(m):
         if current:
             m.findings.add(control, "pass", "the account alias is %s" % current, resource=R_ALIAS)
         else:
-            m.findings.noncompliant(control, False, False, "the account has no alias (set alias, in the account role "
-                                    "bulwark_account_alias_name)", resource=R_ALIAS)
+            m.findings.noncompliant(control, False, False, "the account has no alias (set %s)" % m.option("alias"),
+                                    resource=R_ALIAS)
         return
     if current == wanted:
         m.findings.add(control, "pass", "the account alias is %s" % current, resource=R_ALIAS)
         return
     if current and not m.params["force_alias"]:
         m.findings.noncompliant(control, False, False, "the account alias is %s, not %s; it is renamed only with "
-                                "force_alias (bulwark_account_force_alias)" % (current, wanted), resource=R_ALIAS)
+                                "%s" % (current, wanted, m.option("force_alias")), resource=R_ALIAS)
         return
     problem = "the account has no alias" if not current else "the account alias is %s, not %s" % (current, wanted)
     apply(m, control, R_ALIAS, problem, "iam:CreateAccountAlias", current, wanted, "account_alias",
@@ -231,10 +232,10 @@ def check_opt_in_regions(m, result):
     if len(writes) < len(unlisted) + len(to_enable) or m.findings.is_waived(control, R_REGIONS):
         hint = []
         if unlisted and not m.params["disable_unlisted_opt_in_regions"]:
-            hint.append("disable them in Account > AWS Regions, list them in allowed_opt_in_regions, or set "
-                        "disable_unlisted_opt_in_regions (bulwark_account_disable_unlisted_opt_in_regions)")
+            hint.append("disable them in Account > AWS Regions, list them in %s, or set %s"
+                        % (m.option("allowed_opt_in_regions"), m.option("disable_unlisted_opt_in_regions")))
         if to_enable and not m.params["enable_allowed_opt_in_regions"]:
-            hint.append("set enable_allowed_opt_in_regions (bulwark_account_enable_allowed_opt_in_regions) to enable them")
+            hint.append("set %s to enable them" % m.option("enable_allowed_opt_in_regions"))
         status_problem = problem + (" (%s)" % "; ".join(hint) if hint else "")
         if m.findings.is_waived(control, R_REGIONS):
             m.findings.add(control, "drift", status_problem, resource=R_REGIONS)
@@ -294,9 +295,8 @@ def check_budget(m, account_id):
                 ", ".join("%s%%" % n.get("Threshold") for n in notes)), resource=budget["BudgetName"])
             return
     if not amount:
-        m.findings.noncompliant(control, False, False, "no monthly cost budget with an alert (set budget_amount and "
-                                "budget_emails, in the account role bulwark_account_budget_amount and "
-                                "bulwark_account_budget_emails)", resource=name)
+        m.findings.noncompliant(control, False, False, "no monthly cost budget with an alert (set %s and %s)"
+                                % (m.option("budget_amount"), m.option("budget_emails")), resource=name)
         return
     if mine:
         m.findings.noncompliant(control, False, False, "budget %s exists but is not a monthly cost budget with an "

@@ -47,7 +47,7 @@ FAULTS = regions_util.AWS_FAULTS
 PROPAGATION_DELAYS = (2, 4, 8, 15, 30)
 
 
-def validate(params):
+def validate(params, _named):
     home = params.get("region") or "us-east-1"
     if params.get("trail_name"):
         ctu.validate_trail_name(params["trail_name"])
@@ -276,7 +276,8 @@ class TrailEnsure:
         if self.p["kms_key_id"]:
             meta, why_not = self.usable_key(kms, self.p["kms_key_id"])
             if why_not:
-                self.errors[KMS] = "kms_key_id: %s; give an enabled customer managed symmetric key" % why_not
+                self.errors[KMS] = "%s: %s; give an enabled customer managed symmetric key" % (
+                    self.m.option("kms_key_id"), why_not)
                 return
         else:
             meta = None
@@ -469,9 +470,15 @@ class TrailEnsure:
         status = self.state["status"] if self.state else {}
         selectors = self.state["selectors"] if self.state else {}
         args = {}
+        gap = ctu.management_gap(selectors) if self.trail_exists else None
+        # Logging everything is not enough: CIS 3.1's audit and Prowler look for one selector
+        # that does (a "Management events selector" when the trail has advanced selectors).
+        issue = ctu.management_selector_issue(selectors) if self.trail_exists and not gap else None
         if self.trail_exists and self.m.findings.wants(MULTI_REGION):
-            for gap in ctu.logging_gaps(self.state):
-                self.problem(MULTI_REGION, gap)
+            for found in ctu.logging_gaps(self.state):
+                self.problem(MULTI_REGION, found)
+            if issue:
+                self.problem(MULTI_REGION, issue)
         # A trail this module creates is never weaker than the baseline, selected controls or not.
         if self.fixable(MULTI_REGION) or not self.trail_exists:
             if not trail.get("IsMultiRegionTrail") or not trail.get("IncludeGlobalServiceEvents", False):
@@ -500,9 +507,12 @@ class TrailEnsure:
         start = (self.fixable(MULTI_REGION) and not status.get("IsLogging")) or not self.trail_exists
         if self.trail_exists and start:
             self.fixes.setdefault(MULTI_REGION, []).append("start logging")
-        fix_management = self.trail_exists and self.fixable(MULTI_REGION) and bool(ctu.management_gap(selectors))
+        fix_management = self.trail_exists and self.fixable(MULTI_REGION) and bool(gap or issue)
         if fix_management:
-            self.fixes.setdefault(MULTI_REGION, []).append("log all read and write management events")
+            self.fixes.setdefault(MULTI_REGION, []).append(
+                "log all read and write management events in one %s" % (
+                    "advanced selector named %r" % ctu.MANAGEMENT_SELECTOR_NAME
+                    if selectors.get("AdvancedEventSelectors") else "selector with ReadWriteType All"))
         logged = ctu.s3_data_events(selectors, self.partition) if self.trail_exists else set()
         add_data = set()
         for control, kind in DATA_EVENTS.items():
@@ -515,8 +525,8 @@ class TrailEnsure:
                     add_data.add(kind)
             else:
                 self.verdicts[control] = ("fail", "S3 object-level %s events are not logged (billed per event): add "
-                                          "%s to s3_data_events (bulwark_cloudtrail_s3_data_events) to log them for "
-                                          "every bucket" % (kind, kind))
+                                          "%s to %s to log them for every bucket"
+                                          % (kind, kind, self.m.option("s3_data_events")))
         put = ctu.desired_selectors(selectors, fix_management, add_data, self.partition) \
             if (fix_management or add_data) else None
         return args, start, put
@@ -597,8 +607,11 @@ class TrailEnsure:
     def report_foreign_trail(self):
         trail = self.state["trail"]
         owner = ctu.trail_account(trail)
+        issue = ctu.management_selector_issue(self.state["selectors"])
         self.verdicts[MULTI_REGION] = ("pass", "organization trail %s of account %s logs every region"
-                                       % (trail["Name"], owner))
+                                       % (trail["Name"], owner)) if not issue else (
+            "manual", "organization trail %s of account %s logs every region, but %s: fix it in account %s"
+            % (trail["Name"], owner, issue, owner))
         ok = trail.get("LogFileValidationEnabled")
         self.verdicts[VALIDATION] = ("pass", "log file validation is on") if ok else (
             "manual", "log file validation is off on the organization trail: fix it in account %s" % owner)

@@ -42,7 +42,7 @@ def _name(value, pattern, option, limit):
                          "(no spaces)" % (option, value, limit))
 
 
-def validate(params):
+def validate(params, named):
     _name(params["admin_group_name"], _GROUP, "admin_group_name", 128)
     _name(params["admin_user"], _USER, "admin_user", 64)
     _name(params["support_role_name"], _ROLE, "support_role_name", 64)
@@ -54,11 +54,13 @@ def validate(params):
             raise ValueError("support_role_trusted_arns[%d]: %r is not an IAM principal ARN (expected "
                              "arn:aws:iam::123456789012:root, ...:user/NAME or ...:role/NAME)" % (n, arn))
     if params["admin_user"] and not params["create_admin_group"]:
-        raise ValueError("admin_user: the admin user is created in the admin group; set create_admin_group: true")
+        raise ValueError("admin_user: the admin user is created in the admin group; set %s: true"
+                         % named("create_admin_group"))
     path = params["admin_user_password_file"]
     if path:
         if not params["admin_user"]:
-            raise ValueError("admin_user_password_file: give admin_user, the user whose password it holds")
+            raise ValueError("admin_user_password_file: give %s, the user whose password it holds"
+                             % named("admin_user"))
         parent = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(parent):
             raise ValueError("admin_user_password_file: the directory %s does not exist" % parent)
@@ -128,8 +130,8 @@ def admin_group(s):
             m.findings.add(control, "pass", "groups with %s: %s" % (ADMIN_POLICY, ", ".join(holders)),
                            resource="group/%s" % holders[0])
         else:
-            m.findings.add(control, "fail", "no group has %s; set create_admin_group to create %s"
-                           % (ADMIN_POLICY, name), resource=resource)
+            m.findings.add(control, "fail", "no group has %s; set %s to create %s"
+                           % (ADMIN_POLICY, m.option("create_admin_group"), name), resource=resource)
         return {}
 
     done, todo = [], []
@@ -188,7 +190,7 @@ def admin_user(s, user, group, todo, done, result):
                 done.append(todo[-1])
                 result["password_file"] = path
         else:
-            todo.append("no console password for %s (admin_user_password_file not set)" % user)
+            todo.append("no console password for %s (%s not set)" % (user, s.m.option("admin_user_password_file")))
             done.append(todo[-1])
     if existing is None or group not in (existing.get("GroupList") or []):
         todo.append("add %s to %s" % (user, group))
@@ -233,7 +235,7 @@ def support_role(s):
     name = p["support_role_name"]
     resource = "role/%s" % name
     if not p["create_support_role"] or m.findings.is_waived(control, resource):
-        m.findings.add(control, "fail", "no role has %s (create_support_role is off)" % SUPPORT_POLICY,
+        m.findings.add(control, "fail", "no role has %s (%s is off)" % (SUPPORT_POLICY, m.option("create_support_role")),
                        resource=resource)
         return
     todo, done = [], []
@@ -283,13 +285,13 @@ def mfa_policy(s):
                 m.findings.noncompliant(control, can_fix=True, fixed=exists, resource=resource, message=(
                     "created %s" % name if exists else "%s does not exist: would create it" % name))
             else:
-                m.findings.add(control, "fail", "%s does not exist (create_mfa_policy is off)" % name,
+                m.findings.add(control, "fail", "%s does not exist (%s is off)" % (name, m.option("create_mfa_policy")),
                                resource=resource)
         elif not iam_policy.same(iam_policy.default_document(policy), wanted):
             versions = len(policy.get("PolicyVersionList") or [])
             if not p["create_mfa_policy"] or waived:
                 m.findings.add(control, "fail", "%s allows other actions than the MFA enforcement pattern "
-                               "(create_mfa_policy is off)" % name, resource=resource)
+                               "(%s is off)" % (name, m.option("create_mfa_policy")), resource=resource)
             elif versions >= MAX_POLICY_VERSIONS:
                 m.findings.add(control, "fail", "%s differs from the MFA enforcement pattern and has %d versions: "
                                "delete an old version (bulwark never deletes), then run again"
@@ -324,7 +326,8 @@ def mfa_coverage(s, control, name, arn, available):
     asked = list(p["mfa_policy_groups"])
     missing_groups = [g for g in asked if g not in s.groups]
     for g in missing_groups:
-        m.findings.add(control, "fail", "group %s (in mfa_policy_groups) does not exist" % g, resource="group/%s" % g)
+        m.findings.add(control, "fail", "group %s (in %s) does not exist" % (g, m.option("mfa_policy_groups")),
+                       resource="group/%s" % g)
     will_have = has | set(g for g in asked if g in s.groups and not m.findings.is_waived(control, "group/%s" % g))
 
     uncovered = {}  # group -> [console users lacking the policy]
@@ -344,12 +347,12 @@ def mfa_coverage(s, control, name, arn, available):
         users = uncovered.get(group, [])
         who = ("console users without the policy: %s" % ", ".join(users)) if users else "no console users yet"
         if group not in will_have:
-            m.findings.add(control, "fail", "%s lacks %s; %s (add the group to mfa_policy_groups to attach it)"
-                           % (group, name, who), resource=resource)
+            m.findings.add(control, "fail", "%s lacks %s; %s (add the group to %s to attach it)"
+                           % (group, name, who, m.option("mfa_policy_groups")), resource=resource)
             continue
         if not available:
-            m.findings.add(control, "fail", "%s lacks %s, which does not exist (create_mfa_policy is off); %s"
-                           % (group, name, who), resource=resource)
+            m.findings.add(control, "fail", "%s lacks %s, which does not exist (%s is off); %s"
+                           % (group, name, m.option("create_mfa_policy"), who), resource=resource)
             continue
         try:
             done = s.write("iam:AttachGroupPolicy %s %s" % (group, name), "attach_group_policy",

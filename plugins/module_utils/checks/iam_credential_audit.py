@@ -30,12 +30,11 @@ CONTROLS = REPORT_CONTROLS + DETAILS_CONTROLS + [
 NEEDS_REPORT = REPORT_CONTROLS + ["iam.credential_report", "iam.user_mfa"]
 
 CLOUDSHELL_POLICY = "AWSCloudShellFullAccess"
-SETUP_WINDOW = datetime.timedelta(hours=1)
 DAY_RANGE = (1, 3650)
 DAY_OPTIONS = ("unused_days", "key_rotation_days", "deactivate_keys_older_than_days")
 
 
-def validate(params):
+def validate(params, _named):
     for option in DAY_OPTIONS:
         value = params.get(option)
         if value is None:
@@ -213,11 +212,11 @@ def execute(m, iam, plan, users):
 # --- findings -------------------------------------------------------------------------------
 
 HINTS = {
-    "iam.no_keys_at_setup": "deactivate_unused_keys deactivates it once unused for unused_days; "
-                            "or delete it in the console",
-    "iam.unused_credentials": "deactivate_unused_keys / remove_unused_passwords fix this",
+    "iam.no_keys_at_setup": "delete the key if the user does not need it (CIS 1.11), or use it; "
+                            "%(deactivate_unused_keys)s deactivates it once unused for %(unused_days)s",
+    "iam.unused_credentials": "%(deactivate_unused_keys)s / %(remove_unused_passwords)s fix this",
     "iam.one_active_key": "the owner deactivates the older key",
-    "iam.key_rotation": "the owner rotates the key; deactivate_keys_older_than_days deactivates stale keys",
+    "iam.key_rotation": "the owner rotates the key; %(deactivate_keys_older_than_days)s deactivates stale keys",
 }
 
 
@@ -242,7 +241,7 @@ def report_issue(m, control, resource, issues, caller):
     if caller:
         message += " (this is the identity running the play: never changed by bulwark)"
     elif not all(resolved):
-        message += " (%s)" % HINTS[control]
+        message += " (%s)" % (HINTS[control] % dict((o, m.option(o)) for o in argument_spec()))
     if errors:
         m.findings.add(control, "error", message, resource=resource)
         return
@@ -261,11 +260,12 @@ def evaluate_report(m, users, identity, now):
             target = [(name, key.number)]
             last, activity = key_last_activity(record, key)
             created = key.last_rotated or record.created
-            if (record.password_enabled and key.last_used is None and key.last_rotated is not None
-                    and record.created is not None and abs(key.last_rotated - record.created) <= SETUP_WINDOW):
+            if record.password_enabled and key.last_used is None:
+                # CIS 1.11's audit: password_enabled true, access_key_N_active true and
+                # access_key_N_last_used_date N/A, whenever the key was created.
                 by_control["iam.no_keys_at_setup"].append((
-                    "active access key %d was created with the console user (%s) and never used"
-                    % (key.number, day(key.last_rotated)), target))
+                    "active access key %d has never been used (created %s) and the user has a console password"
+                    % (key.number, day(created)), target))
             unused = days_since(last, now)
             if unused >= p["unused_days"]:
                 by_control["iam.unused_credentials"].append((
@@ -290,7 +290,7 @@ def evaluate_report(m, users, identity, now):
                 report_issue(m, control, name, issues, caller)
     total = len(users)
     summaries = {
-        "iam.no_keys_at_setup": "no console user has an unused key created at setup",
+        "iam.no_keys_at_setup": "no user with a console password has an active access key that was never used",
         "iam.unused_credentials": "no password or active key unused for %d days or more" % p["unused_days"],
         "iam.one_active_key": "no user has more than one active key",
         "iam.key_rotation": "no active key is older than %d days" % p["key_rotation_days"],

@@ -41,7 +41,7 @@ API_DEFAULTS = {
 RANGES = {"min_length": (6, 128), "reuse_prevention": (1, 24), "max_age": (1, 1095)}
 
 
-def validate(params):
+def validate(params, _named):
     for option, (low, high) in RANGES.items():
         value = params[option]
         if not low <= value <= high:

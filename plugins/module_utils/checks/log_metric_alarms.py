@@ -32,7 +32,7 @@ ALARM_SETTINGS = dict(Statistic="Sum", Period=300, EvaluationPeriods=1, Threshol
                       ComparisonOperator="GreaterThanOrEqualToThreshold", TreatMissingData="notBreaching")
 
 
-def validate(params):
+def validate(params, _named):
     if params.get("log_group_name"):
         ctu.validate_log_group_name(params["log_group_name"])
     arn = params.get("topic_arn")
@@ -110,7 +110,7 @@ class Alarms:
             region, name, why = ctu.find_log_group_of_security_trail(self.m, self.m.client("cloudtrail"), self.region)
             if name is None:
                 return False, ("no multi-region trail that logs all management events delivers to CloudWatch Logs (%s); "
-                               "run cloudtrail_trail_ensure first or give log_group_name" % why)
+                               "run cloudtrail_trail_ensure first or give %s" % (why, self.m.option("log_group_name")))
             self.log_group, self.region = name, region
         logs = self.m.client("logs", self.region)
         groups = logs.describe_log_groups(logGroupNamePrefix=self.log_group).get("logGroups", [])
@@ -137,7 +137,7 @@ class Alarms:
         if self.topic_exists:
             return
         if self.p["topic_arn"]:
-            raise ValueError("topic_arn: %s does not exist" % self.topic_arn)
+            raise ValueError("%s: %s does not exist" % (self.m.option("topic_arn"), self.topic_arn))
         self.m.record_change("sns:CreateTopic %s" % self.p["topic_name"], before=None, after=self.topic_arn,
                              key="topic")
         if self.m.may_change:
@@ -171,8 +171,9 @@ class Alarms:
 
     def evaluate_control(self, control, cis, metric, title, filters, by_metric, by_name):
         """{control, ok, message, filter: (name, metric, namespace) or None to write, alarm: args or None}"""
-        accepted = [cis_patterns.canonical(p) for p in cis_patterns.ACCEPTED[control]]
-        matching = [f for f in filters if cis_patterns.canonical(f.get("filterPattern", "")) in accepted]
+        # Only forms CIS prints (or documents) that Prowler's check also recognises count: an
+        # older form, bulwark.aws's own included, is rewritten (see cis_patterns).
+        matching = [f for f in filters if cis_patterns.matches(control, f.get("filterPattern", ""))]
         plan = dict(control=control, cis=cis, title=title, filter=None, alarm=None)
         our_filter, our_alarm = self.name(control, cis), self.name(control, cis)
         for f in matching:
@@ -199,10 +200,14 @@ class Alarms:
                                   metricTransformations=[dict(metricName=metric_name, metricNamespace=namespace,
                                                               metricValue="1")])
             if our_filter in [f["filterName"] for f in filters]:
-                problems.append("filter %s has another pattern" % our_filter)
+                problems.append("filter %s has another pattern (not a CIS %s form Prowler's check recognises)"
+                                % (our_filter, cis))
         plan["alarm"] = dict(ALARM_SETTINGS, AlarmName=our_alarm, MetricName=metric_name, Namespace=namespace,
                              AlarmDescription="CIS %s: %s (bulwark.aws)" % (cis, title), ActionsEnabled=True)
-        if our_alarm in by_name:
+        existing = by_name.get(our_alarm)
+        if existing and not ((existing.get("Namespace"), existing.get("MetricName")) == (namespace, metric_name)
+                             and fires_on_one_event(existing) and sns_actions(existing)
+                             and self.our_topic_ok(sns_actions(existing))):
             problems.append("alarm %s does not fire on one event or notify the topic" % our_alarm)
         plan.update(ok=False, message="; ".join(problems))
         return plan
@@ -261,8 +266,8 @@ class Alarms:
                      "link in AWS's email)" % (", ".join(missing), ", ".join(s.get("Endpoint", "?") for s in pending)))
             return
         if not email or missing != [self.topic_arn]:
-            how = ("alarm_email subscribes to %s only" % self.topic_arn) if email else \
-                "or give alarm_email, the role's bulwark_monitoring_alarm_email"
+            how = ("%s subscribes to %s only" % (self.m.option("alarm_email"), self.topic_arn)) if email else \
+                "or give %s" % self.m.option("alarm_email")
             self.add(TOPIC, "fail", "%s %s no subscriber: subscribe the security team; %s"
                      % (", ".join(missing), "has" if len(missing) == 1 else "have", how))
             return

@@ -22,7 +22,7 @@ CONTROLS = ["root.no_access_keys", "root.mfa", "root.hardware_mfa", "root.no_rec
 RESOURCE = cr.ROOT_RESOURCE
 
 
-def validate(params):
+def validate(params, _named):
     days = params["usage_window_days"]
     if not 1 <= days <= 3650:
         raise ValueError("usage_window_days: %d is out of range; give 1 to 3650 days" % days)
@@ -93,8 +93,9 @@ def access_keys(m, iam, acct, now):
     if not m.params["delete_root_keys"] or m.findings.is_waived(control, RESOURCE):
         m.findings.add(control, "fail", found, resource=RESOURCE)  # "waived" when a waiver covers it
     elif not m.identity()["is_root"]:
-        m.findings.add(control, "fail", "%s; not deleted: delete_root_keys works only with the root user's own "
-                       "credentials, and this run is %s" % (found, m.identity()["arn"]), resource=RESOURCE)
+        m.findings.add(control, "fail", "%s; not deleted: %s works only with the root user's own credentials, "
+                       "and this run is %s" % (found, m.option("delete_root_keys"), m.identity()["arn"]),
+                       resource=RESOURCE)
     else:
         delete_keys(m, iam, found)
 

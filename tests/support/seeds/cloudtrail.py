@@ -3,19 +3,22 @@
 insecure: no trail at all (a new account), and a customer managed key without rotation.
 hardened: what a careful team built by hand, not with bulwark: a compliant multi-region trail
 of its own name with a console-style bucket policy and key policy, CloudWatch Logs delivery,
-S3 data events, and the 15 CIS 4.x filters written the way CIS prints them (4.1's ungrouped
-text included), under names of its own, with alarms notifying a subscribed topic.
+S3 data events, and the 15 CIS 4.x filters written the way CIS prints them (4.1's and 4.13's
+ungrouped audit text included; 4.15 with the three events Prowler's check requires beyond the
+CIS list), under names of their own, with alarms notifying a subscribed topic. Every filter is
+one Prowler's checks recognise too.
 
 Both are plain API calls: nothing here uses the module code it tests.
 """
 
 import json
 
-from tests.support.seed import ACCOUNT_ID, client
+from tests.support.seed import ACCOUNT_ID, account_id, bucket_name, client
 
 REGION = "us-east-1"
 TRAIL = "org-security-trail"
-TRAIL_ARN = "arn:aws:cloudtrail:%s:%s:trail/%s" % (REGION, ACCOUNT_ID, TRAIL)
+TRAIL_ARN = "arn:aws:cloudtrail:%s:%s:trail/%s" % (REGION, ACCOUNT_ID, TRAIL)  # in moto's default account
+# Bucket names as in moto's default account; another account's are seed.bucket_name(NAME, account).
 BUCKET = "hardened-cloudtrail-logs"
 ACCESS_LOG_BUCKET = "hardened-s3-access-logs"
 LOG_GROUP = "CloudTrail/org-security-trail"
@@ -32,11 +35,21 @@ PLAYBOOK_VARS = {"bulwark_cloudtrail_access_log_bucket": ACCESS_LOG_TARGET,
                  "bulwark_monitoring_alarm_email": "security-team@example.com"}
 
 
+def playbook_vars(account=ACCOUNT_ID):
+    """PLAYBOOK_VARS for the insecure seed of ``account``: its own access-log bucket."""
+    return dict(PLAYBOOK_VARS, bulwark_cloudtrail_access_log_bucket=bucket_name(ACCESS_LOG_TARGET, account))
+
+
+def trail_arn(account=ACCOUNT_ID):
+    return "arn:aws:cloudtrail:%s:%s:trail/%s" % (REGION, account, TRAIL)
+
+
 def _or(names, quoted=False):
     return " || ".join(('($.eventName = "%s")' if quoted else "($.eventName = %s)") % n for n in names.split())
 
 
-# The CIS v3.0 section 4 filters as a team would paste them from the benchmark (4.1 as printed).
+# The CIS v3.0 section 4 filters as a team would paste them from the benchmark (4.1 and 4.13 as
+# printed in the audit), 4.15 with CancelHandshake, CreateOrganization and EnableAllFeatures.
 CIS_FILTERS = [
     ("cis-4-01-unauthorized", "UnauthorizedAPICalls",
      '{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && '
@@ -75,61 +88,66 @@ CIS_FILTERS = [
      "{ %s }" % _or("CreateCustomerGateway DeleteCustomerGateway AttachInternetGateway CreateInternetGateway "
                     "DeleteInternetGateway DetachInternetGateway")),
     ("cis-4-13-routes", "RouteTableChanges",
-     "{ %s }" % _or("CreateRoute CreateRouteTable ReplaceRoute ReplaceRouteTableAssociation DeleteRouteTable "
-                    "DeleteRoute DisassociateRouteTable")),
+     "{($.eventSource = ec2.amazonaws.com) && ($.eventName =CreateRoute) || ($.eventName = CreateRouteTable) || "
+     "($.eventName =ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName= DeleteRouteTable) || "
+     "($.eventName = DeleteRoute) || ($.eventName =DisassociateRouteTable) }"),
     ("cis-4-14-vpc", "VPCChanges",
      "{ %s }" % _or("CreateVpc DeleteVpc ModifyVpcAttribute AcceptVpcPeeringConnection CreateVpcPeeringConnection "
                     "DeleteVpcPeeringConnection RejectVpcPeeringConnection AttachClassicLinkVpc DetachClassicLinkVpc "
                     "DisableVpcClassicLink EnableVpcClassicLink")),
     ("cis-4-15-organizations", "OrganizationsChanges",
      "{ ($.eventSource = organizations.amazonaws.com) && (%s) }" % _or(
-         "AcceptHandshake AttachPolicy CreateAccount CreateOrganizationalUnit CreatePolicy DeclineHandshake "
-         "DeleteOrganization DeleteOrganizationalUnit DeletePolicy DetachPolicy DisablePolicyType EnablePolicyType "
-         "InviteAccountToOrganization LeaveOrganization MoveAccount RemoveAccountFromOrganization UpdatePolicy "
-         "UpdateOrganizationalUnit", quoted=True)),
+         "AcceptHandshake AttachPolicy CancelHandshake CreateAccount CreateOrganization CreateOrganizationalUnit "
+         "CreatePolicy DeclineHandshake DeleteOrganization DeleteOrganizationalUnit DeletePolicy EnableAllFeatures "
+         "EnablePolicyType InviteAccountToOrganization LeaveOrganization DetachPolicy DisablePolicyType MoveAccount "
+         "RemoveAccountFromOrganization UpdateOrganizationalUnit UpdatePolicy", quoted=True)),
 ]
 
 
 def insecure(sess):
     """No trail; one customer managed key with rotation off; a bucket for S3 access logs."""
+    account = account_id(sess)
     client(sess, "kms").create_key(Description=APP_KEY_DESCRIPTION)
     s3 = client(sess, "s3", REGION)
-    s3.create_bucket(Bucket=ACCESS_LOG_TARGET)
-    s3.put_bucket_policy(Bucket=ACCESS_LOG_TARGET, Policy=json.dumps(access_log_target_policy(ACCESS_LOG_TARGET)))
+    target = bucket_name(ACCESS_LOG_TARGET, account)
+    s3.create_bucket(Bucket=target)
+    s3.put_bucket_policy(Bucket=target, Policy=json.dumps(access_log_target_policy(target, account)))
 
 
-def access_log_target_policy(bucket):
-    """S3 server access logging may write into ``bucket`` (S3 and moto check it)."""
+def access_log_target_policy(bucket, account=ACCOUNT_ID):
+    """S3 server access logging may write into ``bucket`` of ``account`` (S3 and moto check it)."""
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "S3ServerAccessLogsPolicy", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
          "Action": "s3:PutObject", "Resource": "arn:aws:s3:::%s/*" % bucket,
-         "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}}}]}
+         "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]}
 
 
-def _bucket_policy():
-    bucket = "arn:aws:s3:::" + BUCKET
+def _bucket_policy(name=BUCKET, account=ACCOUNT_ID):
+    trail = trail_arn(account)
+    bucket = "arn:aws:s3:::" + name
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "AWSCloudTrailAclCheck20150319", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]},
-         "Action": ["s3:GetBucketAcl"], "Resource": [bucket], "Condition": {"StringEquals": {"aws:SourceArn": [TRAIL_ARN]}}},
+         "Action": ["s3:GetBucketAcl"], "Resource": [bucket], "Condition": {"StringEquals": {"aws:SourceArn": [trail]}}},
         {"Sid": "AWSCloudTrailWrite20150319", "Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]},
-         "Action": ["s3:PutObject"], "Resource": ["%s/AWSLogs/%s/*" % (bucket, ACCOUNT_ID)],
-         "Condition": {"StringEquals": {"s3:x-amz-acl": ["bucket-owner-full-control"], "aws:SourceArn": [TRAIL_ARN]}}},
+         "Action": ["s3:PutObject"], "Resource": ["%s/AWSLogs/%s/*" % (bucket, account)],
+         "Condition": {"StringEquals": {"s3:x-amz-acl": ["bucket-owner-full-control"], "aws:SourceArn": [trail]}}},
         {"Sid": "HttpsOnly", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
          "Resource": [bucket + "/*", bucket], "Condition": {"Bool": {"aws:SecureTransport": False}}},
     ]}
 
 
-def _key_policy():
-    context = "arn:aws:cloudtrail:*:%s:trail/*" % ACCOUNT_ID
+def _key_policy(account=ACCOUNT_ID):
+    trail = trail_arn(account)
+    context = "arn:aws:cloudtrail:*:%s:trail/*" % account
     return {"Version": "2012-10-17", "Id": "Key policy created by CloudTrail", "Statement": [
         {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-         "Principal": {"AWS": ["arn:aws:iam::%s:root" % ACCOUNT_ID]}, "Action": "kms:*", "Resource": "*"},
+         "Principal": {"AWS": ["arn:aws:iam::%s:root" % account]}, "Action": "kms:*", "Resource": "*"},
         {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
          "Action": "kms:GenerateDataKey*", "Resource": "*",
-         "Condition": {"StringEquals": {"AWS:SourceArn": TRAIL_ARN},
+         "Condition": {"StringEquals": {"AWS:SourceArn": trail},
                        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": context}}},
         {"Sid": "Allow CloudTrail to describe key", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-         "Action": "kms:DescribeKey", "Resource": "*", "Condition": {"StringEquals": {"AWS:SourceArn": TRAIL_ARN}}},
+         "Action": "kms:DescribeKey", "Resource": "*", "Condition": {"StringEquals": {"AWS:SourceArn": trail}}},
     ]}
 
 
@@ -137,29 +155,31 @@ def hardened(sess):
     """A compliant trail named org-security-trail, and the CIS 4.x alarms under names of their own."""
     s3, kms, logs, iam = (client(sess, name, REGION) for name in ("s3", "kms", "logs", "iam"))
     ct, cloudwatch, sns = (client(sess, name, REGION) for name in ("cloudtrail", "cloudwatch", "sns"))
-    for bucket in (ACCESS_LOG_BUCKET, BUCKET):
+    account = account_id(sess)
+    trail_bucket, log_bucket = bucket_name(BUCKET, account), bucket_name(ACCESS_LOG_BUCKET, account)
+    for bucket in (log_bucket, trail_bucket):
         s3.create_bucket(Bucket=bucket)
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=dict(
             BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, RestrictPublicBuckets=True))
         s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(_bucket_policy()))
-    s3.put_bucket_policy(Bucket=ACCESS_LOG_BUCKET, Policy=json.dumps(access_log_target_policy(ACCESS_LOG_BUCKET)))
-    s3.put_bucket_logging(Bucket=BUCKET, BucketLoggingStatus={
-        "LoggingEnabled": {"TargetBucket": ACCESS_LOG_BUCKET, "TargetPrefix": BUCKET + "/"}})
-    key = kms.create_key(Description="CloudTrail logs", Policy=json.dumps(_key_policy()))["KeyMetadata"]
+    s3.put_bucket_policy(Bucket=trail_bucket, Policy=json.dumps(_bucket_policy(trail_bucket, account)))
+    s3.put_bucket_policy(Bucket=log_bucket, Policy=json.dumps(access_log_target_policy(log_bucket, account)))
+    s3.put_bucket_logging(Bucket=trail_bucket, BucketLoggingStatus={
+        "LoggingEnabled": {"TargetBucket": log_bucket, "TargetPrefix": trail_bucket + "/"}})
+    key = kms.create_key(Description="CloudTrail logs", Policy=json.dumps(_key_policy(account)))["KeyMetadata"]
     kms.enable_key_rotation(KeyId=key["KeyId"])
     logs.create_log_group(logGroupName=LOG_GROUP)
     logs.put_retention_policy(logGroupName=LOG_GROUP, retentionInDays=400)
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
                                                      "Action": "sts:AssumeRole"}]}
     role = iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    streams = "arn:aws:logs:%s:%s:log-group:%s:*" % (REGION, ACCOUNT_ID, LOG_GROUP)
+    streams = "arn:aws:logs:%s:%s:log-group:%s:*" % (REGION, account, LOG_GROUP)
     iam.put_role_policy(RoleName=ROLE, PolicyName="cloudtrail-to-logs", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": streams}]}))
-    ct.create_trail(Name=TRAIL, S3BucketName=BUCKET, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True,
+    ct.create_trail(Name=TRAIL, S3BucketName=trail_bucket, IsMultiRegionTrail=True, IncludeGlobalServiceEvents=True,
                     EnableLogFileValidation=True, KmsKeyId=key["Arn"],
-                    CloudWatchLogsLogGroupArn="arn:aws:logs:%s:%s:log-group:%s:*" % (REGION, ACCOUNT_ID, LOG_GROUP),
+                    CloudWatchLogsLogGroupArn=streams,
                     CloudWatchLogsRoleArn=role)
     ct.start_logging(Name=TRAIL)
     ct.put_event_selectors(TrailName=TRAIL, EventSelectors=[

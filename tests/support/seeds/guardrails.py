@@ -17,9 +17,10 @@ Plain API calls only: nothing here uses the module code it seeds for.
 
 import json
 
-from tests.support.seed import ACCOUNT_ID, client
+from tests.support.seed import account_id, bucket_name, client
 
 HOME = "us-east-1"
+# In moto's default account; in another, seed.bucket_name(CONFIG_BUCKET, account) (names are global).
 CONFIG_BUCKET = "org-config-delivery"
 CONFIG_RULES = [
     "IAM_ROOT_ACCESS_KEY_CHECK", "ROOT_ACCOUNT_MFA_ENABLED", "IAM_PASSWORD_POLICY", "MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS",
@@ -77,11 +78,13 @@ def enabled_regions(sess):
 
 def _s3control(sess):
     """s3control puts the account id in front of the host (123456789012.127.0.0.1): send it to the
-    endpoint as given, as module_utils/aws.py does for a loopback endpoint."""
+    endpoint as given, as module_utils/aws.py does for a loopback endpoint. Calls must name the
+    account of ``sess`` (account_id(sess)): moto answers AccessDenied for any other."""
     s3control = client(sess, "s3control", HOME)
+    account = account_id(sess)
 
     def strip_account(request, **_kwargs):
-        request.url = request.url.replace("://%s." % ACCOUNT_ID, "://", 1)
+        request.url = request.url.replace("://%s." % account, "://", 1)
 
     s3control.meta.events.register("before-sign.s3-control", strip_account)
     return s3control
@@ -92,29 +95,33 @@ def insecure(sess):
     client(sess, "ec2", HOME).disable_ebs_encryption_by_default()
     s3control = _s3control(sess)
     try:
-        s3control.delete_public_access_block(AccountId=ACCOUNT_ID)
+        s3control.delete_public_access_block(AccountId=account_id(sess))
     except s3control.exceptions.ClientError:
         pass
 
 
 def _config_bucket(sess):
+    """The Config delivery bucket of the account of ``sess``; returns its name."""
     s3 = client(sess, "s3", HOME)
-    s3.create_bucket(Bucket=CONFIG_BUCKET)
-    s3.put_bucket_versioning(Bucket=CONFIG_BUCKET, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_public_access_block(Bucket=CONFIG_BUCKET, PublicAccessBlockConfiguration=dict(
+    account = account_id(sess)
+    bucket = bucket_name(CONFIG_BUCKET, account)
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=dict(
         BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, RestrictPublicBuckets=True))
-    arn = "arn:aws:s3:::%s" % CONFIG_BUCKET
+    arn = "arn:aws:s3:::%s" % bucket
     document = {"Version": "2012-10-17", "Statement": [
         {"Sid": "ConfigAclCheck", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
-         "Action": "s3:GetBucketAcl", "Resource": arn, "Condition": {"StringEquals": {"AWS:SourceAccount": ACCOUNT_ID}}},
+         "Action": "s3:GetBucketAcl", "Resource": arn, "Condition": {"StringEquals": {"AWS:SourceAccount": account}}},
         {"Sid": "ConfigWrite", "Effect": "Allow", "Principal": {"Service": "config.amazonaws.com"},
-         "Action": "s3:PutObject", "Resource": "%s/AWSLogs/%s/Config/*" % (arn, ACCOUNT_ID),
+         "Action": "s3:PutObject", "Resource": "%s/AWSLogs/%s/Config/*" % (arn, account),
          "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                        "AWS:SourceAccount": ACCOUNT_ID}}},
+                                        "AWS:SourceAccount": account}}},
         {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, arn + "/*"],
          "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
     ]}
-    s3.put_bucket_policy(Bucket=CONFIG_BUCKET, Policy=json.dumps(document))
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
+    return bucket
 
 
 def _config_rules(sess):
@@ -133,9 +140,10 @@ def _config_rules(sess):
 
 def hardened(sess):
     """Every guardrail on, in every enabled region, and the account settings filled in."""
-    _s3control(sess).put_public_access_block(AccountId=ACCOUNT_ID, PublicAccessBlockConfiguration=dict(
+    own_id = account_id(sess)
+    _s3control(sess).put_public_access_block(AccountId=own_id, PublicAccessBlockConfiguration=dict(
         BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, RestrictPublicBuckets=True))
-    _config_bucket(sess)
+    config_bucket = _config_bucket(sess)
     role = client(sess, "iam", HOME).create_service_linked_role(AWSServiceName="config.amazonaws.com")["Role"]["Arn"]
     for region in enabled_regions(sess):
         client(sess, "ec2", region).enable_ebs_encryption_by_default()
@@ -146,7 +154,7 @@ def hardened(sess):
         cfg.put_configuration_recorder(ConfigurationRecorder={
             "name": "default", "roleARN": role,
             "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == HOME}})
-        cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": CONFIG_BUCKET})
+        cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": config_bucket})
         cfg.start_configuration_recorder(ConfigurationRecorderName="default")
         client(sess, "securityhub", region).enable_security_hub(EnableDefaultStandards=False)
     _config_rules(sess)
@@ -154,7 +162,7 @@ def hardened(sess):
     for kind, contact in CONTACTS.items():
         account.put_alternate_contact(AlternateContactType=kind, **contact)
     client(sess, "iam", HOME).create_account_alias(AccountAlias=ALIAS)
-    client(sess, "budgets", HOME).create_budget(AccountId=ACCOUNT_ID, Budget={
+    client(sess, "budgets", HOME).create_budget(AccountId=own_id, Budget={
         "BudgetName": BUDGET, "BudgetLimit": {"Amount": "1000", "Unit": "USD"}, "TimeUnit": "MONTHLY",
         "BudgetType": "COST"}, NotificationsWithSubscribers=[{
             "Notification": {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80,

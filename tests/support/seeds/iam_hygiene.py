@@ -17,7 +17,8 @@ import json
 import os
 import sys
 
-from tests.support.seed import ACCOUNT_ID, CONSOLE_PASSWORD, client, create_key
+from tests.support.seed import ACCOUNT_ID, CONSOLE_PASSWORD, aws_managed_policy, client, create_key
+from tests.support.seed import account_id as account_of
 
 _COLLECTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))), ".collections")
@@ -94,13 +95,14 @@ def insecure(sess):
     _console_user_with_mfa(iam, "frank-setup-key")
     create_key(iam, "frank-setup-key")
 
+    account = account_of(sess)  # moto keeps one IAM backend per account
     _console_user_with_mfa(iam, "gina-stale")
     create_key(iam, "gina-stale")
-    backdate("gina-stale", created_days=200, keys={1: (200, None)})
+    backdate("gina-stale", created_days=200, keys={1: (200, None)}, account_id=account)
 
     iam.create_user(UserName="hank-old-key")
     create_key(iam, "hank-old-key")
-    backdate("hank-old-key", created_days=130, keys={1: (120, 2)})
+    backdate("hank-old-key", created_days=130, keys={1: (120, 2)}, account_id=account)
 
     iam.create_policy(PolicyName="AlmostAdmin", PolicyDocument=json.dumps(ALMOST_ADMIN_DOCUMENT))
     iam.create_group(GroupName="shell-users")
@@ -114,13 +116,16 @@ def insecure(sess):
 
 def hardened(sess):
     """An admin group with AdministratorAccess, a support role with AWSSupportAccess, and the MFA
-    enforcement policy attached to the iam domain's 'readers' group (its console user's group)."""
+    enforcement policy attached to the iam domain's 'readers' group (its console user's group).
+    Both AWS managed policies must exist in moto (seed.aws_managed_policy): checked first, so a
+    moto without them is refused before anything is made."""
     iam = client(sess, "iam")
+    admin, support = (aws_managed_policy(sess, name) for name in ("AdministratorAccess", "AWSSupportAccess"))
     iam.create_group(GroupName="admins")
-    iam.attach_group_policy(GroupName="admins", PolicyArn=_managed(sess, "AdministratorAccess"))
-    trust = iam_policy.trust_account_document(["arn:aws:iam::%s:root" % ACCOUNT_ID])
+    iam.attach_group_policy(GroupName="admins", PolicyArn=admin)
+    trust = iam_policy.trust_account_document(["arn:aws:iam::%s:root" % account_of(sess)])
     iam.create_role(RoleName="support", AssumeRolePolicyDocument=json.dumps(trust))
-    iam.attach_role_policy(RoleName="support", PolicyArn=_managed(sess, "AWSSupportAccess"))
+    iam.attach_role_policy(RoleName="support", PolicyArn=support)
     arn = iam.create_policy(PolicyName=MFA_POLICY_NAME,
                             PolicyDocument=json.dumps(iam_policy.mfa_enforcement_document("aws")))["Policy"]["Arn"]
     iam.attach_group_policy(GroupName="readers", PolicyArn=arn)
