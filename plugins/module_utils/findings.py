@@ -70,8 +70,9 @@ def validate_waivers(waivers, option="waivers"):
 class Findings:
     """Collects the findings of one module run, limited to the controls asked for.
 
-    Waivers (validated with validate_waivers) turn a matching non-passing finding into
-    ``waived``; an expired waiver leaves the status alone and says so in the message.
+    Waivers (validated with validate_waivers) turn a matching drift, fail or manual finding
+    into ``waived``; an expired waiver leaves the status alone and says so in the message. An
+    ``error`` is never waived.
     """
 
     def __init__(self, selected, waivers=None, today=None):
@@ -100,7 +101,8 @@ class Findings:
         if not self.wants(control):
             return None
         item = finding(control, status, message, resource=resource, region=region)
-        waiver = self.waiver_for(control, item["resource"]) if status not in ("pass", "fixed") else None
+        # An error is not an accepted exception: a waiver never hides that a control went unevaluated.
+        waiver = self.waiver_for(control, item["resource"]) if status not in ("pass", "fixed", "error") else None
         if waiver and waiver["expires"] >= self.today:
             item["message"] = "waived until %s: %s (finding: %s: %s)" % (
                 waiver["expires"], waiver["reason"], status, message)

@@ -91,9 +91,14 @@ def admin_reason(statement):
     condition = " (under a Condition on %s)" % ", ".join(sorted(statement["Condition"])) \
         if statement.get("Condition") else ""
     if "Action" in statement:
-        wild = [a for a in as_list(statement["Action"]) if matches_every_action(a)]
+        actions = as_list(statement["Action"])
+        wild = [a for a in actions if matches_every_action(a)]
         if wild:
             return "Allow %s on %s%s" % (json.dumps(wild[0]), resource, condition)
+        iam_all = [a for a in actions if covers_service(a, "iam")]
+        if iam_all:
+            return "Allow %s on %s%s: every IAM action, so it can grant itself '*'" % (
+                json.dumps(iam_all[0]), resource, condition)
         return None
     if "NotAction" in statement:
         excluded = as_list(statement["NotAction"])

@@ -166,13 +166,25 @@ def account_label(account):
 
 def _md(text):
     """Text for one Markdown line: no line break, table cell break, HTML, link or emphasis.
-    An underscore inside a word (min_length) is left alone: it never starts emphasis."""
+    An underscore inside a word (min_length) is left alone: it never starts emphasis. GitHub
+    turns www.x, scheme://x and name@domain into links (a user named www.example.com): an
+    escaped dot, colon or at sign keeps them text."""
     text = re.sub(r"([\\|*`<\[\]])", r"\\\1", _text(text))
-    return re.sub(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])", r"\\_", text)
+    text = re.sub(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])", r"\\_", text)
+    text = re.sub(r"(?i)\b(www)\.", r"\1\\.", text)
+    return text.replace("://", "\\://").replace("@", "\\@")
 
 
-def _code(text):
-    return "`%s`" % _text(text, 500).replace("`", "'")
+def _code(text, table_cell=False):
+    """A code span showing ``text`` exactly: a fence longer than any run of backticks inside it;
+    in a table cell a pipe is escaped, which GitHub's tables need even inside code."""
+    text = _text(text, 500)
+    longest = max([len(run) for run in re.findall(r"`+", text)] or [0])
+    if longest:
+        text = " %s " % text
+    if table_cell:
+        text = text.replace("|", "\\|")
+    return "`" * (longest + 1) + text + "`" * (longest + 1)
 
 
 def render_markdown(report):
@@ -190,7 +202,7 @@ def render_markdown(report):
         c = counts(account["findings"])
         total_errors += len(account["errors"])
         lines.append("| %s | %s | %s | %d |" % (
-            account.get("account_id") or "unknown", _code(account["host"]),
+            account.get("account_id") or "unknown", _code(account["host"], table_cell=True),
             " | ".join(str(c[s]) for s in SUMMARY_STATUSES), len(account["errors"])))
     lines.append("| **total** | | %s | %d |" % (
         " | ".join(str(report["totals"][s]) for s in SUMMARY_STATUSES), total_errors))
@@ -419,12 +431,17 @@ def run_directory(report_dir=None, cwd=None):
 
 
 def write_report(report, directory):
-    """The three files; returns their paths."""
+    """The three files; returns their paths. When one cannot be written (a full disk), none of
+    them is left: neither a partial set nor an earlier run's files presented as this run's."""
     os.makedirs(directory, exist_ok=True)
-    paths = []
-    for name, render in (("report.json", render_json), ("report.md", render_markdown),
-                         ("report.junit.xml", render_junit)):
-        path = os.path.join(directory, name)
-        _write(path, render(report))
-        paths.append(path)
-    return paths
+    files = [(os.path.join(directory, name), render(report)) for name, render in (
+        ("report.json", render_json), ("report.md", render_markdown), ("report.junit.xml", render_junit))]
+    try:
+        for path, data in files:
+            _write(path, data)
+    except BaseException:
+        for path, _data in files:
+            if os.path.lexists(path):
+                os.unlink(path)
+        raise
+    return [path for path, _data in files]

@@ -136,3 +136,25 @@ def test_wrong_variable_type_fails_at_role_start(insecure, tmp_path):
     run = harden(insecure, tmp_path, "bad-type", "--check", "-e", "bulwark_iam_password_min_length=long")
     assert run.returncode != 0
     assert "bulwark_iam_password_min_length" in run.stdout + run.stderr
+
+
+def test_an_empty_selection_fails_the_run(insecure, tmp_path):
+    # seen: BULWARK_FAIL_ON=drift with a selection of nothing evaluated 0 controls and exited 0
+    with Recorder(insecure.url) as rec:
+        run = harden(insecure, tmp_path, "empty", "--check", "--tags", "iam.user_mfa", "-e", "bulwark_iam_user_mfa=false",
+                     extra_env={"BULWARK_FAIL_ON": "drift"})
+    assert run.returncode == 2, run
+    assert run.report["accounts"][0]["findings"] == []
+    assert "no control was selected" in run.report["accounts"][0]["errors"][0]["message"]
+    assert "BULWARK_FAIL_ON=drift: 1 finding(s) or task error(s) are drift or worse" in run.stdout
+    assert rec.calls() == []
+
+
+def test_a_report_directory_that_cannot_be_made_stops_the_run_before_any_call(insecure, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the report directory should be\n")
+    with Recorder(insecure.url) as rec:
+        run = run_playbook("harden.yml", insecure.env(), "--check", report_dir=blocker / "reports")
+    assert run.returncode == 2, run
+    assert "cannot create the report directory" in run.stdout and "BULWARK_REPORT_DIR" in run.stdout
+    assert rec.calls() == []

@@ -32,7 +32,10 @@ def allow(**kw):
     (allow(NotAction="*", Resource="*"), False),                          # grants nothing
     (allow(NotAction="s3:DeleteBucket", Resource="arn:aws:s3:::bucket"), False),
     (allow(Action="s3:*", Resource="*"), False),
-    (allow(Action="iam:*", Resource="*"), False),                         # one service, not '*:*'
+    (allow(Action="iam:*", Resource="*"), True),      # seen unflagged: every IAM action can grant itself '*'
+    (allow(Action=["s3:GetObject", "I*:*"], Resource="*"), True),
+    (allow(Action="iam:*", Resource="arn:aws:iam::123456789012:user/ops/*"), False),  # not on every resource
+    (allow(Action="iam:Get*", Resource="*"), False),
     (allow(Action="*", Resource="arn:aws:s3:::bucket/*"), False),
     (allow(Action="*:Get*", Resource="*"), False),
     ({"Effect": "Deny", "Action": "*", "Resource": "*"}, False),
@@ -48,6 +51,11 @@ def test_admin_statements_are_judged_one_by_one_and_named():
     found = p.admin_statements(document)
     assert [(n, sid) for n, sid, _r in found] == [(1, "Everything"), (2, None)]
     assert "IAM stays allowed" in found[1][2]
+
+
+def test_every_iam_action_is_admin_because_it_can_grant_itself_everything():
+    reason = p.admin_reason(allow(Action="iam:*", Resource="*"))
+    assert reason == "Allow \"iam:*\" on '*': every IAM action, so it can grant itself '*'"
 
 
 def test_condition_is_named_in_the_reason():

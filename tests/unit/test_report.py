@@ -8,6 +8,7 @@ import datetime
 import errno
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from unittest.mock import MagicMock
 
@@ -300,9 +301,28 @@ def test_markdown_escapes_what_would_break_it(tmp_path):
     write([account], tmp_path)
     md = read(tmp_path)[1]
     assert "user \\*x\\* \\| \\<img> \\[a\\](b) has no_mfa \\_emph\\_ second line" in md
-    assert "`weird'name`" in md
+    assert "`` weird`name ``" in md  # seen: the backtick silently became '
     assert "second line" not in md.split("user \\*x\\*")[0]  # one line: the list item is not broken
     assert md.count("\n- **fail**") == 1
+
+
+def test_markdown_names_stay_text_and_table_cells_stay_whole(tmp_path):
+    # seen: a host named prod|payments shifted the counts a column; www.example.com became a link
+    account = report.account_section("prod|payments", "111111111111", [
+        f("iam.user_mfa", "fail", "www.example.com, https://evil.example/x and ops@example.com have no MFA",
+          resource="www.example.com")])
+    write([account], tmp_path)
+    md = read(tmp_path)[1]
+    row = [line for line in md.splitlines() if line.startswith("| 111111111111 |")][0]
+    assert row.startswith("| 111111111111 | `prod\\|payments` | 0 | 0 | 0 | 1 |")
+    assert len(re.split(r"(?<!\\)\|", row)) == len(re.split(r"(?<!\\)\|", md.splitlines()[4]))  # same cell count
+    assert "www\\.example.com, https\\://evil.example/x and ops\\@example.com have no MFA" in md
+    assert "`www.example.com`" in md  # a code span is never a link
+
+
+@pytest.mark.parametrize("name,span", [("plain", "`plain`"), ("a`b", "`` a`b ``"), ("``x", "``` ``x ```")])
+def test_code_spans_show_backticks_exactly(name, span):
+    assert report._code(name) == span
 
 
 def test_xml_invalid_characters_are_replaced(tmp_path):
@@ -936,3 +956,29 @@ def test_preflight_cannot_create_the_report_dir(tmp_path, monkeypatch):
     result = plugin.run(task_vars=_preflight_vars())
     assert result["failed"] is True and result["msg"].startswith("cannot create the report directory taken: ")
     assert "BULWARK_REPORT_DIR" in result["msg"]
+
+
+def test_a_report_that_cannot_be_written_leaves_no_earlier_or_partial_file(tmp_path, monkeypatch):
+    # seen: a full report directory left yesterday's green report.junit.xml and a report.json.tmp.<pid>
+    write(mixed(), tmp_path)  # yesterday's report
+    real = report._write
+
+    def disk_full_at_markdown(path, data):
+        if path.endswith("report.md"):
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(report, "_write", disk_full_at_markdown)
+    with pytest.raises(OSError):
+        write(mixed(), tmp_path)
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_waiver_never_hides_an_error():
+    # seen: a wildcard waiver turned `error` into `waived`
+    findings = Findings(["iam.user_mfa"], [{"control": "iam.user_mfa", "resource": "*", "reason": "accepted",
+                                           "expires": "2999-01-01"}])
+    error = findings.add("iam.user_mfa", "error", "iam:ListMFADevices denied", resource="alice")
+    failed = findings.add("iam.user_mfa", "fail", "no MFA", resource="bob")
+    assert error["status"] == "error" and error["message"] == "iam:ListMFADevices denied"
+    assert failed["status"] == "waived"
