@@ -101,12 +101,31 @@ def _text(value):
     return None if value in (None, "", NOT_APPLICABLE, NO_INFORMATION, NOT_SUPPORTED) else value
 
 
+def _rows(content):
+    """The report's rows as dicts. IAM user names may contain a comma, which a report that does not
+    quote it splits over several columns, in the user and in the ARN that ends with it: the ARN,
+    the first field that starts with arn:, puts both back together."""
+    rows = csv.reader(io.StringIO(content))
+    header = next(rows, [])
+    for fields in rows:
+        if len(fields) > len(header):
+            arn_at = next((i for i, value in enumerate(fields) if i and value.startswith("arn:")), None)
+            if arn_at is not None:
+                fields = [",".join(fields[:arn_at])] + fields[arn_at:]
+                extra = len(fields) - len(header)  # the ARN ends with the same name, split the same way
+                if extra > 0:
+                    fields = fields[:1] + [",".join(fields[1:2 + extra])] + fields[2 + extra:]
+        if len(fields) != len(header):
+            raise ValueError("a row has %d fields, the header %d" % (len(fields), len(header)))
+        yield dict(zip(header, fields))
+
+
 def parse(content):
     """Parse the report's CSV (bytes or str) into a list of CredentialRecord, root row included."""
     if isinstance(content, bytes):
         content = content.decode("utf-8")
     records = []
-    for row in csv.DictReader(io.StringIO(content)):
+    for row in _rows(content):
         keys = [AccessKey(n, bool(_bool(row.get("access_key_%d_active" % n))),
                           _date(row.get("access_key_%d_last_rotated" % n)),
                           _date(row.get("access_key_%d_last_used_date" % n)),

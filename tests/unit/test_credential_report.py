@@ -195,3 +195,26 @@ def test_age():
     now = datetime(2024, 5, 10, 12, tzinfo=timezone.utc)
     assert cr.age(now - timedelta(days=2, hours=1), now) == "2 days ago (2024-05-08)"
     assert cr.age(None, now) == "never"
+
+
+@mock_aws
+def test_a_user_name_with_a_comma_is_read_whole():
+    # seen: a user named "ops,admin" made the report's CSV shift a column: ValueError, no findings
+    iam = boto3.client("iam", region_name="us-east-1")
+    iam.create_user(UserName="ops,admin")
+    iam.create_login_profile(UserName="ops,admin", Password="Moto-Test-Passw0rd!")
+    iam.create_user(UserName="ci")
+    clock = FakeClock()
+    records, _text = cr.fetch(iam, sleep=clock.sleep, clock=clock.time)
+    _root, users = cr.by_user(records)
+    assert sorted(users) == ["ci", "ops,admin"]
+    assert users["ops,admin"].arn.endswith(":user/ops,admin") and users["ops,admin"].password_enabled is True
+
+
+def test_a_quoted_or_unquoted_comma_gives_the_same_record():
+    quoted = report_csv(user_row("ops,admin"))
+    header, row = quoted.decode("utf-8").splitlines()
+    unquoted = "\n".join([header, row.replace('"ops,admin"', "ops,admin")]).encode("utf-8")
+    assert cr.parse(quoted)[0].user == cr.parse(unquoted)[0].user == "ops,admin"
+    with pytest.raises(ValueError):
+        cr.parse("\n".join([header, "only,three,fields"]))
