@@ -26,6 +26,10 @@ description:
     O(external_id) is set), C(ansible_connection=local) and
     C(ansible_python_interpreter={{ ansible_playbook_python }}) (the modules run on the
     controller and call AWS from there; O(compose) overrides any of these)."
+  - 'C(ou_path) is exact: the OU names from the root joined by C(/), where a C(/) or C(\) inside
+    an OU name is written C(\/) or C(\\). The OU named V(Prod/EU) in the root is
+    C(Root/Prod\/EU), not C(Root/Prod/EU) (the OU V(EU) inside the OU V(Prod)); O(filters),
+    O(exclude_filters) and templates compare that text.'
   - When O(profile), O(region) or O(endpoint_url) are set in the configuration file (not from
     the environment), the hosts also get C(bulwark_aws_profile), C(bulwark_aws_region) and
     C(bulwark_aws_endpoint_url), so the modules reach AWS the way the inventory did. Keys given
@@ -114,9 +118,21 @@ options:
       - What names a host.
       - V(account_name) is the account name in lower case with every run of characters other
         than letters, digits, C(.), C(_) and C(-) replaced by C(-) (V(Prod Payments) becomes
-        V(prod-payments)). When several accounts would get the same name, each of them is named
-        C(<name>-<account id>) instead, so host names are always unique.
-      - V(account_id) is the 12-digit account id (stable when accounts are renamed).
+        V(prod-payments)); the account id when nothing is left.
+      - 'Names that clash (the account id decides): a host is named C(<name>-<account id>)
+        instead when another account would get the same name (then each of them is, except an
+        account whose name is its own id: two accounts named V(Shared) are
+        V(shared-111122223333) and V(shared-444455556666)); when the name is a group name
+        (V(all), V(ungrouped), V(aws_accounts), V(management_account), V(member_accounts), an
+        OU, tag, O(groups) or O(keyed_groups) group, or a group of an inventory source read
+        before this one); when it is V(localhost) or V(127.0.0.1); when an inventory source read
+        before this one has a host of that name for something else than this account; or when
+        it is the C(<name>-<account id>) of another account (an account named
+        V(Payments-111122223333) next to two accounts named V(Payments) is
+        V(payments-111122223333-777788889999)). So every account is a host of its own and no
+        host has the name of a group. Each clash is shown as a warning naming the accounts;
+        ordinary names do not change.'
+      - V(account_id) is the 12-digit account id (stable when accounts are renamed, never clashes).
     type: str
     choices: [account_name, account_id]
     default: account_name
@@ -129,7 +145,7 @@ options:
         docs/multi-account.md), a name with a path (V(security/BulwarkAudit)), or a full role ARN.
       - May be a Jinja2 template rendered with the host's variables (C(account_id),
         C(account_name), C(ou_path), C(account_tags), ...), for example
-        V({{ 'BulwarkAudit' if ou_path is match('Root/Workloads') else 'OrganizationAccountAccessRole' }}).
+        V({{ 'BulwarkAudit' if ou_path is match('Root/Workloads'\) else 'OrganizationAccountAccessRole' }}).
         An empty result means no role for that host.
       - The account of the caller's own credentials never gets a role.
     type: str
@@ -173,6 +189,15 @@ options:
         V(ou_root_workloads_prod)).
       - Groups nest like the OUs (V(ou_root_workloads_prod) is a child of V(ou_root_workloads)),
         so C(--limit ou_root_workloads) takes every account below that OU.
+      - 'Two OUs never share a group. When different OU paths would get the same name
+        (V(Root/Dev-Test) and V(Root/dev test); the OU named V(Prod/EU) in the root and the OU
+        V(EU) inside V(Prod)), each of them gets C(_) and the first 8 hex digits of the SHA-256
+        of its C(ou_path) (UTF-8) appended, with a warning: V(ou_root_dev_test_58b02c66) and
+        V(ou_root_dev_test_8a86c760). So does a path whose name would be V(all),
+        V(ungrouped), V(aws_accounts), V(management_account), V(member_accounts) or the suffixed
+        name of another path; all 64 hex digits when 8 do not tell two paths apart. Every OU of
+        the Organization counts, whether its accounts are in the inventory or not, so a group
+        name does not change with O(filters). C(--limit) with the plain name then matches no host.'
     type: bool
     default: true
   ou_group_prefix:
@@ -250,7 +275,9 @@ import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible import constants as C
 from ansible.errors import AnsibleError
+from ansible.inventory.data import InventoryData
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.vars import combine_vars
@@ -269,11 +296,16 @@ CONNECTION_OPTIONS = ("profile", "region", "endpoint_url", "access_key", "secret
 # Connection options copied into host variables when the configuration file sets them.
 PROPAGATED_OPTIONS = ("profile", "region", "endpoint_url")
 FILTER_KEYS = ("account_id", "account_name", "ou_path")
-CACHE_FORMAT = 1
+# 2: ou_path escapes / and \ inside OU names; accounts have ou_names; the OU tree's paths are kept.
+CACHE_FORMAT = 2
 MAX_WORKERS = 8
 _ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
 _HOST_CHARS = re.compile(r"[^a-z0-9._-]+")
 _GROUP_CHARS = re.compile(r"[^A-Za-z0-9_]+")
+PLUGIN_GROUPS = ("aws_accounts", "management_account", "member_accounts")
+# No OU group takes these names; no host takes these or any other group name.
+RESERVED_GROUPS = ("all", "ungrouped") + PLUGIN_GROUPS
+OU_HASH_DIGITS = 8
 
 
 def safe_group_name(name):
@@ -282,12 +314,104 @@ def safe_group_name(name):
     return "_" + name if name[:1].isdigit() else name
 
 
+def ou_path_text(names):
+    """The ``ou_path`` of an OU: its names from the root joined by /, a \\ or / inside a name
+    written \\\\ or \\/, so two different OUs never have the same path."""
+    return "/".join(name.replace("\\", "\\\\").replace("/", "\\/") for name in names)
+
+
 def ou_group_name(prefix, ou_path):
+    """The sanitized group name of an OU path (before any clash suffix)."""
     return safe_group_name(prefix + _GROUP_CHARS.sub("_", ou_path.lower()).strip("_"))
+
+
+def ou_digest(ou_path, digits=OU_HASH_DIGITS):
+    return hashlib.sha256(ou_path.encode("utf-8")).hexdigest()[:digits]
+
+
+def ou_group_names(prefix, ou_paths, reserved=RESERVED_GROUPS):
+    """({OU path: group name}, clashes) for the OU paths (ou_path_text) ``ou_paths``.
+
+    A group is named by ou_group_name. When several different paths would get the same name, each
+    of them gets "_" and the first 8 hex digits of the SHA-256 of its path; so does a path whose
+    name is reserved or is the suffixed name of another path; when 8 digits do not tell two paths
+    apart, they get all 64. ``clashes`` is [(name, [paths that would have had it])]."""
+    paths = sorted(set(ou_paths))
+    base = dict((p, ou_group_name(prefix, p)) for p in paths)
+    shared = {}
+    for p in paths:
+        shared.setdefault(base[p], []).append(p)
+    clashes = [(name, ps) for name, ps in sorted(shared.items()) if len(ps) > 1 or name in reserved]
+    digits = dict((p, OU_HASH_DIGITS) for _name, ps in clashes for p in ps)
+    while True:
+        names = dict((p, "%s_%s" % (base[p], ou_digest(p, digits[p])) if p in digits else base[p]) for p in paths)
+        suffixed = {}
+        for p in digits:
+            suffixed.setdefault(names[p], []).append(p)
+        longer = [p for ps in suffixed.values() if len(ps) > 1 for p in ps if digits[p] < 64]
+        taken = [p for p in paths if p not in digits and names[p] in suffixed]
+        if not longer and not taken:
+            return names, clashes
+        for p in longer:
+            digits[p] = 64
+        for p in taken:
+            clashes.append((names[p], suffixed[names[p]] + [p]))
+            digits[p] = OU_HASH_DIGITS
 
 
 def host_name(account_name):
     return _HOST_CHARS.sub("-", (account_name or "").lower()).strip("-._")
+
+
+def assign_host_names(accounts, why_not=None):
+    """({account id: host name}, clashes) for ``accounts`` (dicts with account_id, account_name).
+
+    A host is named host_name(account name), or the account id when that is empty. It is named
+    "<that>-<account id>" instead when other accounts would get the same name (each of them
+    is, except an account whose name is its own id), when ``why_not(account id, name)`` gives a
+    reason (a group name, localhost...), or when the name is the suffixed name of another account.
+    Suffixed names end with "-" and a 12-digit account id, so no two of them are the same.
+    ``clashes`` is [(name, [account ids that would have had it], reason)]."""
+    why_not = why_not or (lambda account_id, name: None)
+    base = dict((a["account_id"], host_name(a["account_name"]) or a["account_id"]) for a in accounts)
+    shared = {}
+    for account_id, name in base.items():
+        shared.setdefault(name, []).append(account_id)
+    suffixed, clashes = set(), []
+    for name, ids in shared.items():
+        if len(ids) > 1:
+            suffixed.update(i for i in ids if i != name)
+            clashes.append((name, ids, None))
+    for account_id, name in base.items():
+        reason = None if account_id in suffixed else why_not(account_id, name)
+        if reason:
+            suffixed.add(account_id)
+            clashes.append((name, [account_id], reason))
+    while True:
+        owner = dict(("%s-%s" % (base[i], i), i) for i in suffixed)
+        taken = [i for i in base if i not in suffixed and base[i] in owner]
+        if not taken:
+            break
+        for account_id in taken:
+            suffixed.add(account_id)
+            clashes.append((base[account_id], [owner[base[account_id]], account_id], None))
+    names = dict((i, "%s-%s" % (name, i) if i in suffixed else name) for i, name in base.items())
+    return names, clashes
+
+
+def _shown(text):
+    """Untrusted text (an account or OU name) quoted for one line of a message."""
+    text = to_native(text)
+    return "'%s'" % text if text.isprintable() and "'" not in text else repr(text)
+
+
+def _listed(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else "%s and %s" % (", ".join(items[:-1]), items[-1])
+
+
+def _all(items):
+    return "both" if len(items) == 2 else "all"
 
 
 def account_state(account):
@@ -451,28 +575,30 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         roots = aws.paginate(org, "list_roots", "Roots")
 
         def children(node):
-            parent_id, path = node
-            ous = [(ou["Id"], "%s/%s" % (path, ou["Name"]))
+            parent_id, names = node
+            ous = [(ou["Id"], names + [ou["Name"]])
                    for ou in aws.paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits",
                                           ParentId=parent_id)]
             accounts = aws.paginate(org, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
             return node, ous, accounts
 
-        accounts, skipped = [], {}
-        level = [(r["Id"], r.get("Name") or "Root") for r in roots]
+        # An OU is its list of names from the root (a name may hold a /): ou_path is its exact text.
+        accounts, skipped, ou_paths = [], {}, []
+        level = [(r["Id"], [r.get("Name") or "Root"]) for r in roots]
         with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
             while level:
                 next_level = []
-                for (parent_id, path), ous, found in pool.map(children, level):
+                for (parent_id, names), ous, found in pool.map(children, level):
                     next_level.extend(ous)
+                    ou_paths.append(names)
                     for a in found:
                         state = account_state(a)
                         if state != "ACTIVE":
                             skipped[state] = skipped.get(state, 0) + 1
                             continue
                         accounts.append(dict(account_id=a["Id"], account_name=a.get("Name") or a["Id"],
-                                             email=a.get("Email"), arn=a.get("Arn"), ou_id=parent_id, ou_path=path,
-                                             tags=None))
+                                             email=a.get("Email"), arn=a.get("Arn"), ou_id=parent_id,
+                                             ou_path=ou_path_text(names), ou_names=names, tags=None))
                 level = next_level
 
             filters, exclude = self.get_option("filters") or {}, self.get_option("exclude_filters") or []
@@ -495,17 +621,71 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return dict(format=CACHE_FORMAT, organization_id=organization["Id"],
                     management_account_id=organization.get("MasterAccountId"),
                     caller_account_id=identity["account_id"], partition=identity["partition"],
-                    accounts=accounts, skipped=skipped)
+                    accounts=accounts, skipped=skipped, ou_paths=sorted(ou_paths))
 
     # --- inventory -------------------------------------------------------------------------
-    def _host_names(self, accounts):
+    def _ou_groups(self, data):
+        """{OU path: group name} of every OU of the Organization (whether its accounts are in the
+        inventory or not, so the names do not change with the filters)."""
+        used = set()
+        for account in data["accounts"]:
+            names = account["ou_names"]
+            used.update(ou_path_text(names[:depth]) for depth in range(1, len(names) + 1))
+        paths = used | set(ou_path_text(names) for names in data["ou_paths"])
+        groups, clashes = ou_group_names(self.get_option("ou_group_prefix") or "", paths)
+        for name, clashing in clashes:
+            if used & set(clashing):
+                self.display.warning(
+                    "bulwark.aws.organization: OU paths %s would %s be group %s; they are groups %s"
+                    % (_listed(_shown(p) for p in clashing), _all(clashing), name,
+                       _listed(groups[p] for p in clashing))
+                    if len(clashing) > 1 else
+                    "bulwark.aws.organization: OU path %s would be group %s, a group name the inventory keeps; "
+                    "it is group %s" % (_shown(clashing[0]), name, groups[clashing[0]]))
+        if len(set(groups.values())) != len(groups):  # only with two OU paths of the same SHA-256
+            self._fail("two OU paths would share a group: %s" % ", ".join(sorted(groups)))
+        return groups
+
+    def _host_names(self, accounts, groups):
+        """{account id: host name}: unique per account, never a group name (``groups``, the groups of
+        this inventory, and those of other sources), never localhost, never a host another source
+        made for another account."""
+        groups = set(groups) | set(self.inventory.groups) | set(RESERVED_GROUPS)
+        others = dict((name, host.vars.get("account_id")) for name, host in self.inventory.hosts.items())
+
+        def why_not(account_id, name):
+            if name in groups:
+                return "a group name"
+            if name in C.LOCALHOST:
+                return "a name Ansible keeps for the controller"
+            if name in others and others[name] != account_id:
+                return "a host of another inventory source"
+            return None
+
         if self.get_option("hostnames") == "account_id":
-            return dict((a["account_id"], a["account_id"]) for a in accounts)
-        names = dict((a["account_id"], host_name(a["account_name"]) or a["account_id"]) for a in accounts)
-        counts = {}
-        for name in names.values():
-            counts[name] = counts.get(name, 0) + 1
-        return dict((i, n if counts[n] == 1 or n == i else "%s-%s" % (n, i)) for i, n in names.items())
+            names, clashes = dict((a["account_id"], a["account_id"]) for a in accounts), []
+        else:
+            names, clashes = assign_host_names(accounts, why_not)
+        account_names = dict((a["account_id"], a["account_name"]) for a in accounts)
+
+        def who(ids):
+            return _listed("%s (%s)" % (i, _shown(account_names[i])) for i in ids)
+
+        for name, ids, reason in clashes:
+            if reason:
+                self.display.warning("bulwark.aws.organization: account %s would be host %s, %s; it is host %s"
+                                     % (who(ids), _shown(name), reason, names[ids[0]]))
+            else:
+                self.display.warning("bulwark.aws.organization: accounts %s would %s be host %s; the account id "
+                                     "tells them apart: they are hosts %s"
+                                     % (who(ids), _all(ids), _shown(name), _listed(names[i] for i in ids)))
+        for account_id, name in names.items():
+            reason = why_not(account_id, name)
+            if reason:
+                self._fail("account %s cannot be host %s, %s" % (account_id, _shown(name), reason))
+        if len(set(names.values())) != len(names):  # cannot happen: a guard, not a rule
+            self._fail("two accounts would share a host name")
+        return names
 
     def _render(self, template, variables):
         if self.get_option("use_extra_vars"):
@@ -514,6 +694,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return self.templar.template(template)
 
     def _role_arn(self, host, hostvars, data):
+        """The role ARN of a host (``host`` names it in errors)."""
         if hostvars["account_id"] == data["caller_account_id"]:
             return ""
         template = self.get_option("assume_role_name") or ""
@@ -538,56 +719,81 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _populate(self, data):
         accounts = data["accounts"]
-        names = self._host_names(accounts)
+        ou_groups = self._ou_groups(data) if self.get_option("ou_groups") else None
+        # Everything is built first in a scratch inventory where each host is named by its account
+        # id (which no group name can be: a group name never starts with a digit). The host names
+        # are chosen once every group name is known, and the scratch inventory is copied over.
+        inventory, scratch = self.inventory, InventoryData()
+        scratch.current_source = getattr(inventory, "current_source", None)
+        self.inventory = scratch
+        try:
+            for group in PLUGIN_GROUPS:
+                scratch.add_group(group)
+            for account in accounts:
+                self._add_account(account, data, ou_groups)
+        finally:
+            self.inventory = inventory
+        names = self._host_names(accounts, scratch.groups)
+        self._copy(scratch, names)
+
+    def _add_account(self, account, data, ou_groups):
+        host = account["account_id"]
+        label = "%s (account %s)" % (host_name(account["account_name"]) or host, host)
         strict = self.get_option("strict")
+        hostvars = dict(account_id=account["account_id"], account_name=account["account_name"],
+                        account_email=account["email"], account_arn=account["arn"], ou_id=account["ou_id"],
+                        ou_path=account["ou_path"], organization_id=data["organization_id"],
+                        management_account_id=data["management_account_id"],
+                        is_management_account=account["account_id"] == data["management_account_id"])
+        if self.get_option("include_tags"):
+            hostvars["account_tags"] = account["tags"] or {}
+        role_arn = self._role_arn(label, hostvars, data)
+        hostvars["bulwark_aws_assume_role_arn"] = role_arn
         external_id = self.get_option("external_id")
-        include_tags = self.get_option("include_tags")
-        propagated = {}
+        if external_id and role_arn:
+            hostvars["bulwark_aws_external_id"] = external_id
         for option in PROPAGATED_OPTIONS:
             value, origin = self.get_option_and_origin(option)
             if value and origin == "Direct":
-                propagated["bulwark_aws_%s" % option] = value
-        for group in ("aws_accounts", "management_account", "member_accounts"):
-            self.inventory.add_group(group)
+                hostvars["bulwark_aws_%s" % option] = value
+        hostvars["ansible_connection"] = "local"
+        hostvars["ansible_python_interpreter"] = trust_as_template("{{ ansible_playbook_python }}")
 
-        for account in accounts:
-            host = names[account["account_id"]]
-            hostvars = dict(account_id=account["account_id"], account_name=account["account_name"],
-                            account_email=account["email"], account_arn=account["arn"], ou_id=account["ou_id"],
-                            ou_path=account["ou_path"], organization_id=data["organization_id"],
-                            management_account_id=data["management_account_id"],
-                            is_management_account=account["account_id"] == data["management_account_id"])
-            if include_tags:
-                hostvars["account_tags"] = account["tags"] or {}
-            role_arn = self._role_arn(host, hostvars, data)
-            hostvars["bulwark_aws_assume_role_arn"] = role_arn
-            if external_id and role_arn:
-                hostvars["bulwark_aws_external_id"] = external_id
-            hostvars.update(propagated)
-            hostvars["ansible_connection"] = "local"
-            hostvars["ansible_python_interpreter"] = trust_as_template("{{ ansible_playbook_python }}")
+        self.inventory.add_host(host, group="aws_accounts")
+        self.inventory.add_child(
+            "management_account" if hostvars["is_management_account"] else "member_accounts", host)
+        for name, value in hostvars.items():
+            self.inventory.set_variable(host, name, value)
+        if ou_groups is not None:
+            self._add_ou_groups(host, account["ou_names"], ou_groups)
 
-            self.inventory.add_host(host, group="aws_accounts")
-            self.inventory.add_child(
-                "management_account" if hostvars["is_management_account"] else "member_accounts", host)
-            for name, value in hostvars.items():
-                self.inventory.set_variable(host, name, value)
-            if self.get_option("ou_groups"):
-                self._add_ou_groups(host, account["ou_path"])
+        # compose may override any variable above; groups and keyed_groups see the result.
+        self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
+        self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
+        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
 
-            # compose may override any variable above; groups and keyed_groups see the result.
-            self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
-
-    def _add_ou_groups(self, host, ou_path):
-        prefix = self.get_option("ou_group_prefix") or ""
-        parts = ou_path.split("/")
+    def _add_ou_groups(self, host, ou_names, ou_groups):
         child = None
-        for depth in range(len(parts), 0, -1):
-            group = self.inventory.add_group(ou_group_name(prefix, "/".join(parts[:depth])))
-            if child is None:
-                self.inventory.add_child(group, host)
-            else:
-                self.inventory.add_child(group, child)
+        for depth in range(len(ou_names), 0, -1):
+            group = self.inventory.add_group(ou_groups[ou_path_text(ou_names[:depth])])
+            self.inventory.add_child(group, host if child is None else child)
             child = group
+
+    def _copy(self, scratch, names):
+        """Copy the scratch inventory (hosts named by account id) into the inventory, the hosts
+        named ``names``; group membership is copied as it is (direct members only)."""
+        composed = self.get_option("compose") or {}
+        for group in scratch.groups:
+            self.inventory.add_group(group)
+        for group in scratch.groups.values():
+            for child in group.child_groups:
+                self.inventory.add_child(group.name, child.name)
+        for account_id, host in names.items():
+            self.inventory.add_host(host)
+            for name, value in scratch.hosts[account_id].vars.items():
+                # add_host set these for this inventory source already, unless compose set them.
+                if name not in ("inventory_file", "inventory_dir") or name in composed:
+                    self.inventory.set_variable(host, name, value)
+        for group in scratch.groups.values():
+            for member in group.hosts:
+                self.inventory.add_child(group.name, names[member.name])

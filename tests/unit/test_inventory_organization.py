@@ -4,6 +4,7 @@ The plugin is loaded by Ansible's plugin loader and parsed into InventoryData, a
 ansible-inventory does; one case goes through InventoryManager (verify_file, the auto plugin).
 """
 
+import hashlib
 import itertools
 import sys
 
@@ -314,6 +315,251 @@ def test_no_tags_read_when_include_tags_is_false(org, tmp_path, api_calls):
     assert "ListTagsForResource" not in api_calls
     assert all("account_tags" not in v for v in hosts(inventory).values())
     assert not [g for g in inventory.groups if g.startswith("tag_")]
+
+
+# --- names that clash ----------------------------------------------------------------------
+# Account names are chosen by whoever runs an account (its root user can rename it) and OU
+# names may hold any character: whatever they are, every account is its own host, no host
+# shares a name with a group, and two OUs never share a group.
+
+PLUGIN_GROUPS = ("aws_accounts", "management_account", "member_accounts")
+
+
+def ou_hash(ou_path):
+    """The documented suffix of an OU group whose sanitized name another OU path also has."""
+    return hashlib.sha256(ou_path.encode("utf-8")).hexdigest()[:8]
+
+
+def new_org(other_account, ous=()):
+    """An empty Organization of a new moto account; ``ous`` are (parent path, name) in order,
+    so a name may hold a /. Returns (client, {"Root": id, path: id}, management account id)."""
+    client = boto3.client("organizations", region_name="us-east-1")
+    layout = org_support.create_organization(client, ous=())
+    ids = {"Root": layout["root"]}
+    for parent, name in ous:
+        path = "%s/%s" % (parent, name.replace("\\", "\\\\").replace("/", "\\/"))
+        ids[path] = client.create_organizational_unit(ParentId=ids[parent], Name=name)["OrganizationalUnit"]["Id"]
+    return client, ids, layout["management"]
+
+
+_EMAILS = itertools.count(1)
+
+
+def add_account(client, ids, name, ou_path="Root", tags=None):
+    kwargs = dict(AccountName=name, Email="clash-%04d@example.com" % next(_EMAILS))
+    if tags:
+        kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+    account_id = client.create_account(**kwargs)["CreateAccountStatus"]["AccountId"]
+    if ou_path != "Root":
+        client.move_account(AccountId=account_id, SourceParentId=ids["Root"], DestinationParentId=ids[ou_path])
+    return account_id
+
+
+def host_of(inventory):
+    """{account id: host name}, failing when two hosts hold one account."""
+    out = {}
+    for name, v in hosts(inventory).items():
+        assert v["account_id"] not in out, (name, out[v["account_id"]])
+        out[v["account_id"]] = name
+    return out
+
+
+def ids_in(inventory, group):
+    return sorted(h.vars["account_id"] for h in inventory.groups[group].get_hosts())
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    """Every display.warning, as text."""
+    from ansible.utils.display import Display
+
+    seen = []
+    monkeypatch.setattr(Display, "warning", lambda self, msg, *args, **kwargs: seen.append(str(msg)))
+    return seen
+
+
+def assert_names_apart(inventory):
+    clash = set(inventory.hosts) & set(inventory.groups)
+    assert not clash, clash
+
+
+def test_host_name_of_another_accounts_suffixed_name(other_account, tmp_path, warnings):
+    """Two accounts named Payments are payments-<id>; a third named Payments-<id of the first>
+    must not take the first one's host."""
+    client, ids, management = new_org(other_account)
+    first = add_account(client, ids, "Payments")
+    second = add_account(client, ids, "payments")
+    third = add_account(client, ids, "Payments-%s" % first)
+    inventory, _plugin = parse(write(tmp_path))
+    names = host_of(inventory)
+    assert sorted(names) == sorted([management, first, second, third])
+    assert names[first] == "payments-%s" % first
+    assert names[second] == "payments-%s" % second
+    assert names[third] == "payments-%s-%s" % (first, third)
+    assert names[management] == "master"
+    for account_id, name in names.items():
+        assert inventory.hosts[name].vars["account_id"] == account_id
+        assert inventory.hosts[name].vars["bulwark_aws_assume_role_arn"] in (
+            "", "arn:aws:iam::%s:role/%s" % (account_id, ROLE))
+    clash = [w for w in warnings if third in w]
+    assert clash and first in clash[0] and "payments-%s-%s" % (first, third) in clash[0], warnings
+    assert [w for w in warnings if first in w and second in w], warnings
+
+
+@pytest.mark.parametrize("name", PLUGIN_GROUPS + ("all", "ungrouped", "ou_root", "ou_root_prod", "tag_env_prod",
+                                                  "localhost", "127.0.0.1"))
+def test_account_named_like_a_group(other_account, tmp_path, warnings, name):
+    client, ids, management = new_org(other_account, ous=[("Root", "Prod")])
+    ordinary = add_account(client, ids, "member-00", "Root/Prod", tags={"env": "prod"})
+    odd = add_account(client, ids, name, "Root/Prod", tags={"env": "prod"})
+    inventory, _plugin = parse(write(tmp_path))
+    names = host_of(inventory)
+    assert sorted(names) == sorted([management, ordinary, odd])
+    assert names[odd] == "%s-%s" % (name, odd)
+    assert names[ordinary] == "member-00" and names[management] == "master"
+    assert_names_apart(inventory)
+    assert inventory.hosts[names[odd]].vars["account_name"] == name
+    # No group took the account's variables.
+    for group in inventory.groups.values():
+        assert "account_id" not in group.vars, group.name
+    assert ids_in(inventory, "member_accounts") == sorted([ordinary, odd])
+    assert ids_in(inventory, "management_account") == [management]
+    assert ids_in(inventory, "aws_accounts") == sorted([management, ordinary, odd])
+    assert ids_in(inventory, "ou_root_prod") == sorted([ordinary, odd])
+    assert ids_in(inventory, "tag_env_prod") == sorted([ordinary, odd])
+    assert ids_in(inventory, "ou_root") == sorted([management, ordinary, odd])
+    assert [w for w in warnings if odd in w and repr(name) in w], warnings
+
+
+def test_ou_names_that_sanitize_alike_keep_their_own_groups(other_account, tmp_path, warnings):
+    client, ids, management = new_org(other_account, ous=[
+        ("Root", "Prod"), ("Root/Prod", "EU"), ("Root", "Prod/EU"), ("Root", "Dev-Test"), ("Root", "dev test")])
+    nested = add_account(client, ids, "nested", "Root/Prod/EU")
+    literal = add_account(client, ids, "literal", "Root/Prod\\/EU")
+    prod = add_account(client, ids, "prod", "Root/Prod")
+    dash = add_account(client, ids, "dash", "Root/Dev-Test")
+    space = add_account(client, ids, "space", "Root/dev test")
+    inventory, _plugin = parse(write(tmp_path))
+    v = by_id(inventory)
+    # ou_path is exact: a / inside an OU name is written \/, so it is not a path separator.
+    assert v[nested]["ou_path"] == "Root/Prod/EU"
+    assert v[literal]["ou_path"] == "Root/Prod\\/EU"
+    assert v[literal]["ou_id"] == ids["Root/Prod\\/EU"] and v[nested]["ou_id"] == ids["Root/Prod/EU"]
+    assert v[dash]["ou_path"] == "Root/Dev-Test" and v[space]["ou_path"] == "Root/dev test"
+    assert "ou_root_prod_eu" not in inventory.groups and "ou_root_dev_test" not in inventory.groups
+    nested_group = "ou_root_prod_eu_" + ou_hash("Root/Prod/EU")
+    literal_group = "ou_root_prod_eu_" + ou_hash("Root/Prod\\/EU")
+    assert ids_in(inventory, nested_group) == [nested]
+    assert ids_in(inventory, literal_group) == [literal]
+    assert ids_in(inventory, "ou_root_dev_test_" + ou_hash("Root/Dev-Test")) == [dash]
+    assert ids_in(inventory, "ou_root_dev_test_" + ou_hash("Root/dev test")) == [space]
+    # Only what is below OU Prod is in its group; the OU named Prod/EU is in Root.
+    assert ids_in(inventory, "ou_root_prod") == sorted([nested, prod])
+    assert [g.name for g in inventory.groups[nested_group].parent_groups] == ["ou_root_prod"]
+    assert [g.name for g in inventory.groups[literal_group].parent_groups] == ["ou_root"]
+    assert ids_in(inventory, "ou_root") == sorted([management, nested, literal, prod, dash, space])
+    assert [w for w in warnings if nested_group in w and literal_group in w], warnings
+    # Filters compare the exact path: Root/Prod/* is not the OU named Prod/EU.
+    inventory, _plugin = parse(write(tmp_path, filters={"ou_path": "Root/Prod/*"}))
+    assert sorted(by_id(inventory)) == [nested]
+    # Group names do not depend on the filters: an OU path's group is the same in every inventory.
+    assert ids_in(inventory, nested_group) == [nested]
+
+
+def test_every_clash_of_the_issue_at_once(other_account, tmp_path, warnings):
+    """The names of the report together, through InventoryManager and --limit as users run it."""
+    client, ids, management = new_org(other_account, ous=[
+        ("Root", "Prod"), ("Root/Prod", "EU"), ("Root", "Prod/EU"), ("Root", "Dev-Test"), ("Root", "dev test")])
+    payments = add_account(client, ids, "Payments", "Root/Prod", tags={"env": "prod"})
+    payments2 = add_account(client, ids, "payments", "Root/Dev-Test")
+    impostor = add_account(client, ids, "Payments-%s" % payments, "Root/Prod\\/EU", tags={"env": "prod"})
+    odd = dict((name, add_account(client, ids, name, path, tags=tags)) for name, path, tags in [
+        ("member_accounts", "Root/Prod/EU", {"env": "prod"}),
+        ("aws_accounts", "Root", None),
+        ("management_account", "Root/dev test", None),
+        ("ou_root_prod", "Root/Prod", None),
+        ("tag_env_prod", "Root", {"env": "dev"}),
+    ])
+    path = write(tmp_path, name="organization.yml")
+    manager = InventoryManager(loader=DataLoader(), sources=[path])
+    inventory = manager._inventory  # pylint: disable=protected-access
+    names = host_of(inventory)
+    every = [management, payments, payments2, impostor] + list(odd.values())
+    assert sorted(names) == sorted(every)
+    for account_id, name in names.items():
+        assert inventory.hosts[name].vars["account_id"] == account_id
+    assert names[payments] == "payments-%s" % payments
+    assert names[impostor] == "payments-%s-%s" % (payments, impostor)
+    for name, account_id in odd.items():
+        assert names[account_id] == "%s-%s" % (name, account_id)
+    assert_names_apart(inventory)
+
+    def limited(pattern):
+        manager.subset(pattern)
+        try:
+            return sorted(h.vars["account_id"] for h in manager.get_hosts())
+        finally:
+            manager.subset(None)
+
+    assert limited("ou_root_prod") == sorted([payments, odd["ou_root_prod"], odd["member_accounts"]])
+    assert limited("ou_root_prod_eu_" + ou_hash("Root/Prod/EU")) == [odd["member_accounts"]]
+    assert limited("ou_root_prod_eu_" + ou_hash("Root/Prod\\/EU")) == [impostor]
+    assert limited("ou_root_dev_test_" + ou_hash("Root/Dev-Test")) == [payments2]
+    assert limited("ou_root_dev_test_" + ou_hash("Root/dev test")) == [odd["management_account"]]
+    assert limited("tag_env_prod") == sorted([payments, impostor, odd["member_accounts"]])
+    assert limited("member_accounts") == sorted(set(every) - {management})
+    assert limited("management_account") == [management]
+    assert limited("aws_accounts") == limited("all") == sorted(every)
+    assert limited("payments-%s" % payments) == [payments]
+    v = by_id(inventory)
+    assert v[impostor]["ou_path"] == "Root/Prod\\/EU"
+    assert v[impostor]["bulwark_aws_assume_role_arn"] == "arn:aws:iam::%s:role/%s" % (impostor, ROLE)
+
+
+def test_hosts_and_groups_of_other_sources_are_not_taken(other_account, tmp_path, warnings):
+    """A static inventory loaded first has a group payments and a host shared: the accounts
+    named so are other hosts, not merged into them."""
+    client, ids, management = new_org(other_account)
+    payments = add_account(client, ids, "Payments")
+    shared = add_account(client, ids, "Shared")
+    static = tmp_path / "static.yml"
+    static.write_text("all:\n  children:\n    payments:\n      hosts:\n        bastion:\n  hosts:\n    shared:\n")
+    manager = InventoryManager(loader=DataLoader(), sources=[str(static), write(tmp_path, name="organization.yml")])
+    inventory = manager._inventory  # pylint: disable=protected-access
+    assert "account_id" not in inventory.hosts["shared"].vars
+    assert inventory.hosts["payments-%s" % payments].vars["account_id"] == payments
+    assert inventory.hosts["shared-%s" % shared].vars["account_id"] == shared
+    assert [h.name for h in manager.get_hosts("payments")] == ["bastion"]
+    assert inventory.hosts["master"].vars["account_id"] == management
+
+
+def test_name_schemes_on_their_own(monkeypatch):
+    """The two naming functions with cases an Organization in moto cannot easily hold."""
+    organization = sys.modules[type(inventory_loader.get(PLUGIN)).__module__]
+    # An account named by its own id keeps it; the other account of that name takes the suffix.
+    names, clashes = organization.assign_host_names([
+        {"account_id": "111111111111", "account_name": "111111111111"},
+        {"account_id": "222222222222", "account_name": "111111111111"},
+        {"account_id": "333333333333", "account_name": "Team"}], lambda i, name: "a group" if name == "team" else None)
+    assert names == {"111111111111": "111111111111", "222222222222": "111111111111-222222222222",
+                     "333333333333": "team-333333333333"}
+    assert [(n, ids) for n, ids, _reason in clashes] == [("111111111111", ["111111111111", "222222222222"]),
+                                                         ("team", ["333333333333"])]
+    # An OU path whose sanitized name is the suffixed name of another path is suffixed too.
+    a, b = "Root/A-B", "Root/a b"
+    c = "Root/A_B_" + ou_hash(a)
+    groups, _clashes = organization.ou_group_names("ou_", [a, b, c])
+    assert groups == {a: "ou_root_a_b_" + ou_hash(a), b: "ou_root_a_b_" + ou_hash(b),
+                      c: "ou_root_a_b_%s_%s" % (ou_hash(a), ou_hash(c))}
+    # A reserved name is never an OU group.
+    groups, _clashes = organization.ou_group_names("", ["Member/Accounts"])
+    assert groups == {"Member/Accounts": "member_accounts_" + ou_hash("Member/Accounts")}
+    # Paths whose 8 first hex digits are the same (OU names can be made so) get all 64.
+    real = organization.ou_digest
+    monkeypatch.setattr(organization, "ou_digest",
+                        lambda path, digits=8: "deadbeef" if digits == 8 else real(path, digits))
+    groups, _clashes = organization.ou_group_names("ou_", [a, b])
+    assert groups == {a: "ou_root_a_b_" + real(a, 64), b: "ou_root_a_b_" + real(b, 64)}
 
 
 # --- filters -------------------------------------------------------------------------------
