@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.bulwark.aws.plugins.module_utils import controls as catalogue
+from ansible_collections.bulwark.aws.plugins.module_utils import files
 from ansible_collections.bulwark.aws.plugins.module_utils.findings import SEVERITY_RANK, STATUSES
 
 SCHEMA = "bulwark.aws/report/v1"
@@ -380,18 +381,10 @@ def gate(report, fail_on, where=None):
 # --- where the files go --------------------------------------------------------------------
 
 def _write(path, data):
-    """Write atomically with mode 0600 (the report names weak spots of the account); a
-    write that fails leaves no temporary file behind."""
-    tmp = "%s.tmp.%d" % (path, os.getpid())
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write atomically with mode 0600 (the report names weak spots of the account), never
+    through a file or link someone planted at the path; a write that fails leaves no temporary
+    file behind (module_utils/files.py)."""
+    files.replace_atomic(path, data)
 
 
 def timestamped_dir(base, now=None):

@@ -19,10 +19,10 @@ description:
     Opt-in O(create_admin_group) creates O(admin_group_name) with it and, with O(admin_user),
     an administrator in it.
   - The admin user's console password is generated (Python C(secrets)), must be changed at
-    first sign-in, and is B(never printed, logged or returned). It is written to
-    O(admin_user_password_file) (mode 0600) before the login profile is created. Without that
-    option the user is created without a password. An existing user is left as it is (its
-    password is never changed).
+    first sign-in, and is B(never printed, logged or returned). It is written to a new file,
+    O(admin_user_password_file) (mode 0600), before the user is created; when the file cannot be
+    written, no user is created. Without that option the user is created without a password.
+    An existing user is left as it is (its password is never changed).
   - C(iam.support_role) (CIS 1.17, Security Hub IAM.18) passes when a role has
     AWSSupportAccess. O(create_support_role) (on by default, the control is C(auto)) creates
     O(support_role_name), assumable by the account (or O(support_role_trusted_arns)).
@@ -55,7 +55,16 @@ options:
   admin_user_password_file:
     description:
       - Give the new admin user a console password that must be changed at first sign-in, and
-        write it to this file (created with mode 0600, overwritten if present). Its directory must exist.
+        write it to this file, which the module creates (mode 0600, C(O_EXCL|O_NOFOLLOW)) before it
+        creates the user. Its directory must exist.
+      - The path must be free. An existing file, directory or symbolic link there (even a dangling
+        one) is never written to or followed; C(iam.admin_group) gets an C(error) finding that names
+        the path, and nothing is created. Remove it or choose another path. When the user exists
+        already, no password is set and the file is not looked at.
+      - A relative path is relative to the module's working directory; on the controller Ansible
+        runs a module in the playbook's directory. Give an absolute path; the role C(bulwark.aws.iam)
+        resolves C(bulwark_iam_admin_user_password_file) against where ansible-playbook runs. Messages
+        and RV(password_file) name the absolute path.
       - Without it the user gets no password. Set one in the console or with C(aws iam create-login-profile).
     type: path
   create_support_role:
@@ -128,7 +137,7 @@ actions:
   elements: str
   sample: ["iam:CreateGroup bulwark-admins", "iam:AttachGroupPolicy bulwark-admins AdministratorAccess"]
 password_file:
-  description: Where the new admin user's password was written (the password itself is never returned).
+  description: Where the new admin user's password was written, an absolute path (the password itself is never returned).
   returned: when a password was set in this run
   type: str
   sample: /root/alice-admin.password

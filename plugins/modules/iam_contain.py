@@ -76,6 +76,9 @@ options:
     description:
       - Directory for the evidence file C(cloudtrail-<user>-<UTC time>.json) and its C(.sha256)
         file (created with mode 0700 when missing; files are 0600). Required with O(export_evidence).
+      - Each file is written to a new temporary file beside it (C(O_EXCL|O_NOFOLLOW), mode 0600), then
+        renamed onto its name. A file or symbolic link someone else left at the name never receives the
+        evidence (the link itself is replaced).
       - Written where the module runs. With the usual C(localhost) and local connection that is the controller.
     type: path
   evidence_hours:
@@ -153,6 +156,7 @@ import os
 import re
 
 from ansible_collections.bulwark.aws.plugins.module_utils import aws
+from ansible_collections.bulwark.aws.plugins.module_utils import files
 from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
 from ansible_collections.bulwark.aws.plugins.module_utils.module import BulwarkModule
 
@@ -435,12 +439,9 @@ def write_evidence(directory, user, account_id, start, end, events):
     data = (json.dumps(payload, indent=1, sort_keys=True) + "\n").encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
     for target, content in ((path, data), (path + ".sha256", ("%s  %s\n" % (digest, os.path.basename(path))).encode())):
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, content)
-        finally:
-            os.close(fd)
+        # A new 0600 file renamed onto the name: a file or link someone else left there never
+        # receives the evidence (module_utils/files.py).
+        files.replace_atomic(target, content)
     return {"path": path, "sha256": digest, "checksum_file": path + ".sha256", "events": len(events)}
 
 

@@ -81,6 +81,9 @@ options:
     description:
       - Write the credential report to this directory as C(credential-report-<account id>.csv)
         and C(.json) (mode 0600; a missing directory is created, mode 0700).
+      - Each file is written to a new temporary file beside it (C(O_EXCL|O_NOFOLLOW), mode 0600),
+        then renamed onto its name. An earlier export of the account is replaced; a file or symbolic
+        link someone else left at the name never receives the report (the link itself is replaced).
       - The report holds no secrets (no passwords, no secret keys).
       - Only when C(iam.credential_report) is among O(controls).
       - Written where the module runs. With the usual C(localhost) and local connection that is

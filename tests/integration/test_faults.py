@@ -12,12 +12,13 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
 from ansible_collections.bulwark.aws.plugins.module_utils import controls
 
-from tests.support import seed
+from tests.support import procs, seed
 from tests.support.fault_proxy import FaultProxy, Rule
 from tests.support.moto_gaps import is_moto_gap, real_errors
 from tests.support.playbook import REPO, ansible_env, run_playbook
@@ -158,9 +159,63 @@ def account_state(url):
 def start_apply(moto_server, proxy, report_dir):
     env = ansible_env(dict(moto_server.env(), AWS_ENDPOINT_URL=proxy.url), report_dir)
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "harden.yml"] + owner_vars()
-    # Its own process group, so the kill below ends ansible-playbook and the module it runs.
-    return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    return procs.start(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def kill_run(proc):
+    """SIGKILL the run: ansible-playbook, its workers and the modules they run. Its process
+    group alone is not enough: each worker calls setsid() (tests/support/procs.py)."""
+    procs.stop(proc)
+
+
+SLEEPER = """\
+- name: A task that runs until it is killed
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Sleep
+      ansible.builtin.command: sleep 600
+      changed_when: false
+"""
+
+
+def test_a_killed_run_leaves_no_process_behind(tmp_path):
+    """The kill of test_apply_killed_halfway_then_rerun_converges_without_duplicates, on a run
+    whose task never ends: nothing it started survives, not even the worker that left
+    ansible-playbook's process group (setsid) or the command that worker runs."""
+    playbook = tmp_path / "sleep.yml"
+    playbook.write_text(SLEEPER)
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook)]
+    proc = procs.start(cmd, cwd=str(tmp_path), env=ansible_env(os.environ), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while "sleep 600" not in procs.describe(procs.members(proc)):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.1)
+        running = procs.members(proc)
+        assert len(running) >= 3, procs.describe(running)  # ansible-playbook, its worker, the command
+        kill_run(proc)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == -signal.SIGKILL, (out, err)
+        left = procs.members(proc)
+        assert left == [], "still running after the kill: %s" % procs.describe(left)
+    finally:
+        procs.stop(proc)
+
+
+def test_a_run_that_times_out_leaves_no_process_behind(tmp_path):
+    """run_playbook's timeout (tests/support/playbook.py, through procs.run) ends the whole run:
+    subprocess.run's own would kill ansible-playbook alone and leave its worker running."""
+    playbook = tmp_path / "sleep.yml"
+    playbook.write_text(SLEEPER.replace("sleep 600", "sh -c 'touch started; exec sleep 600'"))
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), str(playbook)]
+    mark = "timeout-%d" % os.getpid()
+    with pytest.raises(subprocess.TimeoutExpired):
+        procs.run(cmd, cwd=str(tmp_path), env=ansible_env(os.environ), mark=mark, timeout=20)
+    assert (tmp_path / "started").exists(), "the command never ran: the test proves nothing"
+    left = procs.members(mark)
+    assert left == [], "still running after the timeout: %s" % procs.describe(left)
 
 
 def test_apply_killed_halfway_then_rerun_converges_without_duplicates(moto_server, tmp_path):
@@ -183,9 +238,9 @@ def test_apply_killed_halfway_then_rerun_converges_without_duplicates(moto_serve
         try:
             reached = proxy.wait_for_writes(halfway, timeout=600)
         finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
+            kill_run(proc)
             out, err = proc.communicate(timeout=60)
+    assert procs.members(proc) == [], "the killed run left processes behind"
     assert reached, "the apply never reached %d writes:\n%s\n%s" % (halfway, out[-3000:], err[-2000:])
     assert proc.returncode == -signal.SIGKILL, "the apply finished before it could be killed"
     assert halfway <= proxy.forwarded_writes < total_writes

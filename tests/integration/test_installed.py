@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import stat
-import subprocess
 import sys
 import tarfile
 
@@ -15,7 +14,7 @@ import pytest
 
 from ansible_collections.bulwark.aws.plugins.module_utils import controls
 
-from tests.support import seed
+from tests.support import procs, seed
 from tests.support.moto_gaps import real_errors
 from tests.support.moto_server import ACCOUNT_ID
 from tests.support.playbook import REPO, PlaybookRun, run_playbook
@@ -25,8 +24,7 @@ REPORTS = re.compile(r"reports: (\S+) \(report.md, report.json, report.junit.xml
 
 
 def command(args, cwd, env, timeout=900):
-    proc = subprocess.run([os.path.join(BIN, args[0])] + list(args[1:]), cwd=str(cwd), env=env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    proc = procs.run([os.path.join(BIN, args[0])] + list(args[1:]), cwd=str(cwd), env=env, timeout=timeout)
     return PlaybookRun(proc, None)
 
 

@@ -3,13 +3,13 @@ against a moto_server holding an Organization."""
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
 from tests.support import org as org_support
 from tests.support import seed
+from tests.support import procs
 from tests.support.playbook import REPO, ansible_env
 
 BIN = os.path.dirname(sys.executable)
@@ -28,8 +28,7 @@ def plain(value):
 
 def run(moto_server, *cmd, extra_env=None):
     env = ansible_env(moto_server.env(), extra=extra_env)
-    return subprocess.run([os.path.join(BIN, cmd[0])] + list(cmd[1:]), cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return procs.run([os.path.join(BIN, cmd[0])] + list(cmd[1:]), cwd=REPO, env=env, timeout=300)
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 import json
 import os
 import re
-import subprocess
 import sys
+
+from tests.support import procs
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)"
@@ -68,6 +69,7 @@ def ansible_env(server_env, report_dir=None, extra=None):
 def run_playbook(playbook, server_env, *args, report_dir=None, extra_env=None, timeout=900):
     """ansible-playbook PLAYBOOK ARGS... in the repository; returns a PlaybookRun."""
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook] + list(args)
-    proc = subprocess.run(cmd, cwd=REPO, env=ansible_env(server_env, report_dir, extra_env),
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    # procs.run, not subprocess.run: a timeout ends ansible-playbook's workers too (they leave
+    # its process group), so no run outlives the test.
+    proc = procs.run(cmd, cwd=REPO, env=ansible_env(server_env, report_dir, extra_env), timeout=timeout)
     return PlaybookRun(proc, str(report_dir) if report_dir else None)

@@ -4,6 +4,7 @@ role, the MFA enforcement policy and its coverage of console users; check mode, 
 import json
 import os
 import stat
+import sys
 
 import boto3
 import pytest
@@ -153,6 +154,171 @@ def test_failed_login_profile_removes_the_password_file(iam, run_module, tmp_pat
     finding = one(result, "iam.admin_group")
     assert finding["status"] == "error" and "PasswordPolicyViolation" in finding["message"]
     assert not path.exists()
+
+
+def planted(kind, path, victim):
+    """What another local user leaves at ``path`` before the run: a file anyone may read and
+    write (mode 0666), a symbolic link to a file of theirs, or a link to where nothing is yet."""
+    if kind == "file":
+        path.write_text("")
+        os.chmod(str(path), 0o666)
+        return path
+    if kind == "symlink":
+        victim.write_text("")
+        os.chmod(str(victim), 0o666)
+    os.symlink(str(victim), str(path))
+    return victim
+
+
+ADMIN_ARGS = {"controls": ["iam.admin_group"], "create_admin_group": True, "admin_user": "ada"}
+
+
+@pytest.mark.parametrize("kind", ["file", "symlink", "dangling-symlink"])
+@pytest.mark.parametrize("check_mode", [False, True], ids=["apply", "check"])
+def test_a_password_file_path_someone_else_made_is_refused_before_the_user_exists(
+        iam, run_module, tmp_path, sent, kind, check_mode):
+    path = tmp_path / "admin.password"
+    other = tmp_path / "other-user"
+    other.mkdir()
+    victim = planted(kind, path, other / "theirs")
+    result = run_module(mod.DEFINITION.main, dict(ADMIN_ARGS, admin_user_password_file=str(path)),
+                        check_mode=check_mode)
+    finding = one(result, "iam.admin_group")
+    assert finding["status"] == "error", finding
+    assert "%s already exists" % path in finding["message"], finding
+    assert "remove it or choose another path" in finding["message"], finding
+    # Nothing was made: no user (whose password would be lost), no group, no password anywhere.
+    assert "CreateUser" not in sent and "CreateLoginProfile" not in sent and "CreateGroup" not in sent
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_user(UserName="ada")
+    assert result["changed"] is False and "password_file" not in result
+    if kind == "dangling-symlink":
+        assert not victim.exists() and os.listdir(str(other)) == []
+    else:
+        assert victim.read_text() == "" and stat.S_IMODE(os.stat(str(victim)).st_mode) == 0o666
+    assert os.path.islink(str(path)) == (kind != "file")
+
+
+@pytest.mark.parametrize("kind", ["file", "symlink", "dangling-symlink"])
+def test_a_file_planted_while_the_module_runs_never_gets_the_password(iam, run_module, tmp_path, sent,
+                                                                      monkeypatch, kind):
+    """The path is free when the module looks, and taken before it writes: the exclusive create
+    refuses it, and the user is still not created."""
+    path = tmp_path / "admin.password"
+    other = tmp_path / "other-user"
+    other.mkdir()
+    real = mod.generate_password
+    victims = []
+
+    def plant_then_generate(length=mod.PASSWORD_LENGTH):
+        victims.append(planted(kind, path, other / "theirs"))
+        return real(length)
+
+    monkeypatch.setattr(mod, "generate_password", plant_then_generate)
+    result = run_module(mod.DEFINITION.main, dict(ADMIN_ARGS, admin_user_password_file=str(path)))
+    finding = one(result, "iam.admin_group")
+    assert victims and finding["status"] == "error", finding
+    assert str(path) in finding["message"] and "No user was created" in finding["message"], finding
+    assert "CreateUser" not in sent and "CreateLoginProfile" not in sent
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_user(UserName="ada")
+    if kind == "dangling-symlink":
+        assert os.listdir(str(other)) == []
+    else:
+        assert victims[0].read_text() == "" and stat.S_IMODE(os.stat(str(victims[0])).st_mode) == 0o666
+
+
+def test_a_password_that_cannot_be_written_creates_no_user(iam, run_module, tmp_path, sent, monkeypatch):
+    import errno
+
+    from ansible_collections.bulwark.aws.plugins.module_utils import files
+
+    def full(path, data, mode=0o600):
+        raise OSError(errno.ENOSPC, "No space left on device", path)
+
+    monkeypatch.setattr(files, "create_exclusive", full)
+    path = tmp_path / "admin.password"
+    result = run_module(mod.DEFINITION.main, dict(ADMIN_ARGS, admin_user_password_file=str(path)))
+    finding = one(result, "iam.admin_group")
+    assert finding["status"] == "error" and "No space left on device" in finding["message"], finding
+    assert "No user was created" in finding["message"]
+    assert "CreateUser" not in sent and "CreateLoginProfile" not in sent
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_user(UserName="ada")
+    assert not path.exists()
+
+
+def test_a_failed_create_user_removes_the_password_file(iam, run_module, tmp_path, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    path = tmp_path / "admin.password"
+    real = mod.Setup.write
+
+    def write(self, action, call, **kwargs):
+        if call == "create_user":
+            assert path.exists(), "the password file is written before the user is created"
+            raise ClientError({"Error": {"Code": "LimitExceeded", "Message": "too many users"}}, "CreateUser")
+        return real(self, action, call, **kwargs)
+
+    monkeypatch.setattr(mod.Setup, "write", write)
+    result = run_module(mod.DEFINITION.main, dict(ADMIN_ARGS, admin_user_password_file=str(path)))
+    finding = one(result, "iam.admin_group")
+    assert finding["status"] == "error" and "LimitExceeded" in finding["message"], finding
+    assert "no password was set; %s is removed" % path in finding["message"], finding
+    assert not path.exists()
+
+
+def test_the_password_file_is_0600_whatever_the_umask(iam, run_module, tmp_path):
+    path = tmp_path / "admin.password"
+    old = os.umask(0)
+    try:
+        run_module(mod.DEFINITION.main, dict(ADMIN_ARGS, admin_user_password_file=str(path)))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.lstat(str(path)).st_mode) == 0o600 and not path.is_symlink()
+
+
+def test_a_relative_password_file_resolves_against_the_working_directory(iam, run_module, tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(str(work))
+    result = run_module(mod.DEFINITION.main, dict(ADMIN_ARGS, admin_user_password_file="secrets.d/../admin.password"))
+    expected = str(work / "admin.password")
+    assert result["password_file"] == expected
+    message = one(result, "iam.admin_group")["message"]
+    assert "written to %s" % expected in message, message
+    assert os.listdir(str(work)) == ["admin.password"]
+
+
+@pytest.mark.parametrize("given,where", [("admin.password", "work"), ("~/admin.password", "home")])
+def test_harden_puts_a_relative_password_file_where_ansible_playbook_runs(moto_server, tmp_path, given, where):
+    """bulwark_iam_admin_user_password_file=admin.password, ansible-playbook run from a work
+    directory: the file is <work>/admin.password (0600), never next to a playbook or anywhere
+    in the collection (Ansible runs a module on localhost in the playbook's directory), and the
+    finding names the absolute path. ~ is the home directory."""
+    from tests.support import procs
+    from tests.support.playbook import REPO, ansible_env
+
+    def collection_files():
+        return set(os.path.join(d, n) for d, _dirs, names in os.walk(REPO) for n in names if n == "admin.password")
+
+    for name in ("work", "home"):
+        (tmp_path / name).mkdir()
+    before = collection_files()
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+           os.path.join(REPO, "harden.yml"), "--tags", "iam.admin_group",
+           "-e", "bulwark_iam_create_admin_group=true", "-e", "bulwark_iam_admin_user=ada",
+           "-e", "bulwark_iam_admin_user_password_file=%s" % given]
+    env = ansible_env(moto_server.env(), tmp_path / "report", {"HOME": str(tmp_path / "home")})
+    run = procs.run(cmd, cwd=str(tmp_path / "work"), env=env, timeout=600)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert collection_files() == before, "the password file landed in the collection"
+    expected = tmp_path / where / "admin.password"
+    assert expected.is_file() and stat.S_IMODE(os.lstat(str(expected)).st_mode) == 0o600
+    report = json.load(open(str(tmp_path / "report" / "report.json")))
+    finding = [f for a in report["accounts"] for f in a["findings"] if f["control"] == "iam.admin_group"]
+    assert len(finding) == 1 and finding[0]["status"] == "fixed", finding
+    assert "written to %s" % expected in finding[0]["message"], finding
 
 
 # --- iam.support_role ---------------------------------------------------------------------------
@@ -316,3 +482,35 @@ def test_bad_input_fails_before_any_call(moto_server, run_module, args, message)
     assert result["failed"] is True
     assert message in result["msg"]
     assert rec.calls() == []
+
+
+# --- two applies at once (tests/integration/test_concurrent_apply.py) --------------------------
+
+def test_group_role_and_policy_made_meanwhile_by_another_run_are_taken_not_errors(iam, run_module, monkeypatch):
+    """Two applies at once both find no admin group, support role or MFA policy and create them;
+    seen: the second run's CreateGroup / CreateRole / CreatePolicy answered EntityAlreadyExists and
+    its findings were errors. What it meant to create is there, made by the same code: it goes on."""
+    from tests.support.aws_faults import on_new_clients
+
+    made = []
+
+    def other_run_first(service, _region, client):
+        if service != "iam":
+            return
+
+        def create_first(params, model, **_kwargs):
+            made.append(model.name)
+            getattr(iam, {"CreateGroup": "create_group", "CreateRole": "create_role",
+                          "CreatePolicy": "create_policy"}[model.name])(**params)
+        for operation in ("CreateGroup", "CreateRole", "CreatePolicy"):
+            client.meta.events.register("provide-client-params.iam.%s" % operation, create_first)
+    on_new_clients(monkeypatch, other_run_first)
+    controls = ["iam.admin_group", "iam.support_role", "iam.mfa_enforcement_policy"]
+    result = run_module(mod.DEFINITION.main, {"controls": controls, "create_admin_group": True})
+    assert sorted(made) == ["CreateGroup", "CreatePolicy", "CreateRole"]
+    assert [f for f in result["findings"] if f["status"] == "error"] == []
+    assert one(result, "iam.admin_group")["status"] == one(result, "iam.support_role")["status"] == "fixed"
+    assert one(result, "iam.mfa_enforcement_policy", "policy/bulwark-require-mfa")["status"] == "fixed"
+    assert group_policies(iam, "bulwark-admins") == [ADMIN]
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="bulwark-support")["AttachedPolicies"]] \
+        == [SUPPORT]

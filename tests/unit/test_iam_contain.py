@@ -252,6 +252,50 @@ def test_evidence_export_with_checksum(iam, run_module, tmp_path, monkeypatch):
     assert seed.CONSOLE_PASSWORD not in data.decode()
 
 
+@pytest.mark.parametrize("kind", ["file", "symlink", "dangling-symlink"])
+def test_evidence_never_goes_into_a_file_or_link_someone_planted(tmp_path, kind):
+    """Another local user leaves a file anyone may write (0666, kept open) or a symbolic link
+    at the evidence file's path or its checksum's: the evidence replaces the name with a new
+    0600 file; what they hold never sees the events."""
+    directory = tmp_path / "ev"
+    directory.mkdir()
+    other = tmp_path / "other-user"
+    other.mkdir()
+    end = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.timezone.utc)
+    start = end - datetime.timedelta(hours=1)
+    path = directory / "cloudtrail-mallory-20261123T120000Z.json"
+    held = []
+    for n, target in enumerate((path, directory / (path.name + ".sha256"))):
+        victim = other / ("theirs-%d" % n)
+        if kind == "file":
+            target.write_text("")
+            os.chmod(str(target), 0o666)
+            held.append(open(str(target)))
+        else:
+            if kind == "symlink":
+                victim.write_text("")
+                os.chmod(str(victim), 0o666)
+                held.append(open(str(victim)))
+            os.symlink(str(victim), str(target))
+    events = [{"EventId": "e1", "EventName": "CreateUser", "sourceIPAddress": "203.0.113.7"}]
+    try:
+        evidence = mod.write_evidence(str(directory), "mallory", "123456789012", start, end, events)
+        assert evidence["path"] == str(path)
+        for written in (evidence["path"], evidence["checksum_file"]):
+            assert not os.path.islink(written) and stat.S_IMODE(os.lstat(written).st_mode) == 0o600
+        data = open(evidence["path"], "rb").read()
+        assert b"203.0.113.7" in data and hashlib.sha256(data).hexdigest() == evidence["sha256"]
+        assert all(f.read() == "" for f in held), "a planted file received the evidence"
+        if kind == "dangling-symlink":
+            assert os.listdir(str(other)) == []
+        else:
+            assert all(stat.S_IMODE(os.stat(str(other / n)).st_mode) == 0o666 for n in os.listdir(str(other)))
+        assert sorted(os.listdir(str(directory))) == [path.name, path.name + ".sha256"]  # no temporary file
+    finally:
+        for f in held:
+            f.close()
+
+
 def test_evidence_throttled_is_a_note_not_a_failure(iam, run_module, tmp_path, monkeypatch):
     client = boto3.client("cloudtrail", region_name="us-east-1")
     stub = Stubber(client)

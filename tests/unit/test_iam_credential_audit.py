@@ -390,6 +390,85 @@ def test_credential_report_export(iam, run_module, tmp_path):
     assert result["changed"] is False   # an exported report is not a change to the account
 
 
+@pytest.mark.parametrize("kind", ["file", "symlink", "dangling-symlink"])
+def test_export_never_writes_into_a_file_or_link_someone_planted(iam, run_module, tmp_path, kind):
+    """Another local user leaves a file anyone may write (0666, kept open to read what lands in
+    it) or a symbolic link at the export's path: the export replaces the name with a new 0600
+    file; what they hold never sees the report."""
+    user(iam, "alice", password=True, keys=1)
+    out = tmp_path / "reports"
+    out.mkdir()
+    other = tmp_path / "other-user"
+    other.mkdir()
+    held = {}
+    for ext in ("csv", "json"):
+        path = out / ("credential-report-123456789012.%s" % ext)
+        victim = other / ("theirs.%s" % ext)
+        if kind == "file":
+            path.write_text("")
+            os.chmod(str(path), 0o666)
+            held[ext] = open(str(path))
+        else:
+            if kind == "symlink":
+                victim.write_text("")
+                os.chmod(str(victim), 0o666)
+                held[ext] = open(str(victim))
+            os.symlink(str(victim), str(path))
+    try:
+        args = {"controls": ["iam.credential_report"], "export_dir": str(out)}
+        result = run_module(mod.DEFINITION.main, args, check_mode=True)
+        assert one(result, "iam.credential_report")["status"] == "pass"
+        for ext in ("csv", "json"):
+            path = out / ("credential-report-123456789012.%s" % ext)
+            assert result["exported"][ext] == str(path)
+            assert not path.is_symlink() and stat.S_IMODE(os.lstat(str(path)).st_mode) == 0o600
+            assert "alice" in path.read_text()
+            if ext in held:
+                assert held[ext].read() == "", "the planted file received the report"
+        if kind == "symlink":
+            assert sorted(os.listdir(str(other))) == ["theirs.csv", "theirs.json"]
+            assert all((other / n).read_text() == "" for n in os.listdir(str(other)))
+            assert all(stat.S_IMODE(os.stat(str(other / n)).st_mode) == 0o666 for n in os.listdir(str(other)))
+        elif kind == "dangling-symlink":
+            assert os.listdir(str(other)) == []
+        assert sorted(os.listdir(str(out))) == ["credential-report-123456789012.csv",
+                                                "credential-report-123456789012.json"]  # no temporary file
+    finally:
+        for f in held.values():
+            f.close()
+
+
+def test_a_second_export_replaces_the_first(iam, run_module, tmp_path):
+    out = tmp_path / "reports"
+    args = {"controls": ["iam.credential_report"], "export_dir": str(out)}
+    user(iam, "alice")
+    first = run_module(mod.DEFINITION.main, args, check_mode=True)["exported"]
+    user(iam, "bob")
+    iam.generate_credential_report()
+    second = run_module(mod.DEFINITION.main, args, check_mode=True)["exported"]
+    assert second == first
+    assert [u["user"] for u in json.load(open(second["json"]))["users"]] == ["alice", "bob"]
+    assert sorted(os.listdir(str(out))) == ["credential-report-123456789012.csv", "credential-report-123456789012.json"]
+
+
+def test_a_failed_export_is_an_error_finding_and_leaves_no_temporary_file(iam, run_module, tmp_path, monkeypatch):
+    import errno
+
+    user(iam, "alice")
+    out = tmp_path / "reports"
+    out.mkdir()
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    result = run_module(mod.DEFINITION.main, {"controls": ["iam.credential_report"], "export_dir": str(out)},
+                        check_mode=True)
+    finding = one(result, "iam.credential_report")
+    assert finding["status"] == "error" and "No space left on device" in finding["message"], finding
+    assert os.listdir(str(out)) == []
+
+
 def test_export_dir_that_is_a_file_is_refused_before_any_call(moto_server, run_module, tmp_path):
     target = tmp_path / "file"
     target.write_text("x")

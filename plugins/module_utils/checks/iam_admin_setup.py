@@ -18,6 +18,7 @@ import string
 
 from ansible_collections.bulwark.aws.plugins.module_utils import aws
 from ansible_collections.bulwark.aws.plugins.module_utils import credential_report
+from ansible_collections.bulwark.aws.plugins.module_utils import files
 from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
 from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
 
@@ -80,14 +81,17 @@ def generate_password(length=PASSWORD_LENGTH):
     return "".join(chars)
 
 
-def write_secret(path, text):
-    """Write ``text`` to ``path`` readable by its owner only (0600, also when the file existed)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, (text + "\n").encode("utf-8"))
-    finally:
-        os.close(fd)
+def taken(m, path, user):
+    """The message when something is at the password file's path already."""
+    return ("%s: %s already exists; the password of %s goes only into a new file that bulwark "
+            "creates itself (never into an existing file, nor through a symbolic link): remove it or "
+            "choose another path. No user was created and nothing else changed"
+            % (m.option("admin_user_password_file"), path, user))
+
+
+# Creations a concurrent run makes the same way: EntityAlreadyExists means "there, as wanted". Not
+# create_user: this run's user gets a password only this run knows (admin_user_password_file).
+CREATED_ALIKE = ("create_group", "create_role", "create_policy")
 
 
 class Setup:
@@ -108,11 +112,17 @@ class Setup:
         return iam_policy.managed_policy_arn(self.partition, name)
 
     def write(self, action, call, **kwargs):
-        """Record a write and make it when allowed. Returns True when it was made."""
+        """Record a write and make it when allowed. Returns True when it was made, or when what it
+        creates was made meanwhile by another run (two applies at the same time): the group, role
+        or policy of that name is there, made by the same code."""
         self.m.record_change(action)
         if not self.m.may_change:
             return False
-        getattr(self.iam, call)(**kwargs)
+        try:
+            getattr(self.iam, call)(**kwargs)
+        except aws.ClientError as e:
+            if call not in CREATED_ALIKE or aws.error_code(e) != "EntityAlreadyExists":
+                raise
         return True
 
 
@@ -134,9 +144,20 @@ def admin_group(s):
                            % (ADMIN_POLICY, m.option("create_admin_group"), name), resource=resource)
         return {}
 
+    user, path = p["admin_user"], p["admin_user_password_file"]
+    # A password only for a user created now; its file must be new. Checked before anything is
+    # made, in check mode too; the file is then created (exclusively) before the first write, so
+    # no user is ever created whose password could not be kept.
+    new_password = bool(user and path and user not in s.users)
+    if new_password and os.path.lexists(path):
+        m.findings.add(control, "error", taken(m, path, user), resource=resource)
+        return {}
     done, todo = [], []
     result = {}
+    password = None
     try:
+        if new_password and m.may_change:
+            password = password_file(s, path)
         if name not in s.groups:
             todo.append("create group %s" % name)
             if s.write("iam:CreateGroup %s" % name, "create_group", GroupName=name):
@@ -150,18 +171,24 @@ def admin_group(s):
         group = s.groups.setdefault(name, {"GroupName": name, "AttachedManagedPolicies": []})
         if arn not in iam_policy.attached_arns(group):
             group["AttachedManagedPolicies"].append({"PolicyName": ADMIN_POLICY, "PolicyArn": arn})
-        user = p["admin_user"]
         if user:
-            admin_user(s, user, name, todo, done, result)
-    except (aws.ClientError, aws.BotoCoreError) as e:
-        m.findings.add(control, "error", "%s%s failed: %s" % (
-            "; ".join(done) + "; then " if done else "", todo[-1] if todo else "reading", aws.describe_error(e, "iam")),
-            resource=resource)
+            admin_user(s, user, name, todo, done, result, password)
+    except FileExistsError:  # made between the look above and the exclusive create
+        m.findings.add(control, "error", taken(m, path, user), resource=resource)
         return result
     except (OSError, IOError) as e:
-        m.findings.add(control, "error", "%scould not write the password file: %s (no password was set)" % (
-            "; ".join(done) + "; then " if done else "", e), resource=resource)
+        m.findings.add(control, "error", "could not write the password file %s: %s. No user was created and "
+                       "nothing else changed" % (path, e.strerror or e), resource=resource)
         return result
+    except (aws.ClientError, aws.BotoCoreError) as e:
+        unused = password is not None and "password_file" not in result
+        m.findings.add(control, "error", "%s%s failed: %s%s" % (
+            "; ".join(done) + "; then " if done else "", todo[-1] if todo else "reading", aws.describe_error(e, "iam"),
+            " (no password was set; %s is removed)" % path if unused else ""), resource=resource)
+        return result
+    finally:
+        if password is not None and "password_file" not in result:
+            discard(path)  # no login profile has it: a password nobody can use must not linger
     if not todo:
         m.findings.add(control, "pass", "%s has %s%s" % (
             resource, ADMIN_POLICY, (" and %s is in it" % p["admin_user"]) if p["admin_user"] else ""),
@@ -173,8 +200,9 @@ def admin_group(s):
     return result
 
 
-def admin_user(s, user, group, todo, done, result):
-    """Ensure the admin user exists and is in the group. A password only for a user created now."""
+def admin_user(s, user, group, todo, done, result, password=None):
+    """Ensure the admin user exists and is in the group. A password only for a user created now:
+    ``password``, already in its file (password_file) when this run may change."""
     p = s.m.params
     existing = s.users.get(user)
     if existing is None:
@@ -186,7 +214,7 @@ def admin_user(s, user, group, todo, done, result):
             todo.append("give %s a console password (to be changed at first sign-in) written to %s" % (user, path))
             s.m.record_change("iam:CreateLoginProfile %s" % user)
             if s.m.may_change:
-                set_password(s, user, path)
+                set_password(s, user, password)
                 done.append(todo[-1])
                 result["password_file"] = path
         else:
@@ -201,9 +229,11 @@ def admin_user(s, user, group, todo, done, result):
         entry["GroupList"].append(group)
 
 
-def set_password(s, user, path):
-    """Generate, write (0600), then set the password. It is never returned or logged: Ansible
-    masks it everywhere (no_log_values) should it ever end up in an error message."""
+def password_file(s, path):
+    """Generate the password (as long as the account's policy asks, at least PASSWORD_LENGTH)
+    and write it to a new file at ``path`` (files.create_exclusive: never an existing file or a
+    link; 0600). Returns it. It is never returned by the module or logged: Ansible masks it
+    everywhere (no_log_values) should it ever end up in an error message."""
     minimum = PASSWORD_LENGTH
     try:
         policy = s.iam.get_account_password_policy()["PasswordPolicy"]
@@ -213,12 +243,21 @@ def set_password(s, user, path):
             raise
     password = generate_password(minimum)
     s.m.module.no_log_values.add(password)
-    write_secret(path, password)
+    files.create_exclusive(path, password + "\n")
+    return password
+
+
+def set_password(s, user, password):
+    """The user's console password, to be changed at first sign-in."""
+    s.iam.create_login_profile(UserName=user, Password=password, PasswordResetRequired=True)
+
+
+def discard(path):
+    """Remove the password file this run created (its user has no such password)."""
     try:
-        s.iam.create_login_profile(UserName=user, Password=password, PasswordResetRequired=True)
-    except Exception:
-        os.remove(path)  # a password nobody can use must not linger
-        raise
+        os.remove(path)
+    except OSError:
+        pass
 
 
 # --- iam.support_role ---------------------------------------------------------------------------
@@ -402,6 +441,11 @@ def body(m):
         m.exit()
         return
     s = Setup(m, iam, details)
+    if m.params["admin_user_password_file"]:
+        # Relative to the module's working directory: Ansible runs a module on localhost in the
+        # playbook's directory, so the role passes it joined to where ansible-playbook runs.
+        # Messages and the result name the absolute path.
+        m.params["admin_user_password_file"] = os.path.abspath(m.params["admin_user_password_file"])
     result = {}
     if m.findings.wants("iam.admin_group"):
         result.update(admin_group(s))

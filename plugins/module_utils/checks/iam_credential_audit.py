@@ -17,6 +17,7 @@ import os
 
 from ansible_collections.bulwark.aws.plugins.module_utils import aws
 from ansible_collections.bulwark.aws.plugins.module_utils import credential_report
+from ansible_collections.bulwark.aws.plugins.module_utils import files
 from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
 from ansible_collections.bulwark.aws.plugins.module_utils import mfa
 from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
@@ -381,7 +382,7 @@ def evaluate_certificates(m, iam, now):
 
 
 def export(export_dir, text, records, account_id):
-    """Write the report as CSV and JSON. Returns {csv, json} paths."""
+    """Write the report as CSV and JSON (each 0600, replaced atomically). Returns {csv, json} paths."""
     if not os.path.isdir(export_dir):
         os.makedirs(export_dir, 0o700)  # missing parents too (with the umask's mode)
     base = os.path.join(export_dir, "credential-report-%s" % account_id)
@@ -393,12 +394,9 @@ def export(export_dir, text, records, account_id):
         "users": [r.to_dict() for r in records],
     }
     for kind, content in (("csv", text), ("json", json.dumps(payload, indent=1, sort_keys=True) + "\n")):
-        fd = os.open(paths[kind], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, content.encode("utf-8"))
-        finally:
-            os.close(fd)
+        # A new 0600 file renamed onto the name: an earlier export is replaced, a file or link
+        # someone else left there never receives the report (module_utils/files.py).
+        files.replace_atomic(paths[kind], content)
     return paths
 
 
