@@ -35,8 +35,13 @@ Aspects (``ASPECTS``), each evaluated and, when the module may change things, fi
 
 A missing bucket is created in ``region`` (when the module may change things) and every
 aspect is then ``fixed``; in check mode every aspect is ``drift`` ("would create ...") and
-nothing else is read. A bucket name owned by another account makes every aspect ``error``.
-One bucket policy write covers not_public, tls_only and service_access together.
+nothing else is read. One bucket policy write covers not_public, tls_only and service_access together.
+
+A bucket another account owns (a central log archive, or a name someone else took) is never
+changed: ``foreign="refuse"`` (the default) makes every aspect ``error``; ``foreign="report"``
+reads it and reports (see ensure_secure_bucket). Ownership is told by ListBuckets (only the
+caller's own buckets), else by GetBucketLocation with ExpectedBucketOwner; when neither
+answers nothing is changed. Every call on a bucket of this account carries ExpectedBucketOwner.
 
 Every write goes through ``m.record_change`` (diff keys ``s3://BUCKET/<aspect>``) and only
 happens when ``m.may_change``. An AWS fault in one aspect makes that aspect ``error``; the
@@ -48,6 +53,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.bulwark.aws.plugins.module_utils import aws
 from ansible_collections.bulwark.aws.plugins.module_utils import policy
 
@@ -58,6 +65,11 @@ PUBLIC_GRANTEES = ("http://acs.amazonaws.com/groups/global/AllUsers",
 PUBLIC_ACCESS_BLOCK = dict(BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True,
                            RestrictPublicBuckets=True)
 _POLICY_ASPECTS = ("not_public", "tls_only", "service_access")
+# What S3 answers a request it refuses (a bucket of another account, a permission missing).
+DENIED = ("AccessDenied", "403", "AllAccessDisabled")
+# Seconds to wait before asking ListBuckets again about a bucket it does not list (bucket
+# listings are eventually consistent in S3).
+LISTING_LAG = 1.0
 MFA_DELETE_STEPS = ("only the root user can enable it: as root, with the root MFA device, run aws s3api "
                     "put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled,MFADelete=Enabled "
                     "--mfa 'arn:aws:iam::ACCOUNT:mfa/root-account-mfa-device CODE'")
@@ -113,11 +125,19 @@ class _Bucket:
     """One run of ensure_secure_bucket: reads, desired state, writes."""
 
     def __init__(self, m, bucket, region, service_statements, access_log_target, access_log_prefix, lifecycle,
-                 aspects, leave_alone):
+                 aspects, leave_alone, foreign="refuse", owner=None):
         self.m = m
         self.name = bucket
         self.region = region
-        self.partition = m.identity()["partition"]
+        ident = m.identity()
+        self.partition = ident["partition"]
+        self.account = ident["account_id"]
+        self.foreign_mode = foreign
+        self.expected_owner = owner   # the account the caller says owns the bucket (None: not said)
+        self.owned = None             # True: this account's, False: another account's (locate())
+        self.foreign = False
+        self.owner_text = None        # a foreign bucket's owner as messages say it
+        self.error_codes = {}         # aspect -> the error code that made it ``error``
         self.arn = bucket_arn(bucket, self.partition)
         self.service_statements = list(service_statements or [])
         self.access_log_target = access_log_target
@@ -136,18 +156,55 @@ class _Bucket:
     def key(self, aspect):
         return "s3://%s/%s" % (self.name, aspect)
 
-    # --- existence -----------------------------------------------------------------------
+    # --- existence and owner -------------------------------------------------------------
+    def call(self, operation, **kwargs):
+        """An S3 call on the bucket. On a bucket of this account it carries ExpectedBucketOwner: should
+        the bucket belong to another account by the time of the call (deleted and its name taken), S3
+        refuses the call instead of writing into that account's bucket."""
+        if self.owned:
+            kwargs["ExpectedBucketOwner"] = self.account
+        return getattr(self.s3, operation)(Bucket=self.name, **kwargs)
+
     def locate(self):
-        """The bucket's region, None when it does not exist. Raises for a foreign bucket."""
+        """(region, owned): the bucket's region (None when it does not exist; this run's region when
+        S3 refuses to say) and whether this account owns it. Raises when that cannot be told.
+
+        Who owns a bucket: ListBuckets lists only the caller's own buckets (in AWS and in moto), so a
+        bucket that exists but is not listed is another account's. Where ListBuckets is denied,
+        GetBucketLocation with ExpectedBucketOwner = this account succeeds only on a bucket of this
+        account (AWS refuses it with 403 on any other; moto ignores the header, but answers ListBuckets)."""
         s3 = self.m.client("s3", self.region)
+        refused = None
         try:
-            location = s3.get_bucket_location(Bucket=self.name).get("LocationConstraint")
+            location = s3.get_bucket_location(Bucket=self.name, ExpectedBucketOwner=self.account).get(
+                "LocationConstraint")
+            # us-east-1 answers None; the legacy alias EU means eu-west-1.
+            where = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location)
         except aws.ClientError as e:
             if aws.error_code(e) in ("NoSuchBucket", "404"):
-                return None
-            raise
-        # us-east-1 answers None; the legacy alias EU means eu-west-1.
-        return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location)
+                return None, None
+            if aws.error_code(e) not in DENIED:
+                raise
+            refused, where = e, self.region
+        try:
+            listed = self.listed(s3)
+            if not listed and refused is None:
+                # ListBuckets may lag a bucket made a moment ago (by a run at the same time): ask again.
+                time.sleep(LISTING_LAG)
+                listed = self.listed(s3)
+        except aws.ClientError as e:
+            if aws.error_code(e) not in DENIED:
+                raise
+            if refused is not None:  # neither answer tells: never change what might be another's
+                raise
+            listed = True  # GetBucketLocation with ExpectedBucketOwner = this account succeeded
+        if listed and refused is not None:
+            raise refused  # this account's bucket, but its location may not be read: a permission to grant
+        return where, listed
+
+    def listed(self, s3):
+        """Whether ListBuckets (the caller's own buckets) has this one."""
+        return self.name in [b["Name"] for b in aws.paginate(s3, "list_buckets", "Buckets", Prefix=self.name)]
 
     def create(self):
         after = "versioned, private bucket in %s" % self.region
@@ -157,8 +214,14 @@ class _Bucket:
         kwargs = dict(Bucket=self.name)
         if self.region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
-        self.s3.create_bucket(**kwargs)
-        self.created = True
+        try:
+            self.s3.create_bucket(**kwargs)
+            self.created = True
+        except aws.ClientError as e:
+            if aws.error_code(e) != "BucketAlreadyOwnedByYou":
+                raise
+            # Another run (an apply at the same time) created it first: read it like any existing one.
+        self.owned = True
         return True
 
     def would_create(self):
@@ -193,6 +256,7 @@ class _Bucket:
         except (aws.ClientError, aws.BotoCoreError, NotImplementedError) as e:
             for aspect in aspects:
                 self.results[aspect] = _result("error", aws.describe_error(e, "s3"))
+                self.error_codes[aspect] = aws.error_code(e)
 
     def outcome(self, aspect, ok, problem, fix, write):
         """Set the aspect's result; run ``write`` (after record_change) when it must and may change."""
@@ -212,7 +276,7 @@ class _Bucket:
             self.results[aspect] = _result("drift", "%s; would %s" % (problem, fix))
 
     def read_versioning(self, _aspects):
-        current = {} if self.created else self.s3.get_bucket_versioning(Bucket=self.name)
+        current = {} if self.created else self.call("get_bucket_versioning")
         self.versioning_status = current.get("Status") or "off (never enabled)"
         if "mfa_delete" in self.aspects:
             if current.get("MFADelete") == "Enabled":
@@ -228,14 +292,14 @@ class _Bucket:
             self.m.record_change("s3:PutBucketVersioning %s" % self.name, before=status, after="Enabled",
                                  key=self.key("versioning"))
             if self.m.may_change:
-                self.s3.put_bucket_versioning(Bucket=self.name, VersioningConfiguration={"Status": "Enabled"})
+                self.call("put_bucket_versioning", VersioningConfiguration={"Status": "Enabled"})
         self.outcome("versioning", status == "Enabled", "versioning is %s" % status, "enable it", write)
 
     def public_access_block(self):
         if self.created:
             return {}
         try:
-            return self.s3.get_public_access_block(Bucket=self.name)["PublicAccessBlockConfiguration"]
+            return self.call("get_public_access_block")["PublicAccessBlockConfiguration"]
         except aws.ClientError as e:
             if _missing_code(e):
                 return {}
@@ -244,14 +308,14 @@ class _Bucket:
     def public_acl_grants(self):
         if self.created:
             return []
-        grants = self.s3.get_bucket_acl(Bucket=self.name).get("Grants", [])
+        grants = self.call("get_bucket_acl").get("Grants", [])
         return [g for g in grants if g.get("Grantee", {}).get("URI") in PUBLIC_GRANTEES]
 
     def read_policy(self):
         if self.created:
             return {}
         try:
-            return policy.load(self.s3.get_bucket_policy(Bucket=self.name)["Policy"])
+            return policy.load(self.call("get_bucket_policy")["Policy"])
         except aws.ClientError as e:
             if _missing_code(e):
                 return {}
@@ -295,13 +359,12 @@ class _Bucket:
                     self.m.record_change("s3:PutPublicAccessBlock %s" % self.name, before=pab,
                                          after=PUBLIC_ACCESS_BLOCK, key=self.key("public_access_block"))
                     if self.m.may_change:
-                        self.s3.put_public_access_block(Bucket=self.name,
-                                                        PublicAccessBlockConfiguration=PUBLIC_ACCESS_BLOCK)
+                        self.call("put_public_access_block", PublicAccessBlockConfiguration=PUBLIC_ACCESS_BLOCK)
                 if acl:
                     self.m.record_change("s3:PutBucketAcl %s private" % self.name, key=self.key("acl"),
                                          before=[g["Grantee"]["URI"] for g in acl], after=[])
                     if self.m.may_change:
-                        self.s3.put_bucket_acl(Bucket=self.name, ACL="private")
+                        self.call("put_bucket_acl", ACL="private")
             self.outcome("not_public", not problems["not_public"], "; ".join(problems["not_public"])
                          or "Block Public Access on, no public policy statement or ACL grant",
                          "turn Block Public Access on, drop public grants", write_block)
@@ -309,7 +372,7 @@ class _Bucket:
             self.m.record_change("s3:PutBucketPolicy %s" % self.name, before=current or None, after=desired,
                                  key=self.key("policy"))
             if self.m.may_change:
-                self.s3.put_bucket_policy(Bucket=self.name, Policy=policy.dumps(desired))
+                self.call("put_bucket_policy", Policy=policy.dumps(desired))
         for aspect, fix in (("tls_only", "add a Deny of requests without TLS"),
                             ("service_access", "add the missing statements")):
             if aspect in aspects:
@@ -320,12 +383,12 @@ class _Bucket:
                 self.outcome(aspect, ok, message, fix, lambda: None)  # written with the policy above
 
     def access_logging(self, _aspects):
-        current = {} if self.created else self.s3.get_bucket_logging(Bucket=self.name).get("LoggingEnabled", {})
+        current = {} if self.created else self.call("get_bucket_logging").get("LoggingEnabled", {})
         if current:
             self.results["access_logging"] = _result("pass", "server access logging to %s/%s" % (
                 current.get("TargetBucket"), current.get("TargetPrefix", "")))
             return
-        if not self.access_log_target:
+        if not self.access_log_target and not self.foreign:
             self.results["access_logging"] = _result(
                 "fail", "server access logging is off; give an access log target bucket to enable it")
             return
@@ -335,7 +398,7 @@ class _Bucket:
             self.m.record_change("s3:PutBucketLogging %s" % self.name, before=None, after=target,
                                  key=self.key("access_logging"))
             if self.m.may_change:
-                self.s3.put_bucket_logging(Bucket=self.name, BucketLoggingStatus={"LoggingEnabled": target})
+                self.call("put_bucket_logging", BucketLoggingStatus={"LoggingEnabled": target})
         self.outcome("access_logging", False, "server access logging is off",
                      "log to %s/%s" % (self.access_log_target, self.access_log_prefix), write)
 
@@ -343,7 +406,7 @@ class _Bucket:
         rules = []
         if not self.created:
             try:
-                rules = self.s3.get_bucket_lifecycle_configuration(Bucket=self.name).get("Rules", [])
+                rules = self.call("get_bucket_lifecycle_configuration").get("Rules", [])
             except aws.ClientError as e:
                 if not _missing_code(e):
                     raise
@@ -356,19 +419,19 @@ class _Bucket:
             self.m.record_change("s3:PutBucketLifecycleConfiguration %s" % self.name,
                                  before=ours[0] if ours else None, after=wanted, key=self.key("lifecycle"))
             if self.m.may_change:
-                self.s3.put_bucket_lifecycle_configuration(Bucket=self.name,
-                                                           LifecycleConfiguration={"Rules": desired})
+                self.call("put_bucket_lifecycle_configuration", LifecycleConfiguration={"Rules": desired})
         self.outcome("lifecycle", ok, "lifecycle rule %s %s" % (
             LIFECYCLE_RULE_ID, "is in place" if ok else ("differs" if ours else "is missing")), "set it", write)
 
     def run(self):
         try:
-            where = self.locate()
+            where, owned = self.locate()
         except (aws.ClientError, aws.BotoCoreError) as e:
             message = aws.describe_error(e, "s3")
-            if aws.error_code(e) in ("AccessDenied", "403"):
-                message = ("bucket name %s is taken (another account owns it, or access is denied): choose another "
-                           "bucket name (%s)" % (self.name, message))
+            if aws.error_code(e) in DENIED:
+                message = ("cannot tell whether bucket %s belongs to this account (%s); nothing is changed in a "
+                           "bucket that may be another account's: grant s3:ListAllMyBuckets and s3:GetBucketLocation"
+                           % (self.name, message))
             for aspect in self.aspects:
                 self.results[aspect] = _result("error", message)
             return self.result(exists=None)
@@ -379,12 +442,30 @@ class _Bucket:
                     self.would_create()
                     return self.result(exists=False)
             except (aws.ClientError, aws.BotoCoreError) as e:
+                message = aws.describe_error(e, "s3")
+                if aws.error_code(e) == "BucketAlreadyExists":
+                    message = "bucket name %s was just taken by another account: choose another name (%s)" % (
+                        self.name, message)
                 for aspect in self.aspects:
-                    self.results[aspect] = _result("error", aws.describe_error(e, "s3"))
+                    self.results[aspect] = _result("error", message)
                 return self.result(exists=False)
+        elif not owned:
+            return self.report_foreign(where)
         else:
+            self.owned = True
             self.region = where
             self.s3 = self.m.client("s3", where)
+        if self.expected_owner and self.expected_owner != self.account:
+            message = ("the bucket's owner is given as account %s, but bucket %s belongs to this account (%s): "
+                       "nothing is changed; correct the owner or the bucket name" % (
+                           self.expected_owner, self.name, self.account))
+            for aspect in self.aspects:
+                self.results[aspect] = _result("error", message)
+            return self.result(exists=True)
+        self.evaluate()
+        return self.result(exists=True)
+
+    def evaluate(self):
         # Block Public Access before the policy write: a public statement is never put back.
         self.guarded(_POLICY_ASPECTS, self.policies)
         self.guarded(("versioning", "mfa_delete"), self.read_versioning)
@@ -392,16 +473,46 @@ class _Bucket:
             self.guarded(("versioning",), self.versioning)
         self.guarded(("access_logging",), self.access_logging)
         self.guarded(("lifecycle",), self.lifecycle_rules)
+
+    def report_foreign(self, where):
+        """A bucket of another account is never changed. ``refuse``: every aspect is an error. ``report``
+        (a central log archive): each aspect is read, never written; found wrong it is ``fail``, a read S3
+        refuses is ``manual`` (the owner checks it), and the messages say whose bucket it is."""
+        self.foreign = True
+        whose = ("account %s" % self.expected_owner if self.expected_owner and self.expected_owner != self.account
+                 else "another AWS account")
+        self.owner_text = whose
+        if self.foreign_mode != "report":
+            message = ("bucket %s belongs to %s, not this one (%s): bulwark never changes a bucket another account "
+                       "owns; choose a bucket of this account" % (self.name, whose, self.account))
+            for aspect in self.aspects:
+                self.results[aspect] = _result("error", message)
+            return self.result(exists=True)
+        self.region = where
+        self.s3 = self.m.client("s3", where)
+        # What the owner sets for its own reasons (the delivering services' statements, lifecycle) is not ours to judge.
+        self.aspects = [a for a in self.aspects if a not in ("service_access", "lifecycle")]
+        self.leave_alone = set(self.aspects)
+        self.evaluate()
+        for aspect in self.aspects:
+            found = self.results.get(aspect)
+            if found is None:
+                continue
+            if found["status"] == "drift":
+                found["status"] = "fail"
+            elif found["status"] == "error" and self.error_codes.get(aspect) in DENIED:
+                found.update(status="manual", message="S3 does not let this account read it (%s)" % found["message"])
         return self.result(exists=True)
 
     def result(self, exists):
         return {"bucket": self.name, "arn": self.arn, "region": self.region, "exists": exists,
-                "created": self.created, "aspects": dict((a, self.results[a]) for a in self.aspects
-                                                         if a in self.results)}
+                "created": self.created, "foreign": self.foreign,
+                "owner": self.owner_text if self.foreign else self.account,
+                "aspects": dict((a, self.results[a]) for a in self.aspects if a in self.results)}
 
 
 def ensure_secure_bucket(m, bucket, region, service_statements, access_log_target=None, access_log_prefix=None,
-                         lifecycle=None, aspects=None, leave_alone=()):
+                         lifecycle=None, aspects=None, leave_alone=(), foreign="refuse", owner=None):
     """Evaluate (and, when ``m.may_change``, fix) a log delivery bucket. See the module docstring.
 
     m                   the BulwarkModule (clients, record_change, may_change, identity)
@@ -415,8 +526,15 @@ def ensure_secure_bucket(m, bucket, region, service_statements, access_log_targe
                         or None (validate it first with validate_lifecycle)
     aspects             the aspects to evaluate (default ASPECTS; lifecycle only with ``lifecycle``)
     leave_alone         aspects to evaluate but never change (waived ones): reported ``drift``
+    foreign             a bucket another account owns is never changed: ``refuse`` makes every aspect
+                        ``error`` (a bucket this account should own); ``report`` (a central log
+                        archive the caller was pointed at) reads each aspect: ``pass``, ``fail``
+                        (wrong, fixed by its owner) or ``manual`` (S3 refuses the read)
+    owner               the account said to own the bucket, for messages; a bucket of this
+                        account given another owner is an ``error`` for every aspect, unchanged
 
-    Returns {"bucket", "arn", "region", "exists", "created", "aspects": {aspect: {"status", "message"}}}.
+    Returns {"bucket", "arn", "region", "exists", "created", "foreign", "owner" (this account's id,
+    or for a foreign bucket "account ID" / "another AWS account"), "aspects": {aspect: {"status", "message"}}}.
     """
     return _Bucket(m, bucket, region, service_statements, access_log_target, access_log_prefix, lifecycle,
-                   aspects, leave_alone).run()
+                   aspects, leave_alone, foreign, owner).run()

@@ -29,11 +29,26 @@ description:
     or is given (O(kms_key_id)); rotation on; the key policy lets CloudTrail use the key for this
     trail only (C(aws:SourceArn), C(kms:EncryptionContext:aws:cloudtrail:arn)). Statements open to
     everyone and CloudTrail grants that any account's trail could use are removed (CIS 3.5)."
+  - "A trail key of this account that is disabled or scheduled for deletion (a known way to
+    silence CloudTrail) is V(drift), the message giving the deletion date; apply cancels the
+    deletion and enables the key again, so the logs it encrypted stay readable, and makes no new
+    key. A key of another account in that state is V(fail) saying what to run there; a key KMS
+    refuses to restore (AccessDenied) is V(error) with the same steps. A new key is made only when
+    the trail has none and O(kms_key_alias) does not exist; should another run take the alias
+    meanwhile, the key this run made seconds before (no alias, no trail, nothing encrypted) is
+    scheduled for deletion (7 days) and the other run's key is used."
   - "The bucket: created when missing; versioning; all four Block Public Access settings; a
     bucket policy with CloudTrail's writes (C(aws:SourceArn)) and a deny of requests without TLS,
     merged into the existing policy statement by statement; statements open to everyone are
     removed; server access logging when O(access_log_bucket) is given; an optional lifecycle
     rule. MFA delete is root-only: reported V(fail) with the steps."
+  - "A bucket of another account (a central log archive) is never changed: its settings are read
+    and reported (V(pass), V(fail), or V(manual) where S3 refuses this account the read), each
+    message saying which account it belongs to (O(bucket_owner)) and that it is checked and fixed
+    there. Who owns a bucket: C(s3:ListBuckets) lists the account's own, else C(GetBucketLocation)
+    with C(ExpectedBucketOwner); every call on a bucket of this account carries
+    C(ExpectedBucketOwner). Should the default bucket name belong to another account, no trail is
+    made (it would deliver the logs to that account): the findings say to set O(bucket_name)."
   - "CloudWatch Logs: a log group (retention O(log_retention_days); an existing longer or
     unlimited retention is kept), a role CloudTrail assumes to write to it, the trail pointed at both."
   - "S3 object-level data events (CIS 3.8, 3.9) are billed: added only when O(s3_data_events)
@@ -59,6 +74,13 @@ options:
       - The trail's S3 bucket. Default the existing trail's bucket, else
         V(bulwark-cloudtrail-ACCOUNT-REGION). Created when missing.
       - Given and different from the existing trail's bucket, the trail is moved to it.
+    type: str
+  bucket_owner:
+    description:
+      - The account id that owns the trail's bucket when it is a central log archive of another
+        account. Messages name it. A bucket of another account is detected and left unchanged
+        without it; given and the bucket turns out to be this account's, every bucket control is
+        V(error) and nothing is changed.
     type: str
   bucket_prefix:
     description: S3 key prefix for a new trail's log files (an existing trail keeps its own).

@@ -13,6 +13,7 @@ moto quirks met here (moto 5.2.5):
 - every email subscription is confirmed at once (AWS: pending until the recipient confirms).
 """
 
+import datetime
 import json
 
 import boto3
@@ -323,6 +324,193 @@ def test_given_key_gets_cloudtrail_statements_merged_without_losing_its_own(run_
     assert [s["Sid"] for s in policy.statements(document)] == [
         "Enable IAM User Permissions", "AllowCloudTrailEncryptLogs", "AllowCloudTrailDescribeKey"]
     assert boto3.client("cloudtrail").describe_trails()["trailList"][0]["KmsKeyId"] == key["Arn"]
+
+
+# --- the trail's key disabled or scheduled for deletion (a known way to silence CloudTrail) ----
+
+KMS = "cloudtrail.kms_encryption"
+
+
+def key_ids(kms):
+    return sorted(k["KeyId"] for k in kms.list_keys()["Keys"])
+
+
+def alias_target(kms, alias="alias/bulwark-cloudtrail"):
+    return [a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"] if a["AliasName"] == alias]
+
+
+def test_trail_key_scheduled_for_deletion_is_reported_and_restored_without_a_new_key(moto_server, run_module):
+    """Seen: the key was found PendingDeletion, a new key was created, CreateAlias failed (the alias
+    still pointed at the doomed key), the trail stayed on the doomed key; every apply leaked a key."""
+    seed.seed("insecure", moto_server.url)
+    sess = seed.session(moto_server.url)
+    kms, ct = seed.client(sess, "kms"), seed.client(sess, "cloudtrail")
+    key = run_module(mod.DEFINITION.main, TRAIL_ONLY)["kms_key_arn"]
+    keys = key_ids(kms)
+    # by key id: moto 5.2 answers a key ARN here with a 500 (KeyError)
+    deletion = kms.schedule_key_deletion(KeyId=key.rsplit("/", 1)[-1], PendingWindowInDays=7)["DeletionDate"]
+    day = deletion.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d")
+
+    with Recorder(moto_server.url) as rec:
+        check = run_module(mod.DEFINITION.main, TRAIL_ONLY, check_mode=True)
+    assert rec.writes() == []
+    finding = only(check, KMS)
+    assert finding["status"] == "drift", finding
+    assert "%s is scheduled for deletion on %s" % (key, day) in finding["message"]
+    assert "would cancel the key deletion and enable the key" in finding["message"]
+    assert check.statuses()["cloudtrail.multi_region"] == "pass"
+
+    fixed = run_module(mod.DEFINITION.main, TRAIL_ONLY)
+    assert only(fixed, KMS)["status"] == "fixed", only(fixed, KMS)
+    assert "fixed: cancel the key deletion and enable the key" in only(fixed, KMS)["message"]
+    assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
+    assert ct.describe_trails()["trailList"][0]["KmsKeyId"] == key == fixed["kms_key_arn"]
+    assert alias_target(kms) == [key.rsplit("/", 1)[-1]]
+    assert key_ids(kms) == keys, "a new key was created"
+
+    again = run_module(mod.DEFINITION.main, TRAIL_ONLY)
+    assert again["changed"] is False, again["actions"]
+    assert only(again, KMS)["status"] == "pass" and key_ids(kms) == keys
+
+
+@mock_aws
+def test_disabled_trail_key_is_enabled_again(run_module):
+    key = run_module(mod.DEFINITION.main, {"controls": [KMS]})["kms_key_arn"]
+    kms = boto3.client("kms")
+    kms.disable_key(KeyId=key.rsplit("/", 1)[-1])  # by id: moto 5.2 fails on an ARN
+    check = only(run_module(mod.DEFINITION.main, {"controls": [KMS]}, check_mode=True), KMS)
+    assert check["status"] == "drift" and "%s is disabled" % key in check["message"]
+    assert only(run_module(mod.DEFINITION.main, {"controls": [KMS]}), KMS)["status"] == "fixed"
+    assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
+    assert len(kms.list_keys()["Keys"]) == 1
+    assert run_module(mod.DEFINITION.main, {"controls": [KMS]})["changed"] is False
+
+
+@mock_aws
+def test_alias_key_scheduled_for_deletion_before_the_trail_used_it_is_restored_not_replaced(run_module):
+    kms = boto3.client("kms")
+    key = kms.create_key(Description="made by an earlier run")["KeyMetadata"]
+    kms.create_alias(AliasName="alias/bulwark-cloudtrail", TargetKeyId=key["KeyId"])
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    result = run_module(mod.DEFINITION.main, {"controls": [KMS, "cloudtrail.multi_region"]})
+    assert only(result, KMS)["status"] == "fixed" and result["kms_key_arn"] == key["Arn"]
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+    assert key_ids(kms) == [key["KeyId"]]
+    assert boto3.client("cloudtrail").describe_trails()["trailList"][0]["KmsKeyId"] == key["Arn"]
+
+
+def answer_describe_key(metadata):
+    """A hook: kms DescribeKey of metadata's key answers ``metadata`` (a key moto cannot hold)."""
+    from botocore.awsrequest import AWSResponse
+
+    def hook(service, _region, client):
+        if service != "kms":
+            return
+
+        def answer(params, **_kwargs):
+            if json.loads(params["body"]).get("KeyId") in (metadata["Arn"], metadata["KeyId"]):
+                return AWSResponse("https://stub.invalid/", 200, {}, None), {"KeyMetadata": dict(metadata)}
+            return None
+        client.meta.events.register("before-call.kms.DescribeKey", answer)
+    return hook
+
+
+@mock_aws
+def test_doomed_key_of_another_account_is_a_fail_saying_what_to_do_and_no_key_is_made(run_module, monkeypatch):
+    seeds.hardened(session())
+    other = "arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    boto3.client("cloudtrail").update_trail(Name=seeds.TRAIL, KmsKeyId=other)
+    kms = boto3.client("kms")
+    keys = key_ids(kms)
+    on_new_clients(monkeypatch, answer_describe_key({
+        "KeyId": other.rsplit("/", 1)[-1], "Arn": other, "AWSAccountId": "999999999999", "KeyManager": "CUSTOMER",
+        "KeySpec": "SYMMETRIC_DEFAULT", "KeyState": "PendingDeletion", "Enabled": False,
+        "DeletionDate": datetime.datetime(2030, 1, 2, tzinfo=datetime.timezone.utc)}))
+    for _run in range(2):
+        result = run_module(mod.DEFINITION.main, {"controls": [KMS]})
+        finding = only(result, KMS)
+        assert finding["status"] == "fail", finding
+        assert "scheduled for deletion on 2030-01-02" in finding["message"]
+        assert "account 999999999999" in finding["message"] and "cancel-key-deletion" in finding["message"]
+        assert result["changed"] is False and key_ids(kms) == keys
+    assert boto3.client("cloudtrail").describe_trails()["trailList"][0]["KmsKeyId"] == other
+
+
+@mock_aws
+def test_key_deletion_that_cannot_be_cancelled_is_an_error_saying_what_to_do_and_no_key_is_made(run_module, monkeypatch):
+    key = run_module(mod.DEFINITION.main, {"controls": [KMS]})["kms_key_arn"]
+    kms = boto3.client("kms")
+    kms.schedule_key_deletion(KeyId=key.rsplit("/", 1)[-1], PendingWindowInDays=7)
+    on_new_clients(monkeypatch, deny("kms", "CancelKeyDeletion"))
+    for _run in range(2):
+        finding = only(run_module(mod.DEFINITION.main, {"controls": [KMS]}), KMS)
+        assert finding["status"] == "error", finding
+        assert "CancelKeyDeletion" in finding["message"] and "scheduled for deletion on" in finding["message"]
+        assert "cancel-key-deletion" in finding["message"]
+        assert len(kms.list_keys()["Keys"]) == 1
+
+
+@mock_aws
+def test_a_key_created_while_another_run_took_the_alias_is_retired_and_the_winners_key_used(run_module, monkeypatch):
+    """Two applies at once: both find no alias and create a key; the one whose CreateAlias comes
+    second must not leave its key behind (seen: an orphan key) nor end in error findings."""
+    kms = boto3.client("kms")
+    winner = {}
+
+    def race(service, _region, client):
+        if service != "kms":
+            return
+
+        def other_run_wins(**_kwargs):
+            if not winner:
+                winner.update(kms.create_key(Description="the other run's key")["KeyMetadata"])
+                kms.create_alias(AliasName="alias/bulwark-cloudtrail", TargetKeyId=winner["KeyId"])
+        client.meta.events.register("before-call.kms.CreateAlias", other_run_wins)
+    on_new_clients(monkeypatch, race)
+    result = run_module(mod.DEFINITION.main, {"controls": [KMS, "cloudtrail.multi_region"]})
+    assert only(result, KMS)["status"] == "fixed", only(result, KMS)
+    assert result["kms_key_arn"] == winner["Arn"]
+    assert boto3.client("cloudtrail").describe_trails()["trailList"][0]["KmsKeyId"] == winner["Arn"]
+    states = dict((k["KeyId"], kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"])
+                  for k in kms.list_keys()["Keys"])
+    assert states.pop(winner["KeyId"]) == "Enabled"
+    assert list(states.values()) == ["PendingDeletion"], states  # this run's own, never used
+    assert any(a.startswith("kms:ScheduleKeyDeletion") for a in result["actions"])
+
+
+@mock_aws
+def test_bucket_log_group_role_and_trail_made_meanwhile_by_another_run_are_taken_not_errors(run_module, monkeypatch):
+    """Two applies at once: both find nothing and create it all; the second create of each answers
+    AlreadyExists (AWS; moto answers a second CreateTrail and CreateBucket in us-east-1 with success,
+    so those errors are raised here as AWS does). Seen: error findings for the run that came second."""
+    from botocore.exceptions import ClientError
+
+    plain = dict((name, boto3.client(name)) for name in ("s3", "logs", "iam", "cloudtrail"))
+    made = []
+    raises = {"CreateBucket": "BucketAlreadyOwnedByYou", "CreateTrail": "TrailAlreadyExistsException"}
+
+    def other_run_first(service, _region, client):
+        def create_first(params, model, **_kwargs):
+            made.append(model.name)
+            getattr(plain[service], {"CreateBucket": "create_bucket", "CreateLogGroup": "create_log_group",
+                                     "CreateRole": "create_role", "CreateTrail": "create_trail"}[model.name])(**params)
+            if model.name in raises:
+                raise ClientError({"Error": {"Code": raises[model.name], "Message": "made by the other run"}},
+                                  model.name)
+        for operation in {"s3": ["CreateBucket"], "logs": ["CreateLogGroup"], "iam": ["CreateRole"],
+                          "cloudtrail": ["CreateTrail"]}.get(service, []):
+            client.meta.events.register("provide-client-params.%s.%s" % (
+                client.meta.service_model.service_id.hyphenize(), operation), create_first)
+    on_new_clients(monkeypatch, other_run_first)
+    result = run_module(mod.DEFINITION.main, TRAIL_ONLY)
+    assert sorted(made) == ["CreateBucket", "CreateLogGroup", "CreateRole", "CreateTrail"]
+    assert [f for f in result["findings"] if f["status"] == "error"] == []
+    statuses = result.statuses()
+    assert all(statuses[c] == "fixed" for c in AUTO if c != "kms.key_rotation"), statuses
+    trail = boto3.client("cloudtrail").describe_trails()["trailList"][0]
+    assert trail["KmsKeyId"] == result["kms_key_arn"] and trail["CloudWatchLogsLogGroupArn"] == result["log_group_arn"]
+    again = run_module(mod.DEFINITION.main, TRAIL_ONLY)
+    assert again["changed"] is False, again["actions"]
 
 
 @mock_aws
@@ -669,6 +857,100 @@ def test_propagation_errors_are_retried_only_after_this_run_made_something(monke
     assert len(calls) == 1
 
 
+# --- a trail bucket of another account (a central log archive) ---------------------------------
+
+ARCHIVE_ACCOUNT = "222222222222"
+ARCHIVE_BUCKET = "central-log-archive"
+MEMBER_TRAIL = "member-trail"
+BUCKET_CONTROLS = sorted(mod.BUCKET_ASPECTS)
+
+
+def log_archive(endpoint):
+    """A bucket of account 222222222222 (the log archive) that lets this account's trail deliver,
+    and this account's trail pointed at it. Returns the archive's S3 client."""
+    from tests.support.org import member_session
+
+    s3 = seed.client(member_session(endpoint, ARCHIVE_ACCOUNT, role="x"), "s3")
+    s3.create_bucket(Bucket=ARCHIVE_BUCKET)
+    trail = "arn:aws:cloudtrail:us-east-1:%s:trail/%s" % (ACCOUNT, MEMBER_TRAIL)
+    s3.put_bucket_policy(Bucket=ARCHIVE_BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "MemberTrailAclCheck", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::" + ARCHIVE_BUCKET,
+         "Condition": {"StringEquals": {"aws:SourceArn": trail}}},
+        {"Sid": "MemberTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": "arn:aws:s3:::%s/AWSLogs/%s/*" % (ARCHIVE_BUCKET, ACCOUNT),
+         "Condition": {"StringEquals": {"aws:SourceArn": trail, "s3:x-amz-acl": "bucket-owner-full-control"}}}]}))
+    seed.client(seed.session(endpoint), "cloudtrail").create_trail(Name=MEMBER_TRAIL, S3BucketName=ARCHIVE_BUCKET)
+    return s3
+
+
+def archive_state(s3):
+    try:
+        block = s3.get_public_access_block(Bucket=ARCHIVE_BUCKET)["PublicAccessBlockConfiguration"]
+    except s3.exceptions.ClientError:
+        block = None
+    return (s3.get_bucket_policy(Bucket=ARCHIVE_BUCKET)["Policy"], s3.get_bucket_versioning(Bucket=ARCHIVE_BUCKET).get("Status"),
+            block, s3.get_bucket_logging(Bucket=ARCHIVE_BUCKET).get("LoggingEnabled"))
+
+
+@pytest.mark.parametrize("owner_given", [True, False])
+def test_trail_bucket_of_another_account_is_reported_and_never_written(moto_server, run_module, owner_given):
+    """Seen: the archive's policy, versioning, public access block and logging were rewritten from
+    the member account; on AccessDenied the advice was to choose another bucket name."""
+    archive = log_archive(moto_server.url)
+    before = archive_state(archive)
+    args = dict(TRAIL_ONLY, access_log_bucket="member-access-logs")
+    if owner_given:
+        args["bucket_owner"] = ARCHIVE_ACCOUNT
+    with Recorder(moto_server.url) as rec:
+        check = run_module(mod.DEFINITION.main, args, check_mode=True)
+    assert rec.writes() == []
+    with Recorder(moto_server.url) as rec:
+        applied = run_module(mod.DEFINITION.main, args)
+    assert [w for w in rec.writes() if w[0] == "s3"] == [], rec.writes()
+    assert archive_state(archive) == before
+    whose = "account %s" % ARCHIVE_ACCOUNT if owner_given else "another AWS account"
+    for result in (check, applied):
+        for control in BUCKET_CONTROLS:
+            finding = only(result, control)
+            assert finding["status"] in ("pass", "fail", "manual"), finding
+            assert "bucket %s belongs to %s" % (ARCHIVE_BUCKET, whose) in finding["message"], finding
+            assert "the log archive" in finding["message"] and "checked and fixed there" in finding["message"]
+            assert "choose another" not in finding["message"]
+    assert only(applied, "cloudtrail.bucket_versioning")["status"] == "fail"  # read, found off, left alone
+    assert applied.statuses()["cloudtrail.multi_region"] == "fixed"  # the trail itself is this account's
+    trail = boto3.client("cloudtrail", endpoint_url=moto_server.url).describe_trails()["trailList"][0]
+    assert trail["S3BucketName"] == ARCHIVE_BUCKET and trail["IsMultiRegionTrail"]
+    again = run_module(mod.DEFINITION.main, args)
+    assert again["changed"] is False, again["actions"]
+
+
+@mock_aws
+def test_bucket_owner_given_for_a_bucket_of_this_account_is_an_error_and_nothing_is_written(run_module):
+    single_region_trail_without_validation()
+    result = run_module(mod.DEFINITION.main, {"controls": ["cloudtrail.bucket_versioning"],
+                                              "bucket_owner": ARCHIVE_ACCOUNT})
+    finding = only(result, "cloudtrail.bucket_versioning")
+    assert finding["status"] == "error" and "bucket_owner" in finding["message"], finding
+    assert boto3.client("s3").get_bucket_versioning(Bucket="legacy-trail-logs").get("Status") is None
+
+
+def test_default_bucket_name_taken_by_another_account_gets_no_trail(moto_server, run_module):
+    """No trail yet and the default bucket name is another account's: a trail delivering there would
+    hand the logs to that account, so none is made, and the finding says to choose a bucket."""
+    from tests.support.org import member_session
+
+    seed.client(member_session(moto_server.url, "333333333333", role="x"), "s3").create_bucket(Bucket=DEFAULT_BUCKET)
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.DEFINITION.main, TRAIL_ONLY)
+    assert [w for w in rec.writes() if w[0] in ("s3", "cloudtrail")] == [], rec.writes()
+    finding = only(result, "cloudtrail.multi_region")
+    assert finding["status"] == "error" and "belongs to another AWS account" in finding["message"], finding
+    assert "bucket_name" in finding["message"]
+    assert only(result, "cloudtrail.bucket_versioning")["status"] == "error"
+    assert seed.client(seed.session(moto_server.url), "cloudtrail").describe_trails()["trailList"] == []
+
+
 # --- MFA delete: moto never reports it, so its pass path runs on a Stubber --------------------
 
 class StubModule:
@@ -689,26 +971,66 @@ class StubModule:
 
 def test_mfa_delete_enabled_passes_and_versioning_is_read_once():
     s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    mine = {"Bucket": "logs-bucket", "ExpectedBucketOwner": ACCOUNT}
     with Stubber(s3) as stub:
-        stub.add_response("get_bucket_location", {"LocationConstraint": "eu-west-1"}, {"Bucket": "logs-bucket"})
-        stub.add_response("get_bucket_versioning", {"Status": "Enabled", "MFADelete": "Enabled"},
-                          {"Bucket": "logs-bucket"})
+        stub.add_response("get_bucket_location", {"LocationConstraint": "eu-west-1"}, mine)
+        stub.add_response("list_buckets", {"Buckets": [{"Name": "logs-bucket"}]}, {"Prefix": "logs-bucket"})
+        # A bucket of this account: every call on it names the owner, so S3 refuses it on anyone else's.
+        stub.add_response("get_bucket_versioning", {"Status": "Enabled", "MFADelete": "Enabled"}, mine)
         result = s3_bucket.ensure_secure_bucket(StubModule(s3), "logs-bucket", "us-east-1", [],
                                                 aspects=["versioning", "mfa_delete"])
         stub.assert_no_pending_responses()
-    assert result["region"] == "eu-west-1"
+    assert result["region"] == "eu-west-1" and result["foreign"] is False
     assert result["aspects"] == {"versioning": {"status": "pass", "message": "versioning is Enabled"},
                                  "mfa_delete": {"status": "pass", "message": "MFA delete is enabled"}}
 
 
-def test_bucket_owned_by_another_account_is_an_error_for_every_aspect():
+def test_bucket_owned_by_another_account_is_an_error_for_every_aspect_and_never_read_or_written():
+    """AWS: GetBucketLocation with ExpectedBucketOwner = this account is refused on another
+    account's bucket, and ListBuckets does not list it. Not a bucket this account should own
+    (foreign="refuse", the default): every aspect is an error saying whose it is."""
     s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
     with Stubber(s3) as stub:
         stub.add_client_error("get_bucket_location", "AccessDenied", "Access Denied", 403)
+        stub.add_response("list_buckets", {"Buckets": []}, {"Prefix": "taken-name"})
         result = s3_bucket.ensure_secure_bucket(StubModule(s3), "taken-name", "us-east-1", [],
                                                 aspects=["versioning", "tls_only"])
+        stub.assert_no_pending_responses()
     assert set(a["status"] for a in result["aspects"].values()) == {"error"}
-    assert "is taken" in result["aspects"]["tls_only"]["message"]
+    assert result["foreign"] is True
+    assert "belongs to another AWS account" in result["aspects"]["tls_only"]["message"]
+
+
+def test_log_archive_bucket_s3_refuses_to_show_is_manual_and_never_written():
+    """AWS: another account's bucket reads are refused (GetBucketPolicy always is, cross-account).
+    foreign="report": each aspect is manual, and nothing but those reads is called."""
+    s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    theirs = {"Bucket": "central-log-archive"}
+    with Stubber(s3) as stub:
+        stub.add_client_error("get_bucket_location", "AccessDenied", "Access Denied", 403)
+        stub.add_response("list_buckets", {"Buckets": []}, {"Prefix": "central-log-archive"})
+        stub.add_client_error("get_bucket_policy", "AccessDenied", "Access Denied", 403, expected_params=theirs)
+        stub.add_client_error("get_bucket_versioning", "AccessDenied", "Access Denied", 403, expected_params=theirs)
+        result = s3_bucket.ensure_secure_bucket(StubModule(s3), "central-log-archive", "us-east-1", [],
+                                                aspects=["versioning", "tls_only", "not_public", "service_access"],
+                                                foreign="report", owner=ARCHIVE_ACCOUNT)
+        stub.assert_no_pending_responses()
+    assert result["foreign"] is True and result["owner"] == "account %s" % ARCHIVE_ACCOUNT
+    assert dict((a, r["status"]) for a, r in result["aspects"].items()) == {
+        "versioning": "manual", "tls_only": "manual", "not_public": "manual"}
+    assert "S3 does not let this account read it" in result["aspects"]["versioning"]["message"]
+
+
+def test_bucket_whose_owner_cannot_be_told_is_never_changed():
+    s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    with Stubber(s3) as stub:
+        stub.add_client_error("get_bucket_location", "AccessDenied", "Access Denied", 403)
+        stub.add_client_error("list_buckets", "AccessDenied", "Access Denied", 403)
+        result = s3_bucket.ensure_secure_bucket(StubModule(s3), "some-bucket", "us-east-1", [],
+                                                aspects=["versioning"])
+        stub.assert_no_pending_responses()
+    assert result["aspects"]["versioning"]["status"] == "error"
+    assert "cannot tell whether bucket some-bucket belongs to this account" in result["aspects"]["versioning"]["message"]
 
 
 # --- bad input ----------------------------------------------------------------------------------

@@ -148,7 +148,15 @@ class Shared:
                              after=predicted, key="config_service_linked_role")
         if not self.m.may_change:
             return predicted
-        return iam.create_service_linked_role(AWSServiceName=CONFIG_SERVICE)["Role"]["Arn"]
+        try:
+            return iam.create_service_linked_role(AWSServiceName=CONFIG_SERVICE)["Role"]["Arn"]
+        except aws.ClientError as e:
+            # "has been taken" (InvalidInput on AWS, EntityAlreadyExists in moto): a concurrent run made it
+            roles = aws.paginate(iam, "list_roles", "Roles", PathPrefix=CONFIG_SLR_PATH) \
+                if aws.error_code(e) in ("InvalidInput", "EntityAlreadyExists") else None
+            if not roles:
+                raise
+            return roles[0]["Arn"]
 
     def config_bucket_name(self):
         return self.m.params.get("config_bucket") or "bulwark-config-%s" % self.ident["account_id"]

@@ -309,8 +309,16 @@ def check_budget(m, account_id):
                                      "Threshold": threshold, "ThresholdType": "PERCENTAGE"},
                     "Subscribers": [{"SubscriptionType": "EMAIL", "Address": e} for e in m.params["budget_emails"]]}
     after = dict(budget, AlertAtPercent=threshold, Subscribers=len(m.params["budget_emails"]))
+
+    def create():
+        try:
+            budgets.create_budget(AccountId=account_id, Budget=budget, NotificationsWithSubscribers=[notification])
+        except aws.ClientError as e:
+            if aws.error_code(e) != "DuplicateRecordException":
+                raise  # else a concurrent run made this budget, from the same settings, meanwhile
+
     apply(m, control, name, "no monthly cost budget with an alert", "budgets:CreateBudget", None, after, "budget",
-          lambda: budgets.create_budget(AccountId=account_id, Budget=budget, NotificationsWithSubscribers=[notification]))
+          create)
 
 
 # --- module ------------------------------------------------------------------------------------

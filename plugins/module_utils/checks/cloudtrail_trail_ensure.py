@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import time
 
 from ansible_collections.bulwark.aws.plugins.module_utils import aws
@@ -45,6 +46,8 @@ FAULTS = regions_util.AWS_FAULTS
 # CloudTrail checks bucket, key and role as it changes a trail; IAM changes take seconds to
 # show. Waits between attempts when a fresh resource is not visible yet (about a minute in all).
 PROPAGATION_DELAYS = (2, 4, 8, 15, 30)
+# Key states CloudTrail cannot encrypt in that a key of this account can be brought back from.
+RESTORABLE_STATES = ("PendingDeletion", "Disabled")
 
 
 def validate(params, _named):
@@ -54,6 +57,10 @@ def validate(params, _named):
     for option in ("bucket_name", "access_log_bucket"):
         if params.get(option):
             ctu.validate_bucket_name(params[option], option)
+    owner = params.get("bucket_owner")
+    if owner is not None and not (len(owner) == 12 and owner.isdigit()):
+        raise ValueError("bucket_owner: %r is not an AWS account id (12 digits): give the account that owns the trail "
+                         "bucket (the log archive)" % owner)
     if params.get("access_log_bucket") and params["access_log_bucket"] == params.get("bucket_name"):
         raise ValueError("access_log_bucket: the trail bucket cannot log its own access (every log write would "
                          "log again); give another bucket")
@@ -72,6 +79,16 @@ def validate(params, _named):
     ctu.validate_role_name(params["cloudwatch_logs_role_name"], "cloudwatch_logs_role_name")
     s3_bucket.validate_lifecycle(params.get("lifecycle"))
     regions_util.validate_regions(params)
+
+
+def deletion_day(meta):
+    """The day (UTC, YYYY-MM-DD) a key scheduled for deletion goes."""
+    when = meta.get("DeletionDate")
+    if isinstance(when, datetime.datetime):
+        if when.tzinfo is not None:
+            when = when.astimezone(datetime.timezone.utc)
+        return when.strftime("%Y-%m-%d")
+    return str(when)[:10] if when else "a date KMS did not give"
 
 
 def rotatable(meta):
@@ -131,6 +148,7 @@ class TrailEnsure:
         self.fixes = {}          # control -> [what was / would be done]
         self.errors = {}         # control -> message
         self.key_arn = None
+        self.bucket_refused = False  # the default bucket name is another account's: no trail
         self.trail_exists = False
         self.trail_arn = self.bucket = None  # set by plan()
 
@@ -227,12 +245,40 @@ class TrailEnsure:
         aspects = [BUCKET_ASPECTS[c] for c in controls] + ["service_access"]
         leave_alone = [BUCKET_ASPECTS[c] for c in controls if not self.fixable(c)]
         bucket_arn = s3_bucket.bucket_arn(self.bucket, self.partition)
+        # A bucket the trail delivers to, or one given, may be a central log archive of another
+        # account: read, never changed. The default name, found to be another account's, is not.
+        chosen = bool(self.p["bucket_name"]) or (self.trail_exists
+                                                 and self.bucket == self.state["trail"].get("S3BucketName"))
         result = s3_bucket.ensure_secure_bucket(
             self.m, self.bucket, self.region,
             ctu.bucket_statements(bucket_arn, self.prefix, self.account, self.trail_arn),
             access_log_target=self.p["access_log_bucket"], access_log_prefix=self.p["access_log_prefix"],
             lifecycle=self.p["lifecycle"], aspects=aspects + (["lifecycle"] if self.p["lifecycle"] else []),
-            leave_alone=leave_alone)
+            leave_alone=leave_alone, foreign="report" if chosen else "refuse", owner=self.p["bucket_owner"])
+        owner = self.p["bucket_owner"]
+        if owner and owner != self.account and not result.get("foreign") and result.get("exists"):
+            for aspect in result["aspects"].values():
+                if aspect["status"] == "error":
+                    aspect["message"] = "%s: %s" % (self.m.option("bucket_owner"), aspect["message"])
+        if result.get("foreign") and not chosen:
+            # A trail delivering there would hand this account's logs to that account.
+            message = ("bucket name %s belongs to %s, not this account: no trail delivers there; set %s to a bucket "
+                       "of this account, or to the log archive's bucket of another account"
+                       % (self.bucket, result["owner"], self.m.option("bucket_name")))
+            for control in self.wanted(TRAIL_CONTROLS):
+                self.errors.setdefault(control, message)
+            self.bucket_refused = True
+            return
+        if result.get("foreign"):
+            where = ("bucket %s belongs to %s (the log archive), not this account (%s): it is checked and fixed "
+                     "there, never changed from here" % (self.bucket, result["owner"], self.account))
+            if result["owner"] == "another AWS account":
+                where += " (give %s to name it)" % self.m.option("bucket_owner")
+            for control in controls:
+                aspect = result["aspects"].get(BUCKET_ASPECTS[control])
+                if aspect:
+                    self.verdicts[control] = (aspect["status"], "%s; %s" % (where, aspect["message"]))
+            return
         for control in controls:
             aspect = result["aspects"].get(BUCKET_ASPECTS[control])
             if aspect:
@@ -257,9 +303,64 @@ class TrailEnsure:
             return meta, "key %s is AWS managed, not customer managed" % meta["Arn"]
         if meta.get("KeySpec", meta.get("CustomerMasterKeySpec")) != "SYMMETRIC_DEFAULT":
             return meta, "key %s is not a symmetric encryption key" % meta["Arn"]
+        if meta.get("KeyState") == "PendingDeletion":
+            return meta, ("key %s is scheduled for deletion on %s: CloudTrail cannot encrypt with it, and the logs "
+                          "it encrypted become unreadable that day" % (meta["Arn"], deletion_day(meta)))
+        if meta.get("KeyState") == "Disabled":
+            return meta, "key %s is disabled: CloudTrail cannot encrypt with it" % meta["Arn"]
         if meta.get("KeyState") != "Enabled":
             return meta, "key %s is %s" % (meta["Arn"], meta.get("KeyState"))
         return meta, None
+
+    def restore_key(self, kms, meta, why_not, subject):
+        """A customer managed symmetric key disabled or scheduled for deletion (a known way to silence
+        CloudTrail): cancel the deletion and enable it again. Restoring rather than replacing keeps the
+        logs it encrypted readable and makes no new key. True when the key is (or in check mode would
+        be) usable; else the finding says what to do."""
+        arn = meta["Arn"]
+        pending = meta.get("KeyState") == "PendingDeletion"
+        steps = ("aws kms cancel-key-deletion --key-id %s, then aws kms enable-key --key-id %s" % (arn, arn)
+                 if pending else "aws kms enable-key --key-id %s" % arn)
+        owner = meta.get("AWSAccountId") or arn.split(":")[4]
+        if owner != self.account:
+            self.verdicts[KMS] = ("fail", "%s %s; the key belongs to account %s, where only it can be restored: %s "
+                                  "(or give %s)" % (subject, why_not, owner, steps, self.m.option("kms_key_id")))
+            return False
+        self.problem(KMS, "%s %s" % (subject, why_not),
+                     "cancel the key deletion and enable the key (the logs it encrypted stay readable)"
+                     if pending else "enable the key")
+        if not self.fixable(KMS):
+            return True
+        if pending:
+            self.m.record_change("kms:CancelKeyDeletion %s" % arn)
+        self.m.record_change("kms:EnableKey %s" % arn, before=meta.get("KeyState"), after="Enabled", key="kms_key_state")
+        if self.m.may_change:
+            try:
+                if pending:
+                    try:
+                        kms.cancel_key_deletion(KeyId=meta["KeyId"])
+                    except aws.ClientError as e:
+                        # Cancelled meanwhile by another run (an apply at the same time)?
+                        if aws.error_code(e) != "KMSInvalidStateException" or kms.describe_key(
+                                KeyId=meta["KeyId"])["KeyMetadata"].get("KeyState") == "PendingDeletion":
+                            raise
+                kms.enable_key(KeyId=meta["KeyId"])
+            except FAULTS as e:
+                self.errors[KMS] = "%s; %s %s: restore it yourself (%s) or grant kms:CancelKeyDeletion and " \
+                    "kms:EnableKey" % (aws.describe_error(e, "kms"), subject, why_not, steps)
+                return False
+        return True
+
+    def key_to_use(self, kms, key_id, subject):
+        """(metadata of a key CloudTrail can use, or will once restored, else None; why not; whether
+        the key exists). False as metadata: stop, the finding is made (a key that cannot be restored
+        from here)."""
+        meta, why_not = self.usable_key(kms, key_id)
+        if why_not and meta is not None and meta.get("KeyManager") == "CUSTOMER" \
+                and meta.get("KeySpec", meta.get("CustomerMasterKeySpec")) == "SYMMETRIC_DEFAULT" \
+                and meta.get("KeyState") in RESTORABLE_STATES:
+            return (meta if self.restore_key(kms, meta, why_not, subject) else False), None, True
+        return (None if why_not else meta), why_not, meta is not None
 
     def ensure_key(self):
         current = self.state["trail"].get("KmsKeyId") if self.state else None
@@ -273,8 +374,11 @@ class TrailEnsure:
         if not self.m.findings.wants(KMS):
             return
         kms = self.m.client("kms", self.region)
+        alias = self.p["kms_key_alias"]
         if self.p["kms_key_id"]:
-            meta, why_not = self.usable_key(kms, self.p["kms_key_id"])
+            meta, why_not, _exists = self.key_to_use(kms, self.p["kms_key_id"], "%s:" % self.m.option("kms_key_id"))
+            if meta is False:
+                return
             if why_not:
                 self.errors[KMS] = "%s: %s; give an enabled customer managed symmetric key" % (
                     self.m.option("kms_key_id"), why_not)
@@ -282,13 +386,21 @@ class TrailEnsure:
         else:
             meta = None
             if current:
-                meta, why_not = self.usable_key(kms, current)
+                meta, why_not, _exists = self.key_to_use(kms, current, "the trail's")
+                if meta is False:
+                    return
                 if why_not:
                     self.problem(KMS, "the trail's %s" % why_not)
-                    meta = None
             if meta is None:  # the key an earlier run created, found by its alias
-                meta, why_not = self.usable_key(kms, self.p["kms_key_alias"])
-                meta = None if why_not else meta
+                meta, why_not, exists = self.key_to_use(kms, alias, "%s:" % alias)
+                if meta is False:
+                    return
+                if why_not and exists:
+                    # A new key could not take the alias: it would be one more key each run.
+                    self.errors[KMS] = ("alias %s points at a %s; point the alias at an enabled customer managed "
+                                        "symmetric key (aws kms update-alias), or give %s"
+                                        % (alias, why_not, self.m.option("kms_key_id")))
+                    return
         if self.trail_exists and not current:
             self.problem(KMS, "the trail's logs are not encrypted with a KMS key")
         if meta is None:
@@ -302,6 +414,10 @@ class TrailEnsure:
         self.ensure_key_policy(kms, meta)
 
     def create_key(self, kms):
+        """A new key for the trail, named by the alias at once. KMS has no way to name a key as it is
+        made (an alias needs an existing key), so two runs at once may both make one: the run whose
+        CreateAlias comes second retires the key it made seconds ago (no alias, no trail, nothing
+        encrypted with it) and uses the other run's."""
         document = {"Version": policy.VERSION, "Statement": [ctu.key_admin_statement(self.partition, self.account)]
                     + ctu.key_statements(self.partition, self.account, self.trail_arn)}
         alias = self.p["kms_key_alias"]
@@ -318,9 +434,36 @@ class TrailEnsure:
                               KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT",
                               Policy=policy.dumps(document),
                               Tags=[{"TagKey": "managed-by", "TagValue": "bulwark.aws"}])["KeyMetadata"]
+        try:
+            kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
+        except FAULTS as e:
+            self.retire_new_key(kms, meta, alias)
+            if aws.error_code(e) != "AlreadyExistsException":
+                raise
+            # Another run (an apply at the same time) named its key first: that key is the one.
+            winner, why_not = self.usable_key(kms, alias)
+            if why_not:
+                self.errors[KMS] = ("alias %s was created by another run meanwhile and points at a %s; run again"
+                                    % (alias, why_not))
+                return
+            self.key_arn = winner["Arn"]
+            self.fixes[KMS][-1] = ("use key %s, made at the same time by another run (the key this run made is "
+                                   "scheduled for deletion, never used), and set it on the trail" % winner["Arn"])
+            self.ensure_key_policy(kms, winner)
+            return
         self.key_arn = meta["Arn"]
-        kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
         kms.enable_key_rotation(KeyId=meta["KeyId"])
+
+    def retire_new_key(self, kms, meta, alias):
+        """Schedule the deletion (7 days, cancellable) of a key this run made seconds ago that did not
+        get the alias: nothing uses it, and left behind, every run would leave one more key."""
+        self.m.record_change("kms:ScheduleKeyDeletion %s (made by this run, did not get %s)" % (meta["Arn"], alias))
+        try:
+            kms.schedule_key_deletion(KeyId=meta["KeyId"], PendingWindowInDays=7)
+        except FAULTS as e:
+            self.errors.setdefault(KMS, "key %s made by this run did not get alias %s and could not be retired (%s): "
+                                   "schedule its deletion (nothing uses it)"
+                                   % (meta["Arn"], alias, aws.describe_error(e, "kms")))
 
     def ensure_key_policy(self, kms, meta):
         """The key policy lets CloudTrail encrypt for this trail only, and nothing is open to everyone."""
@@ -389,7 +532,12 @@ class TrailEnsure:
             self.m.record_change("logs:CreateLogGroup %s" % self.log_group, before=None,
                                  after={"retentionInDays": days}, key="log_group")
             if self.m.may_change:
-                logs.create_log_group(logGroupName=self.log_group, tags={"managed-by": "bulwark.aws"})
+                try:
+                    logs.create_log_group(logGroupName=self.log_group, tags={"managed-by": "bulwark.aws"})
+                except aws.ClientError as e:
+                    if aws.error_code(e) != "ResourceAlreadyExistsException":
+                        raise
+                    # Made meanwhile by another run (an apply at the same time): the same group.
                 logs.put_retention_policy(logGroupName=self.log_group, retentionInDays=days)
             return
         current = group.get("retentionInDays")
@@ -431,9 +579,17 @@ class TrailEnsure:
                 self.m.record_change("iam:PutRolePolicy %s/%s" % (ours, ROLE_POLICY_NAME), before=None,
                                      after=statement, key="logs_role_policy")
                 if self.m.may_change:
-                    iam.create_role(RoleName=ours, AssumeRolePolicyDocument=policy.dumps(ctu.logs_role_trust()),
-                                    Description="CloudTrail delivers the security trail to CloudWatch Logs (bulwark.aws)",
-                                    Tags=[{"Key": "managed-by", "Value": "bulwark.aws"}])
+                    try:
+                        iam.create_role(RoleName=ours, AssumeRolePolicyDocument=policy.dumps(ctu.logs_role_trust()),
+                                        Description="CloudTrail delivers the security trail to CloudWatch Logs "
+                                                    "(bulwark.aws)",
+                                        Tags=[{"Key": "managed-by", "Value": "bulwark.aws"}])
+                    except aws.ClientError as e:
+                        if aws.error_code(e) != "EntityAlreadyExists":
+                            raise
+                        # Made meanwhile by another run (an apply at the same time): make sure it
+                        # trusts CloudTrail, as the role this run would have made.
+                        iam.update_assume_role_policy(RoleName=ours, PolicyDocument=policy.dumps(ctu.logs_role_trust()))
                     self.put_role_policy(iam, ours, statement)
             return
         if not policy.allows(role.get("AssumeRolePolicyDocument"), ("Service", ctu.SERVICE), "sts:AssumeRole", "*"):
@@ -570,7 +726,15 @@ class TrailEnsure:
                 if self.prefix:
                     create["S3KeyPrefix"] = self.prefix
                 try:
-                    self.call_with_propagation_retry(ct.create_trail, **create)
+                    try:
+                        self.call_with_propagation_retry(ct.create_trail, **create)
+                    except aws.ClientError as e:
+                        if aws.error_code(e) != "TrailAlreadyExistsException":
+                            raise
+                        # Made meanwhile by another run (an apply at the same time): give it what
+                        # this run would have created it with.
+                        update = dict((k, v) for k, v in create.items() if k not in ("Name", "TagsList"))
+                        self.call_with_propagation_retry(ct.update_trail, Name=self.trail_arn, **update)
                     self.trail_exists = True
                     ct.start_logging(Name=self.trail_arn)
                 except FAULTS as e:
@@ -666,6 +830,8 @@ class TrailEnsure:
                                                  (self.ensure_key, [KMS], "kms"),
                                                  (self.ensure_logs, [CLOUDWATCH], "logs"),
                                                  (self.ensure_trail, controls, "cloudtrail")):
+                if self.bucket_refused:
+                    break  # nothing is built for a trail that cannot be made
                 try:
                     step()
                 except FAULTS as e:
@@ -696,6 +862,7 @@ def argument_spec():
     spec = dict(
         trail_name=dict(type="str"),
         bucket_name=dict(type="str"),
+        bucket_owner=dict(type="str"),
         bucket_prefix=dict(type="str"),
         access_log_bucket=dict(type="str"),
         access_log_prefix=dict(type="str"),
