@@ -33,6 +33,8 @@ from tests.support.playbook import run_playbook
 from tests.support.recorder import identify
 
 PATIENCE = 2.0  # seconds a create waits for the other run's
+
+
 class Gate:
     """Pairs the runs' create calls: the n-th (service, operation, region) create of one run waits
     for the n-th of the other, then both go on."""
