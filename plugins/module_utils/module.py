@@ -137,6 +137,11 @@ class BulwarkModule:
 
     def __init__(self, argument_spec, control_ids, validate=None, module=None, params=None, **kwargs):
         self._step = module is not None
+        self._would_change = False
+        self._writes_before = 0
+        self._conn = None
+        self.actions = []
+        self.diff = {"before": {}, "after": {}}
         if self._step:
             self.module = module
             self.params = params
@@ -171,11 +176,6 @@ class BulwarkModule:
             self.findings = Findings(self.params["controls"], self.params["waivers"])
         except ValueError as e:
             self.fail(name_subject(self.params, str(e)))
-        self._would_change = False
-        self._writes_before = 0
-        self.actions = []
-        self.diff = {"before": {}, "after": {}}
-        self._conn = None
 
     def option(self, name):
         """How messages name the option ``name``: what the user sets when a role (or contain.yml)
@@ -258,7 +258,7 @@ class BulwarkModule:
         findings = self.findings.items if hasattr(self, "findings") else []
         if self._step:
             raise StepFailure(msg, findings)
-        kwargs.setdefault("changed", self.changed if hasattr(self, "_would_change") else False)
+        kwargs.setdefault("changed", self.changed)
         self.module.fail_json(msg=msg, findings=findings, **kwargs)
 
     def exit(self, **result):

@@ -23,11 +23,10 @@ import collections
 import http.client
 import http.server
 import json
-import socketserver
 import threading
 import urllib.parse
 
-from tests.support import seed
+from tests.support import loopback, seed
 from tests.support.moto_gaps import is_moto_gap, real_errors
 from tests.support.playbook import run_playbook
 from tests.support.recorder import identify
@@ -107,12 +106,7 @@ class LockstepProxy:
         return Handler
 
     def __enter__(self):
-        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-            daemon_threads = True
-
-        self._server = Server(("127.0.0.1", 0), self._handler())
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
+        self._server, self.url = loopback.serve(self._handler())
         return self
 
     def __exit__(self, *exc):

@@ -19,14 +19,12 @@ import argparse
 import http.client
 import http.server
 import os
-import socketserver
 import sys
-import threading
 import urllib.parse
 
 import boto3
 
-from tests.support import seed
+from tests.support import loopback, seed
 
 ROLE = "OrganizationAccountAccessRole"
 # OU paths members are spread over, in turn (the management account stays in Root).
@@ -174,12 +172,7 @@ class DenyAssumeRoleProxy:
         return Handler
 
     def start(self):
-        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-            daemon_threads = True
-
-        self._server = Server(("127.0.0.1", 0), self._handler())
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
+        self._server, self.url = loopback.serve(self._handler())
         return self
 
     def stop(self):
