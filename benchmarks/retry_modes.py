@@ -31,7 +31,7 @@ from tests.support.playbook import run_playbook  # noqa: E402
 
 
 def plain_calls(moto, mode, attempts, calls, share, seed_value):
-    from ansible_collections.bulwark.aws.plugins.module_utils import aws
+    from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 
     os.environ["AWS_RETRY_MODE"], os.environ["AWS_MAX_ATTEMPTS"] = mode, str(attempts)
     with FaultProxy(moto.url, Rule("throttle", share=share), seed=seed_value) as proxy:

@@ -14,7 +14,7 @@ Two sources, united:
   (``client("iam")``), found in the module's source and the module_utils it imports, so code
   paths no recorded run took (error branches, root-only deletions) are granted too.
 
-Operations map to IAM actions with module_utils/aws.iam_action (service prefixes), plus the
+Operations map to IAM actions with module_utils/core/aws.iam_action (service prefixes), plus the
 operations whose action has another name (s3:ListBuckets -> s3:ListAllMyBuckets, budgets) and
 the actions a call needs beyond its own (iam:PassRole, iam:CreateServiceLinkedRole), listed
 below. sts:GetCallerIdentity needs no permission and is left out.
@@ -106,7 +106,7 @@ SERVICE_NAMES = {"monitoring": "cloudwatch", "access-analyzer": "accessanalyzer"
 def iam_actions(service, operation, tagged=False):
     """The IAM actions one call of (botocore service name, operation) needs; ``tagged``: the
     call tags what it creates."""
-    from ansible_collections.bulwark.aws.plugins.module_utils.aws import iam_action
+    from ansible_collections.bulwark.aws.plugins.module_utils.core.aws import iam_action
 
     prefix = iam_action(service, operation).split(":")[0]
     if service == "budgets":
@@ -190,7 +190,7 @@ def static_operations(module):
     available = set(session.get_available_services())
     services = set(s for s in re.findall(r"client\(\s*[\"']([\w-]+)[\"']", source) if s in available)
     out = set()
-    if "enabled_regions(" in source:  # module_utils/aws.AwsConnection.enabled_regions
+    if "enabled_regions(" in source:  # module_utils/core/aws.AwsConnection.enabled_regions
         out.add(("ec2", "DescribeRegions", False))
     for service in services:
         model = session.get_service_model(service)

@@ -6,7 +6,7 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, ".collections"))
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls  # noqa: E402
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls  # noqa: E402
 
 TARGET = os.path.join(REPO, "docs", "controls.md")
 

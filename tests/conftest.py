@@ -99,7 +99,7 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if exitstatus != 0 or not _whole_unit_suite(session.config):
         return
-    from ansible_collections.bulwark.aws.plugins.module_utils import controls
+    from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
     promised = [c.id for c in controls.all_controls() if c.remediation_kind in ("auto", "opt_in")]
     missing = [c for c in promised if c not in FIXED_SEEN]

@@ -13,8 +13,8 @@ from ansible import constants as C
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.bulwark.aws.plugins.module_utils import report
-from ansible_collections.bulwark.aws.plugins.module_utils.findings import validate_waivers
+from ansible_collections.bulwark.aws.plugins.plugin_utils import report
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import validate_waivers
 from ansible_collections.bulwark.aws.plugins.plugin_utils import preflight
 
 ARGUMENT_SPEC = dict(

@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.bulwark.aws.plugins.module_utils import report
+from ansible_collections.bulwark.aws.plugins.plugin_utils import report
 from ansible_collections.bulwark.aws.plugins.plugin_utils.preflight import host_variables
 
 ARGUMENT_SPEC = dict(

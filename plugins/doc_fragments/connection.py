@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """Connection options of every bulwark.aws module (module_utils/aws.py implements them)."""
+    """Connection options of every bulwark.aws module (module_utils/core/aws.py implements them)."""
 
     DOCUMENTATION = r"""
 options:

@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls as catalogue
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
 
 
 def control_ids(role):

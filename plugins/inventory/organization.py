@@ -288,9 +288,9 @@ except ImportError:  # ansible-core < 2.19: every inventory string is a template
     def trust_as_template(value):
         return value
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 
-# Connection options passed to module_utils/aws.py as they are.
+# Connection options passed to module_utils/core/aws.py as they are.
 CONNECTION_OPTIONS = ("profile", "region", "endpoint_url", "access_key", "secret_key", "session_token",
                       "validate_certs")
 # Connection options copied into host variables when the configuration file sets them.

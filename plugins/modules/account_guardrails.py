@@ -29,7 +29,7 @@ description:
     recorder keeps its name and role; an existing delivery channel keeps its bucket; Config
     rules and Security Hub standards are only added.
   - "The Config delivery bucket is created, when a region needs a delivery channel, with the shared
-    secure-bucket code of the CloudTrail bucket (module_utils/s3_bucket.py): public access blocked,
+    secure-bucket code of the CloudTrail bucket (module_utils/domain/s3_bucket.py): public access blocked,
     versioning, default encryption, TLS-only policy, plus the statements that let AWS Config deliver."
 author:
   - bulwark.aws contributors (@bulwark-aws)
@@ -78,7 +78,7 @@ options:
     description:
       - AWS Config managed rules that must exist in the home region. Each item is a managed
         rule identifier or a dict with C(identifier), C(name) and C(parameters).
-      - Only identifiers in C(module_utils/config_rules.py) are accepted; anything else is an
+      - Only identifiers in C(module_utils/domain/config_rules.py) are accepted; anything else is an
         error before any AWS call. A rule with the same identifier under any name counts.
       - Default, the checklist's set (root MFA and keys, password policy, console MFA, unused
         credentials (45 days), key rotation (90 days), CloudTrail, KMS rotation, S3 public

@@ -155,10 +155,10 @@ import json
 import os
 import re
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils import files
-from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
-from ansible_collections.bulwark.aws.plugins.module_utils.module import BulwarkModule
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core import files
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import BulwarkModule
 
 _NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
@@ -440,7 +440,7 @@ def write_evidence(directory, user, account_id, start, end, events):
     digest = hashlib.sha256(data).hexdigest()
     for target, content in ((path, data), (path + ".sha256", ("%s  %s\n" % (digest, os.path.basename(path))).encode())):
         # A new 0600 file renamed onto the name: a file or link someone else left there never
-        # receives the evidence (module_utils/files.py).
+        # receives the evidence (module_utils/core/files.py).
         files.replace_atomic(target, content)
     return {"path": path, "sha256": digest, "checksum_file": path + ".sha256", "events": len(events)}
 

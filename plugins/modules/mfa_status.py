@@ -105,9 +105,9 @@ users:
       password_last_used: null
 """
 
-from ansible_collections.bulwark.aws.plugins.module_utils import credential_report as cr
-from ansible_collections.bulwark.aws.plugins.module_utils import mfa
-from ansible_collections.bulwark.aws.plugins.module_utils.module import BulwarkModule
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report as cr
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import mfa
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import BulwarkModule
 
 CONTROLS = ["root.mfa", "root.hardware_mfa", "iam.user_mfa"]
 

@@ -16,7 +16,7 @@ import os
 
 import yaml
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls as catalogue
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
 # Variables that are not role options: the harden playbook's host pattern, and the results the

@@ -14,7 +14,7 @@ import socket
 
 import pytest
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 from tests.support import seed
 from tests.support.fault_proxy import FaultProxy, Rule

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 from tests.support.moto_server import ACCOUNT_ID, TEST_CREDENTIALS
 from tests.support.playbook import run_playbook

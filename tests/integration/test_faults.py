@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 from tests.support import procs, seed
 from tests.support.fault_proxy import FaultProxy, Rule

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 from tests.support import seed
 from tests.support.moto_gaps import is_moto_gap

@@ -12,7 +12,7 @@ import tarfile
 
 import pytest
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 from tests.support import procs, seed
 from tests.support.moto_gaps import real_errors

@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 from tests.support import seed
 from tests.support.fault_proxy import FaultProxy
@@ -41,7 +41,7 @@ def _operation_catalogue(prefixes):
     """{real IAM action: {moto action}} for every operation of the services behind these prefixes."""
     import botocore.session
 
-    from ansible_collections.bulwark.aws.plugins.module_utils.aws import iam_action
+    from ansible_collections.bulwark.aws.plugins.module_utils.core.aws import iam_action
 
     session = botocore.session.get_session()
     out = {}

@@ -89,7 +89,7 @@ def test_no_secret_in_output_reports_or_logs(moto_server, tmp_path):
 def test_connection_secrets_are_no_log():
     """Ansible masks a no_log option's value everywhere it would print it. (Modules' own
     options with secret-like names are checked by ansible-test's validate-modules: no-log-needed.)"""
-    from ansible_collections.bulwark.aws.plugins.module_utils import aws
+    from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 
     for option in ("secret_key", "session_token", "external_id"):
         assert aws.AWS_ARGUMENT_SPEC[option].get("no_log") is True, option

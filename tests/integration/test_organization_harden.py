@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 from tests.support import org as org_support
 from tests.support import seed

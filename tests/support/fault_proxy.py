@@ -52,7 +52,7 @@ _COLLECTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.p
 if _COLLECTIONS not in sys.path:
     sys.path.insert(0, _COLLECTIONS)
 
-from ansible_collections.bulwark.aws.plugins.module_utils.aws import iam_action  # noqa: E402
+from ansible_collections.bulwark.aws.plugins.module_utils.core.aws import iam_action  # noqa: E402
 
 FAULTS = ("throttle", "500", "503", "drop", "deny")
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",

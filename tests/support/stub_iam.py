@@ -20,7 +20,7 @@ import boto3
 from botocore.exceptions import StubResponseError
 from botocore.stub import Stubber
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 
 ACCOUNT_ID = "123456789012"
 ROOT_ARN = "arn:aws:iam::%s:root" % ACCOUNT_ID

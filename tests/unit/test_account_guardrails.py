@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ansible_collections.bulwark.aws.plugins.module_utils import config_rules
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import config_rules
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import account_guardrails as mod
 
 from tests.support.aws_faults import StubbedService, deny_region, on_new_clients

@@ -4,7 +4,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 
 PARAMS = dict(region="us-east-1", validate_certs=True)
 

@@ -21,8 +21,8 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from ansible_collections.bulwark.aws.plugins.module_utils import cloudtrail as ctu
-from ansible_collections.bulwark.aws.plugins.module_utils import policy, s3_bucket
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import cloudtrail as ctu
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy, s3_bucket
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import cloudtrail_trail_ensure as mod
 
 from tests.support import seed

@@ -11,7 +11,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from ansible_collections.bulwark.aws.plugins.module_utils import credential_report as cr
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report as cr
 
 from tests.support.stub_iam import ROOT_ARN, ago, report_csv, root_row, user_row
 

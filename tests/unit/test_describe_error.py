@@ -3,7 +3,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.bulwark.aws.plugins.module_utils.aws import describe_error
+from ansible_collections.bulwark.aws.plugins.module_utils.core.aws import describe_error
 
 HTML_500 = ("<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>"
             "\n<p>The server encountered an internal error and was unable to complete your request.</p>")

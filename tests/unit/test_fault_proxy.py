@@ -8,7 +8,7 @@ import botocore.exceptions
 import pytest
 from botocore.config import Config
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 
 from tests.support.fault_proxy import FaultProxy, Rule
 

@@ -3,7 +3,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.bulwark.aws.plugins.filter import controls as f
-from ansible_collections.bulwark.aws.plugins.module_utils import controls as catalogue
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
 
 IDS = ["iam.password_policy.min_length", "iam.password_policy.max_age", "iam.user_mfa"]
 

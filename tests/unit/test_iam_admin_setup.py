@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import iam_admin_setup as mod
 
 from tests.support import seed
@@ -231,7 +231,7 @@ def test_a_file_planted_while_the_module_runs_never_gets_the_password(iam, run_m
 def test_a_password_that_cannot_be_written_creates_no_user(iam, run_module, tmp_path, sent, monkeypatch):
     import errno
 
-    from ansible_collections.bulwark.aws.plugins.module_utils import files
+    from ansible_collections.bulwark.aws.plugins.module_utils.core import files
 
     def full(path, data, mode=0o600):
         raise OSError(errno.ENOSPC, "No space left on device", path)

@@ -12,8 +12,8 @@ import pytest
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
-from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
-from ansible_collections.bulwark.aws.plugins.module_utils.module import BulwarkModule
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import BulwarkModule
 from ansible_collections.bulwark.aws.plugins.modules import iam_contain as mod
 
 from tests.support import seed

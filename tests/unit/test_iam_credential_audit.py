@@ -11,7 +11,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws as aws_utils
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws as aws_utils
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import iam_credential_audit as mod
 
 from tests.support import seed
@@ -134,7 +134,7 @@ def test_inactive_or_used_keys_and_users_without_password_pass(iam, run_module):
 def test_cis_1_11_audit_example_table_is_judged_as_cis_and_prowler_judge_it(iam, run_module, monkeypatch):
     """The credential report table CIS v3.0 1.11 prints as its audit example: brandon (key 1) and
     anitha (key 2) have password_enabled true, an active key and access_key_N_last_used_date N/A."""
-    from ansible_collections.bulwark.aws.plugins.module_utils import credential_report
+    from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report
     from tests.support.stub_iam import ago, report_csv, user_row
 
     rows = [
@@ -260,7 +260,7 @@ def test_the_identity_running_the_play_is_never_deactivated(iam, run_module):
 
 def test_key_ids_match_the_report_by_creation_time():
     now = datetime.datetime(2026, 1, 10, tzinfo=datetime.timezone.utc)
-    from ansible_collections.bulwark.aws.plugins.module_utils.credential_report import AccessKey, CredentialRecord
+    from ansible_collections.bulwark.aws.plugins.module_utils.domain.credential_report import AccessKey, CredentialRecord
 
     keys = [AccessKey(1, True, now - datetime.timedelta(days=9), None, None, None),
             AccessKey(2, True, now - datetime.timedelta(days=1), None, None, None)]
@@ -358,7 +358,7 @@ def test_certificate_not_yet_expired_passes_stubber():
          "Arn": "arn:aws:iam::123456789012:server-certificate/www", "Expiration": later}], "IsTruncated": False})
 
     class M:
-        from ansible_collections.bulwark.aws.plugins.module_utils.findings import Findings
+        from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import Findings
         findings = Findings(["iam.expired_server_certificates"])
 
     with stub:

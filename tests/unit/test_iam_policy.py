@@ -5,7 +5,7 @@ import urllib.parse
 
 import pytest
 
-from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy as p
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy as p
 
 
 def doc(*statements):

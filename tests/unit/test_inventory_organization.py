@@ -734,7 +734,7 @@ def test_inventory_manager_with_a_plugin_only_file(org, tmp_path):
     ({"BULWARK_RUN_ID": "x" * 80}, "bulwark-aws-" + "x" * 52),
 ])
 def test_role_session_name_identifies_bulwark_and_the_run(environ, name):
-    from ansible_collections.bulwark.aws.plugins.module_utils import aws
+    from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 
     assert aws.default_session_name(environ) == name
     assert aws.default_session_name({}).startswith("bulwark-aws-")
@@ -763,7 +763,7 @@ def test_modules_read_awx_session_token(monkeypatch, environ, token):
     from ansible.module_utils.basic import AnsibleModule
     from ansible.module_utils.testing import patch_module_args
 
-    from ansible_collections.bulwark.aws.plugins.module_utils import aws
+    from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 
     for name, value in environ.items():
         monkeypatch.setenv(name, value)

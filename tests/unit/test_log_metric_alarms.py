@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ansible_collections.bulwark.aws.plugins.module_utils import cis_patterns
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import cis_patterns
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import cloudtrail_trail_ensure
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import log_metric_alarms as mod
 

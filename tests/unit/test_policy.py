@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ansible_collections.bulwark.aws.plugins.module_utils import policy
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
 
 BUCKET = "arn:aws:s3:::trail-logs"
 TRAIL = "arn:aws:cloudtrail:us-east-1:123456789012:trail/security"

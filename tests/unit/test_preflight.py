@@ -6,7 +6,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 from ansible_collections.bulwark.aws.plugins.plugin_utils import preflight
 
 from tests.conftest import REPO

@@ -5,9 +5,9 @@ import threading
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.bulwark.aws.plugins.module_utils import regions
-from ansible_collections.bulwark.aws.plugins.module_utils.aws import WriteBlockedError
-from ansible_collections.bulwark.aws.plugins.module_utils.findings import Findings
+from ansible_collections.bulwark.aws.plugins.module_utils.core import regions
+from ansible_collections.bulwark.aws.plugins.module_utils.core.aws import WriteBlockedError
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import Findings
 
 CONTROLS = ["ec2.ebs_default_encryption", "guardduty.enabled"]
 

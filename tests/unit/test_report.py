@@ -1,4 +1,4 @@
-"""The drift report (plugins/module_utils/report.py) and the two actions around it: the three
+"""The drift report (plugins/plugin_utils/report.py) and the two actions around it: the three
 report files, ordering, totals, Markdown and JUnit structure, account_section (what one account
 host kept), BULWARK_FAIL_ON (parse_fail_on, gate), the report directory and the atomic 0600
 writes; then bulwark.aws.report and bulwark.aws.preflight run in-process as Ansible runs an
@@ -17,9 +17,9 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.bulwark.aws.plugins.action import preflight as preflight_action
 from ansible_collections.bulwark.aws.plugins.action import report as report_action
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
-from ansible_collections.bulwark.aws.plugins.module_utils import report
-from ansible_collections.bulwark.aws.plugins.module_utils.findings import STATUSES, Findings, finding
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
+from ansible_collections.bulwark.aws.plugins.plugin_utils import report
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import STATUSES, Findings, finding
 
 PP = "account-password-policy"
 NOW = datetime.datetime(2026, 3, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)

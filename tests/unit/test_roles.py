@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import account_baseline as baseline
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -24,7 +24,7 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks import (
     log_metric_alarms,
     root_key_audit,
 )
-from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition, StepExit, StepFailure
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition, StepExit, StepFailure
 
 # Checklist order, the order of the roles in harden.yml.
 STEPS = tuple(m.DEFINITION for m in (

@@ -14,11 +14,11 @@ __metaclass__ = type
 import re
 import threading
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils import config_rules as rules_util
-from ansible_collections.bulwark.aws.plugins.module_utils import regions as regions_util
-from ansible_collections.bulwark.aws.plugins.module_utils.controls import ids
-from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import config_rules as rules_util
+from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
+from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
 CONTROLS = ids(role="guardrails")
 PAB = "s3.account_public_access_block"
@@ -197,11 +197,11 @@ def config_bucket_statements(bucket, account_id, partition):
 
 def ensure_config_bucket(m, name, ident, home):
     """The Config delivery bucket, created or brought up to standard by the code shared with the
-    CloudTrail bucket (module_utils/s3_bucket.py): versioning, Block Public Access and no public
+    CloudTrail bucket (module_utils/domain/s3_bucket.py): versioning, Block Public Access and no public
     grant, TLS-only policy, and the statements AWS Config needs. Access logging and MFA delete are
     the CloudTrail bucket's controls and are not asked for here. Raises ConfigBucketError when an
     aspect could not be evaluated or fixed."""
-    from ansible_collections.bulwark.aws.plugins.module_utils import s3_bucket
+    from ansible_collections.bulwark.aws.plugins.module_utils.domain import s3_bucket
 
     result = s3_bucket.ensure_secure_bucket(
         m, name, home, service_statements=config_bucket_statements(name, ident["account_id"], ident["partition"]),

@@ -13,10 +13,10 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils.controls import get as control_info, ids
-from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
-from ansible_collections.bulwark.aws.plugins.module_utils.regions import AWS_FAULTS
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import get as control_info, ids
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.core.regions import AWS_FAULTS
 
 CONTROLS = ids(role="account")
 CONTACT_TYPES = (("account.security_contact", "SECURITY", "security_contact"),

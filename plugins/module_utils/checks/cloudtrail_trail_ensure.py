@@ -14,13 +14,13 @@ __metaclass__ = type
 import datetime
 import time
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils import cloudtrail as ctu
-from ansible_collections.bulwark.aws.plugins.module_utils import policy
-from ansible_collections.bulwark.aws.plugins.module_utils import regions as regions_util
-from ansible_collections.bulwark.aws.plugins.module_utils import s3_bucket
-from ansible_collections.bulwark.aws.plugins.module_utils.controls import ids
-from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import cloudtrail as ctu
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
+from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import s3_bucket
+from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
 CONTROLS = ids(role="cloudtrail")
 MULTI_REGION = "cloudtrail.multi_region"

@@ -16,11 +16,11 @@ import re
 import secrets
 import string
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils import credential_report
-from ansible_collections.bulwark.aws.plugins.module_utils import files
-from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
-from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report
+from ansible_collections.bulwark.aws.plugins.module_utils.core import files
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
 CONTROLS = ["iam.admin_group", "iam.support_role", "iam.mfa_enforcement_policy"]
 ADMIN_POLICY = "AdministratorAccess"

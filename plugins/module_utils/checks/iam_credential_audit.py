@@ -15,12 +15,12 @@ import datetime
 import json
 import os
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils import credential_report
-from ansible_collections.bulwark.aws.plugins.module_utils import files
-from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy
-from ansible_collections.bulwark.aws.plugins.module_utils import mfa
-from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report
+from ansible_collections.bulwark.aws.plugins.module_utils.core import files
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import mfa
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
 REPORT_CONTROLS = ["iam.no_keys_at_setup", "iam.unused_credentials", "iam.one_active_key", "iam.key_rotation"]
 DETAILS_CONTROLS = ["iam.permissions_via_groups", "iam.no_full_admin_policies", "iam.no_cloudshell_full_access"]

@@ -11,9 +11,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils.controls import ids
-from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
 RESOURCE = "account-password-policy"
 CONTROLS = ids(prefix="iam.password_policy.")

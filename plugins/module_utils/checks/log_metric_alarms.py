@@ -13,11 +13,11 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils import cis_patterns
-from ansible_collections.bulwark.aws.plugins.module_utils import cloudtrail as ctu
-from ansible_collections.bulwark.aws.plugins.module_utils.controls import ids
-from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import cis_patterns
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import cloudtrail as ctu
+from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
 CONTROLS = ids(role="monitoring")
 TOPIC = "monitoring.alarm_topic"

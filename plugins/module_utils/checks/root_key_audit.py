@@ -13,10 +13,10 @@ __metaclass__ = type
 
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils import credential_report as cr
-from ansible_collections.bulwark.aws.plugins.module_utils import mfa
-from ansible_collections.bulwark.aws.plugins.module_utils.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report as cr
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import mfa
+from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
 CONTROLS = ["root.no_access_keys", "root.mfa", "root.hardware_mfa", "root.no_recent_use", "root.no_signing_certificates"]
 RESOURCE = cr.ROOT_RESOURCE

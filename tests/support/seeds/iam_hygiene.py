@@ -25,7 +25,7 @@ _COLLECTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.p
 if _COLLECTIONS not in sys.path:
     sys.path.insert(0, _COLLECTIONS)
 
-from ansible_collections.bulwark.aws.plugins.module_utils import iam_policy  # noqa: E402
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy  # noqa: E402
 
 # What the iam role's defaults name (roles/iam/defaults/main.yml).
 MFA_POLICY_NAME = "bulwark-require-mfa"

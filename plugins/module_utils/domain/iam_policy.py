@@ -29,7 +29,7 @@ import fnmatch
 import json
 
 # One reader for identity and resource policies (module_utils/policy.py); re-exported here.
-from ansible_collections.bulwark.aws.plugins.module_utils.policy import as_list, load, statements  # noqa: F401
+from ansible_collections.bulwark.aws.plugins.module_utils.domain.policy import as_list, load, statements  # noqa: F401
 
 VERSION = "2012-10-17"
 _LIST_FIELDS = ("Action", "NotAction", "Resource", "NotResource")

@@ -14,7 +14,7 @@ __metaclass__ = type
 import datetime
 import fnmatch
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 # Worst first: the report sorts by this order and BULWARK_FAIL_ON compares against it.
 STATUSES = ("error", "fail", "drift", "manual", "waived", "fixed", "pass")

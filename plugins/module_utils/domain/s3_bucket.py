@@ -4,7 +4,7 @@
 """A log delivery bucket locked down: one reusable function for every module that owns one
 (the CloudTrail bucket, AWS Config's delivery bucket, ...).
 
-    from ansible_collections.bulwark.aws.plugins.module_utils import s3_bucket
+    from ansible_collections.bulwark.aws.plugins.module_utils.domain import s3_bucket
 
     result = s3_bucket.ensure_secure_bucket(
         m, "my-trail-logs", "eu-west-1",
@@ -55,8 +55,8 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils import policy
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
 
 ASPECTS = ("versioning", "not_public", "tls_only", "service_access", "access_logging", "mfa_delete", "lifecycle")
 LIFECYCLE_RULE_ID = "bulwark-log-lifecycle"

@@ -38,7 +38,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.bulwark.aws.plugins.module_utils.controls import MONITORING_ALARMS
+from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import MONITORING_ALARMS
 
 NAMESPACE = "CISBenchmark"
 

@@ -145,7 +145,7 @@ def normalise_rules(entries, option="config_rules"):
         if identifier not in KNOWN_RULES:
             close = [k for k in sorted(KNOWN_RULES) if identifier.upper() == k or identifier.upper() in k][:3]
             raise ValueError("%s: %r is not a managed Config rule bulwark knows%s (known: see "
-                             "plugins/module_utils/config_rules.py KNOWN_RULES)"
+                             "plugins/module_utils/domain/config_rules.py KNOWN_RULES)"
                              % (where, identifier, "; did you mean %s?" % ", ".join(close) if close else ""))
         if identifier in seen:
             raise ValueError("%s: %s is listed more than once" % (where, identifier))

@@ -18,7 +18,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 
 SERVICE = "cloudtrail.amazonaws.com"
 # The only values CloudWatch Logs accepts for retentionInDays (PutRetentionPolicy).

@@ -21,9 +21,9 @@ import xml.etree.ElementTree as ET
 
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.bulwark.aws.plugins.module_utils import controls as catalogue
-from ansible_collections.bulwark.aws.plugins.module_utils import files
-from ansible_collections.bulwark.aws.plugins.module_utils.findings import SEVERITY_RANK, STATUSES
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
+from ansible_collections.bulwark.aws.plugins.module_utils.core import files
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import SEVERITY_RANK, STATUSES
 
 SCHEMA = "bulwark.aws/report/v1"
 FILES = ("report.json", "report.md", "report.junit.xml")
@@ -383,7 +383,7 @@ def gate(report, fail_on, where=None):
 def _write(path, data):
     """Write atomically with mode 0600 (the report names weak spots of the account), never
     through a file or link someone planted at the path; a write that fails leaves no temporary
-    file behind (module_utils/files.py)."""
+    file behind (module_utils/core/files.py)."""
     files.replace_atomic(path, data)
 
 

@@ -293,7 +293,7 @@ def render_markdown():
     lines = [
         "# Control catalogue",
         "",
-        "Generated from `plugins/module_utils/controls.py` by `make docs`; do not edit by hand.",
+        "Generated from `plugins/module_utils/core/controls.py` by `make docs`; do not edit by hand.",
         "CIS = CIS AWS Foundations Benchmark v3.0.0; SH = AWS Security Hub control;",
         "Config = AWS Config managed rule. Remediation: `auto` (the role fixes it), `opt_in` (only",
         "when a variable says so), `root_only` (only the root user can), `manual` (no API).",

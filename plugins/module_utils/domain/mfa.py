@@ -10,8 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.bulwark.aws.plugins.module_utils import aws
-from ansible_collections.bulwark.aws.plugins.module_utils import credential_report as cr
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report as cr
 
 ROOT = cr.ROOT_RESOURCE
 ROOT_CONTROLS = ("root.mfa", "root.hardware_mfa")

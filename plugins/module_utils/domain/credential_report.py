@@ -19,7 +19,7 @@ import time
 from collections import namedtuple
 from datetime import datetime, timezone
 
-from ansible_collections.bulwark.aws.plugins.module_utils.aws import BotoCoreError, ClientError, describe_error, error_code
+from ansible_collections.bulwark.aws.plugins.module_utils.core.aws import BotoCoreError, ClientError, describe_error, error_code
 
 ROOT_USER = "<root_account>"
 # The resource name of root findings (root_key_audit, mfa_status): waivers match it.
