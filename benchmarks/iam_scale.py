@@ -13,8 +13,8 @@ recorder counts the requests that module makes (its sts:GetCallerIdentity includ
     iam_password_policy_check --check, root_key_audit, mfa_status, iam_credential_audit,
     iam_admin_setup --check
 
-Target (DESIGN.md: audits use account-wide reads): requests at the largest size are at most
-1.2 x the requests at the smallest, plus the extra pages of paginated List calls.
+Target (the audits read account-wide, never once per user): requests at the largest size are
+at most 1.2 x the requests at the smallest, plus the extra pages of paginated List calls.
 """
 
 import argparse

@@ -151,13 +151,15 @@ def _read(path):
         return f.read()
 
 
+# The connection (clients, identity, regions), relative to module_utils.
+AWS_UTILS = os.path.join("core", "aws.py")
 # from ...plugins.module_utils[.package] import name[, name] | (names)
 _UTILS_IMPORT = re.compile(r"plugins\.module_utils((?:\.\w+)*) import (\([^)]*\)|[^\n]+)")
 
 
 def _imported_utils(text, seen):
     """Paths (relative to module_utils) of the module_utils the text imports, transitively."""
-    seen.add("aws.py")  # connections only: its calls are handled in static_operations
+    seen.add(AWS_UTILS)  # connections only: its calls are handled in static_operations
     for package, names in _UTILS_IMPORT.findall(text):
         base = package.strip(".").replace(".", os.sep)
         candidates = [base + ".py"] + [os.path.join(base, name + ".py") for name in re.findall(r"\w+", names)]
@@ -184,7 +186,7 @@ def static_operations(module):
     from botocore import xform_name
 
     text = _read(os.path.join(MODULE_DIR, module + ".py"))
-    texts = [text] + [_read(os.path.join(UTILS_DIR, u)) for u in sorted(_imported_utils(text, set()) - {"aws.py"})]
+    texts = [text] + [_read(os.path.join(UTILS_DIR, u)) for u in sorted(_imported_utils(text, set()) - {AWS_UTILS})]
     source = "\n".join(texts)
     session = botocore.session.get_session()
     available = set(session.get_available_services())

@@ -10,8 +10,9 @@ __metaclass__ = type
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.bulwark.aws.plugins.plugin_utils import report
+from ansible_collections.bulwark.aws.plugins.plugin_utils import account_run
 from ansible_collections.bulwark.aws.plugins.plugin_utils.preflight import host_variables
+from ansible_collections.bulwark.aws.plugins.plugin_utils.report import collect, gate, summary, write
 
 ARGUMENT_SPEC = dict(
     report_dir=dict(type="path", required=True),
@@ -36,35 +37,36 @@ class ActionModule(ActionBase):
         accounts, audit_only = [], bool(hosts)
         for host in hosts:
             kept = host_variables(task_vars, host)
-            accounts.append(report.account_section(
+            run = account_run.run_facts(kept)
+            accounts.append(collect.account_section(
                 # the account the module runs reached, else the organization inventory's account_id
-                host, account_id=kept.get("_bulwark_account_id") or kept.get("account_id"),
-                findings=kept.get("_bulwark_findings"),
-                selected=kept.get("_bulwark_selected"), failures=kept.get("_bulwark_failures"),
-                play_failed=host not in alive))
+                host, account_id=run[account_run.ACCOUNT_ID] or kept.get("account_id"),
+                findings=run[account_run.FINDINGS], selected=run[account_run.SELECTED],
+                failures=run[account_run.FAILURES], play_failed=host not in alive))
             audit_only = audit_only and boolean(kept.get("bulwark_audit_only", task_vars.get("bulwark_audit_only", False)),
                                                 strict=False)
         if not any(a["findings"] for a in accounts):
-            for account in accounts or [report.account_section("(no host)")]:
+            for account in accounts or [collect.account_section("(no host)")]:
                 account["errors"].append({"task": "(selection)", "message": NOTHING_SELECTED})
                 if account not in accounts:
                     accounts.append(account)
 
         mode = "check" if task_vars.get("ansible_check_mode") else ("audit" if audit_only else "apply")
-        document = report.build_report(accounts, mode)
+        document = collect.build_report(accounts, mode)
         try:
-            files = report.write_report(document, args["report_dir"])
+            files = write.write_report(document, args["report_dir"])
         except (OSError, IOError) as e:
             result.update(failed=True, msg="could not write the report to %s: %s; set BULWARK_REPORT_DIR (or "
                                            "bulwark_report_dir) to a writable directory" % (args["report_dir"], e))
             return result
+        verdict = gate.gate(document, args["fail_on"], args["report_dir"])
         result.update(
             changed=False,
             report_dir=args["report_dir"],
             files=files,
             mode=mode,
             totals=document["totals"],
-            summary=report.summary_lines(document, args["report_dir"]),
-            gate=report.gate(document, args["fail_on"], args["report_dir"]),
+            summary=summary.summary_lines(document, args["report_dir"], verdict),
+            gate=verdict,
         )
         return result

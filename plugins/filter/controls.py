@@ -1,16 +1,26 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, bulwark.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters the roles use to turn toggles and tags into the modules' ``controls`` option."""
+"""Filters over the control catalogue: a role's control ids, their toggle variables, the selection
+the roles' module tasks make from toggles and tags."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
+from ansible_collections.bulwark.aws.plugins.plugin_utils import account_run
+from ansible_collections.bulwark.aws.plugins.plugin_utils.account_run import TOGGLE_PREFIX, toggle_name  # noqa: F401
+
+
+# Toggles live in their own namespace, so that no toggle can be mistaken for a parameter
+# (bulwark_control_iam_password_policy_min_length switches a control on or off,
+# bulwark_iam_password_min_length is its parameter).
+def toggle_names(ids):
+    """The toggle variable of each control, in the order of ``ids``."""
+    return [toggle_name(i) for i in ids]
 
 
 def control_ids(role):
@@ -20,37 +30,13 @@ def control_ids(role):
     return catalogue.ids(role=role)
 
 
-def toggle_names(ids):
-    """The toggle variable of each control: iam.user_mfa -> bulwark_iam_user_mfa."""
-    return ["bulwark_" + i.replace(".", "_") for i in ids]
-
-
 def select_controls(ids, toggles, run_tags=None, skip_tags=None):
-    """The controls to evaluate: toggled on, selected by --tags, not excluded by --skip-tags.
-
-    This is the one place tags select controls: the roles' tasks run whatever the tags
-    (tag always). ``toggles`` are the toggle values in the order of ``ids``. A tag names a
-    control when it is the control id, a dotted prefix of it (iam.password_policy) or its role.
-    --tags selects the controls its tags name; when none of them names a control ('all',
-    Ansible's default, or a playbook's own tags) every control is selected. --skip-tags
-    excludes the controls its tags name.
-    """
-    ids = list(ids)
-    toggles = list(toggles)
-    if len(toggles) != len(ids):
-        raise AnsibleFilterError("select_controls: %d toggles for %d controls" % (len(toggles), len(ids)))
-    known = catalogue.all_scopes()
-    run = set(run_tags or ()) & known
-    skip = set(skip_tags or ())
-    selected = []
-    for control_id, enabled in zip(ids, toggles):
-        scopes = catalogue.scopes(control_id)
-        # -e bulwark_iam_user_mfa=false arrives as the string "false"
-        if not boolean(enabled, strict=False) or scopes & skip:
-            continue
-        if not run or scopes & run:
-            selected.append(control_id)
-    return selected
+    """The controls to evaluate: toggled on, selected by --tags, not excluded by --skip-tags
+    (the rule the roles' module tasks apply, plugin_utils/account_run.py)."""
+    try:
+        return account_run.select_controls(ids, toggles, run_tags, skip_tags)
+    except ValueError as e:
+        raise AnsibleFilterError(str(e))
 
 
 class FilterModule(object):

@@ -269,11 +269,7 @@ compose:
 #   ansible-playbook bulwark.aws.harden -i organization.yml --check --limit ou_root_workloads
 """
 
-import fnmatch
-import hashlib
-import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 from ansible import constants as C
 from ansible.errors import AnsibleError
@@ -289,208 +285,31 @@ except ImportError:  # ansible-core < 2.19: every inventory string is a template
         return value
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.plugin_utils.organization.cache import cache_key, cached
+from ansible_collections.bulwark.aws.plugins.plugin_utils.organization.filters import validate_filters
+from ansible_collections.bulwark.aws.plugins.plugin_utils.organization.messages import (
+    both_or_all,
+    listed,
+    org_error,
+    shown,
+)
+from ansible_collections.bulwark.aws.plugins.plugin_utils.organization.naming import (
+    PLUGIN_GROUPS,
+    RESERVED_GROUPS,
+    assign_host_names,
+    host_name,
+    ou_group_names,
+    ou_path_text,
+    safe_group_name,
+)
+from ansible_collections.bulwark.aws.plugins.plugin_utils.organization.read import read_organization
 
 # Connection options passed to module_utils/core/aws.py as they are.
 CONNECTION_OPTIONS = ("profile", "region", "endpoint_url", "access_key", "secret_key", "session_token",
                       "validate_certs")
 # Connection options copied into host variables when the configuration file sets them.
 PROPAGATED_OPTIONS = ("profile", "region", "endpoint_url")
-FILTER_KEYS = ("account_id", "account_name", "ou_path")
-# 2: ou_path escapes / and \ inside OU names; accounts have ou_names; the OU tree's paths are kept.
-CACHE_FORMAT = 2
-MAX_WORKERS = 8
 _ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")
-_HOST_CHARS = re.compile(r"[^a-z0-9._-]+")
-_GROUP_CHARS = re.compile(r"[^A-Za-z0-9_]+")
-PLUGIN_GROUPS = ("aws_accounts", "management_account", "member_accounts")
-# No OU group takes these names; no host takes these or any other group name.
-RESERVED_GROUPS = ("all", "ungrouped") + PLUGIN_GROUPS
-OU_HASH_DIGITS = 8
-
-
-def safe_group_name(name):
-    """A valid Ansible group name: letters, digits and _ only, never starting with a digit."""
-    name = _GROUP_CHARS.sub("_", str(name))
-    return "_" + name if name[:1].isdigit() else name
-
-
-def ou_path_text(names):
-    """The ``ou_path`` of an OU: its names from the root joined by /, a \\ or / inside a name
-    written \\\\ or \\/, so two different OUs never have the same path."""
-    return "/".join(name.replace("\\", "\\\\").replace("/", "\\/") for name in names)
-
-
-def ou_group_name(prefix, ou_path):
-    """The sanitized group name of an OU path (before any clash suffix)."""
-    return safe_group_name(prefix + _GROUP_CHARS.sub("_", ou_path.lower()).strip("_"))
-
-
-def ou_digest(ou_path, digits=OU_HASH_DIGITS):
-    return hashlib.sha256(ou_path.encode("utf-8")).hexdigest()[:digits]
-
-
-def ou_group_names(prefix, ou_paths, reserved=RESERVED_GROUPS):
-    """({OU path: group name}, clashes) for the OU paths (ou_path_text) ``ou_paths``.
-
-    A group is named by ou_group_name. When several different paths would get the same name, each
-    of them gets "_" and the first 8 hex digits of the SHA-256 of its path; so does a path whose
-    name is reserved or is the suffixed name of another path; when 8 digits do not tell two paths
-    apart, they get all 64. ``clashes`` is [(name, [paths that would have had it])]."""
-    paths = sorted(set(ou_paths))
-    base = dict((p, ou_group_name(prefix, p)) for p in paths)
-    shared = {}
-    for p in paths:
-        shared.setdefault(base[p], []).append(p)
-    clashes = [(name, ps) for name, ps in sorted(shared.items()) if len(ps) > 1 or name in reserved]
-    digits = dict((p, OU_HASH_DIGITS) for _name, ps in clashes for p in ps)
-    while True:
-        names = dict((p, "%s_%s" % (base[p], ou_digest(p, digits[p])) if p in digits else base[p]) for p in paths)
-        suffixed = {}
-        for p in digits:
-            suffixed.setdefault(names[p], []).append(p)
-        longer = [p for ps in suffixed.values() if len(ps) > 1 for p in ps if digits[p] < 64]
-        taken = [p for p in paths if p not in digits and names[p] in suffixed]
-        if not longer and not taken:
-            return names, clashes
-        for p in longer:
-            digits[p] = 64
-        for p in taken:
-            clashes.append((names[p], suffixed[names[p]] + [p]))
-            digits[p] = OU_HASH_DIGITS
-
-
-def host_name(account_name):
-    return _HOST_CHARS.sub("-", (account_name or "").lower()).strip("-._")
-
-
-def assign_host_names(accounts, why_not=None):
-    """({account id: host name}, clashes) for ``accounts`` (dicts with account_id, account_name).
-
-    A host is named host_name(account name), or the account id when that is empty. It is named
-    "<that>-<account id>" instead when other accounts would get the same name (each of them
-    is, except an account whose name is its own id), when ``why_not(account id, name)`` gives a
-    reason (a group name, localhost...), or when the name is the suffixed name of another account.
-    Suffixed names end with "-" and a 12-digit account id, so no two of them are the same.
-    ``clashes`` is [(name, [account ids that would have had it], reason)]."""
-    why_not = why_not or (lambda account_id, name: None)
-    base = dict((a["account_id"], host_name(a["account_name"]) or a["account_id"]) for a in accounts)
-    shared = {}
-    for account_id, name in base.items():
-        shared.setdefault(name, []).append(account_id)
-    suffixed, clashes = set(), []
-    for name, ids in shared.items():
-        if len(ids) > 1:
-            suffixed.update(i for i in ids if i != name)
-            clashes.append((name, ids, None))
-    for account_id, name in base.items():
-        reason = None if account_id in suffixed else why_not(account_id, name)
-        if reason:
-            suffixed.add(account_id)
-            clashes.append((name, [account_id], reason))
-    while True:
-        owner = dict(("%s-%s" % (base[i], i), i) for i in suffixed)
-        taken = [i for i in base if i not in suffixed and base[i] in owner]
-        if not taken:
-            break
-        for account_id in taken:
-            suffixed.add(account_id)
-            clashes.append((base[account_id], [owner[base[account_id]], account_id], None))
-    names = dict((i, "%s-%s" % (name, i) if i in suffixed else name) for i, name in base.items())
-    return names, clashes
-
-
-def _shown(text):
-    """Untrusted text (an account or OU name) quoted for one line of a message."""
-    text = to_native(text)
-    return "'%s'" % text if text.isprintable() and "'" not in text else repr(text)
-
-
-def _listed(items):
-    items = list(items)
-    return items[0] if len(items) == 1 else "%s and %s" % (", ".join(items[:-1]), items[-1])
-
-
-def _all(items):
-    return "both" if len(items) == 2 else "all"
-
-
-def account_state(account):
-    """ACTIVE, SUSPENDED, PENDING_CLOSURE...: the newer ``State`` field first, then ``Status``."""
-    return account.get("State") or account.get("Status") or "ACTIVE"
-
-
-def _globs(value):
-    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
-
-
-def _matches(account, criteria):
-    """True when the account matches every key of ``criteria`` (a filters dict).
-
-    Tag criteria are skipped when the account's tags are not known yet (``tags`` is None):
-    the caller filters twice, before and after reading tags."""
-    for key, value in criteria.items():
-        if key.startswith("tag:"):
-            tags = account.get("tags")
-            if tags is None:
-                continue
-            tag_key = key[4:]
-            if tag_key not in tags:
-                return False
-            actual = tags[tag_key]
-        else:
-            actual = account[key]
-        if not any(fnmatch.fnmatchcase(actual, g) for g in _globs(value)):
-            return False
-    return True
-
-
-def select(accounts, filters, exclude_filters):
-    """The accounts matching ``filters`` and no entry of ``exclude_filters``.
-
-    Before tags are read (an account's ``tags`` is None), tag criteria of ``filters`` pass and an
-    exclude entry with a tag criterion excludes nothing yet."""
-    def excluded(account):
-        return any(_matches(account, entry) for entry in exclude_filters
-                   if entry and not (account.get("tags") is None and _has_tag_keys(entry)))
-
-    return [a for a in accounts if _matches(a, filters) and not excluded(a)]
-
-
-def _has_tag_keys(criteria):
-    return any(k.startswith("tag:") for k in criteria)
-
-
-def validate_filters(filters, exclude_filters):
-    """Raise AnsibleError naming the first bad key or value."""
-    if not isinstance(filters, dict):
-        raise AnsibleError("filters must be a dict of {key: glob or list of globs}")
-    entries = [("filters", filters)]
-    for n, entry in enumerate(exclude_filters or []):
-        if not isinstance(entry, dict):
-            raise AnsibleError("exclude_filters[%d] must be a dict of {key: glob or list of globs}" % n)
-        entries.append(("exclude_filters[%d]" % n, entry))
-    for where, criteria in entries:
-        for key, value in criteria.items():
-            if key not in FILTER_KEYS and not (isinstance(key, str) and key.startswith("tag:") and len(key) > 4):
-                raise AnsibleError("%s: unknown key %r (use account_id, account_name, ou_path or tag:<tag key>)"
-                                   % (where, key))
-            if value is None or isinstance(value, dict) or (isinstance(value, (list, tuple)) and not value):
-                raise AnsibleError("%s: %s must be a string or a non-empty list of strings" % (where, key))
-
-
-def org_error(exc, operation=None):
-    """One line for an AWS fault while reading the Organization."""
-    code = aws.error_code(exc)
-    if code == "AWSOrganizationsNotInUseException":
-        return ("the account of these credentials is not in an AWS Organization: run with credentials of the "
-                "Organization's management account (or a delegated administrator), or use inventory/localhost.yml "
-                "to audit this one account")
-    if code in ("AccessDeniedException", "AccessDenied"):
-        op = getattr(exc, "operation_name", operation or "?")
-        return ("organizations:%s was denied: use credentials of the management account or of a delegated "
-                "administrator for AWS Organizations, with the read permissions listed in docs/multi-account.md"
-                % op)
-    return aws.describe_error(exc, "organizations")
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -515,20 +334,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._read_config_data(path)
         validate_filters(self.get_option("filters"), self.get_option("exclude_filters"))
 
-        cache_key = self._cache_key(path)
+        key = self._cache_key(path)
         use_cache = self.get_option("cache")
-        data = None
-        if use_cache and cache:
-            try:
-                data = self._cache[cache_key]
-            except KeyError:
-                data = None
-            if data is not None and (not isinstance(data, dict) or data.get("format") != CACHE_FORMAT):
-                data = None
+        data = cached(self._cache, key) if use_cache and cache else None
         if data is None:
             data = self._fetch()
             if use_cache:
-                self._cache[cache_key] = data
+                self._cache[key] = data
         self._populate(data)
 
     def _fail(self, msg):
@@ -541,12 +353,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _cache_key(self, path):
         """The path's key, plus everything that changes what is fetched (never a secret itself)."""
-        params = self._connection_params()
-        scope = dict(profile=params["profile"], region=params["region"], endpoint_url=params["endpoint_url"],
-                     access_key=params["access_key"], include_tags=self.get_option("include_tags"),
-                     filters=self.get_option("filters"), exclude_filters=self.get_option("exclude_filters"))
-        digest = hashlib.sha256(json.dumps(scope, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:12]
-        return "%s_%s" % (self.get_cache_key(path), digest)
+        return cache_key(self.get_cache_key(path), self._connection_params(), self.get_option("include_tags"),
+                         self.get_option("filters"), self.get_option("exclude_filters"))
 
     # --- AWS -------------------------------------------------------------------------------
     def _fetch(self):
@@ -565,63 +373,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except (aws.ClientError, aws.BotoCoreError) as e:
             self._fail(aws.describe_error(e, "sts"))
         try:
-            return self._read_organization(conn, identity)
+            data = read_organization(conn, identity, self.get_option("filters") or {},
+                                     self.get_option("exclude_filters") or [], self.get_option("include_tags"))
         except (aws.ClientError, aws.BotoCoreError) as e:
             self._fail(org_error(e))
-
-    def _read_organization(self, conn, identity):
-        org = conn.client("organizations")
-        organization = org.describe_organization()["Organization"]
-        roots = aws.paginate(org, "list_roots", "Roots")
-
-        def children(node):
-            parent_id, names = node
-            ous = [(ou["Id"], names + [ou["Name"]])
-                   for ou in aws.paginate(org, "list_organizational_units_for_parent", "OrganizationalUnits",
-                                          ParentId=parent_id)]
-            accounts = aws.paginate(org, "list_accounts_for_parent", "Accounts", ParentId=parent_id)
-            return node, ous, accounts
-
-        # An OU is its list of names from the root (a name may hold a /): ou_path is its exact text.
-        accounts, skipped, ou_paths = [], {}, []
-        level = [(r["Id"], [r.get("Name") or "Root"]) for r in roots]
-        with ThreadPoolExecutor(max_workers=MAX_WORKERS) as pool:
-            while level:
-                next_level = []
-                for (parent_id, names), ous, found in pool.map(children, level):
-                    next_level.extend(ous)
-                    ou_paths.append(names)
-                    for a in found:
-                        state = account_state(a)
-                        if state != "ACTIVE":
-                            skipped[state] = skipped.get(state, 0) + 1
-                            continue
-                        accounts.append(dict(account_id=a["Id"], account_name=a.get("Name") or a["Id"],
-                                             email=a.get("Email"), arn=a.get("Arn"), ou_id=parent_id,
-                                             ou_path=ou_path_text(names), ou_names=names, tags=None))
-                level = next_level
-
-            filters, exclude = self.get_option("filters") or {}, self.get_option("exclude_filters") or []
-            # First without tags (tag criteria pass), so accounts left out by id or OU cost no call.
-            accounts = select(accounts, filters, exclude)
-            wants_tags = self.get_option("include_tags") or _has_tag_keys(filters) or any(
-                _has_tag_keys(e) for e in exclude if e)
-            if wants_tags:
-                def tags_of(account):
-                    return dict((t["Key"], t["Value"])
-                                for t in aws.paginate(org, "list_tags_for_resource", "Tags", ResourceId=account["account_id"]))
-
-                for account, tags in zip(accounts, pool.map(tags_of, accounts)):
-                    account["tags"] = tags
-                accounts = select(accounts, filters, exclude)
-        if skipped:
+        if data["skipped"]:
             self.display.vvv("bulwark.aws.organization: left out %s" % ", ".join(
-                "%d %s" % (n, state) for state, n in sorted(skipped.items())))
-        accounts.sort(key=lambda a: (a["account_name"].lower(), a["account_id"]))
-        return dict(format=CACHE_FORMAT, organization_id=organization["Id"],
-                    management_account_id=organization.get("MasterAccountId"),
-                    caller_account_id=identity["account_id"], partition=identity["partition"],
-                    accounts=accounts, skipped=skipped, ou_paths=sorted(ou_paths))
+                "%d %s" % (n, state) for state, n in sorted(data["skipped"].items())))
+        return data
 
     # --- inventory -------------------------------------------------------------------------
     def _ou_groups(self, data):
@@ -637,11 +396,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if used & set(clashing):
                 self.display.warning(
                     "bulwark.aws.organization: OU paths %s would %s be group %s; they are groups %s"
-                    % (_listed(_shown(p) for p in clashing), _all(clashing), name,
-                       _listed(groups[p] for p in clashing))
+                    % (listed(shown(p) for p in clashing), both_or_all(clashing), name,
+                       listed(groups[p] for p in clashing))
                     if len(clashing) > 1 else
                     "bulwark.aws.organization: OU path %s would be group %s, a group name the inventory keeps; "
-                    "it is group %s" % (_shown(clashing[0]), name, groups[clashing[0]]))
+                    "it is group %s" % (shown(clashing[0]), name, groups[clashing[0]]))
         if len(set(groups.values())) != len(groups):  # only with two OU paths of the same SHA-256
             self._fail("two OU paths would share a group: %s" % ", ".join(sorted(groups)))
         return groups
@@ -669,20 +428,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         account_names = dict((a["account_id"], a["account_name"]) for a in accounts)
 
         def who(ids):
-            return _listed("%s (%s)" % (i, _shown(account_names[i])) for i in ids)
+            return listed("%s (%s)" % (i, shown(account_names[i])) for i in ids)
 
         for name, ids, reason in clashes:
             if reason:
                 self.display.warning("bulwark.aws.organization: account %s would be host %s, %s; it is host %s"
-                                     % (who(ids), _shown(name), reason, names[ids[0]]))
+                                     % (who(ids), shown(name), reason, names[ids[0]]))
             else:
                 self.display.warning("bulwark.aws.organization: accounts %s would %s be host %s; the account id "
                                      "tells them apart: they are hosts %s"
-                                     % (who(ids), _all(ids), _shown(name), _listed(names[i] for i in ids)))
+                                     % (who(ids), both_or_all(ids), shown(name), listed(names[i] for i in ids)))
         for account_id, name in names.items():
             reason = why_not(account_id, name)
             if reason:
-                self._fail("account %s cannot be host %s, %s" % (account_id, _shown(name), reason))
+                self._fail("account %s cannot be host %s, %s" % (account_id, shown(name), reason))
         if len(set(names.values())) != len(names):  # cannot happen: a guard, not a rule
             self._fail("two accounts would share a host name")
         return names

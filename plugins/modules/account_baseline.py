@@ -14,19 +14,23 @@ version_added: 0.1.0
 description:
   - Runs the bulwark.aws modules given as options, each with its own options, in checklist order
     (root, IAM, CloudTrail, monitoring, guardrails, account settings), in one module process that
-    shares one AWS connection. Each module evaluates its controls exactly as it does when run alone.
+    shares one AWS connection and the account-wide reads (credential report, account summary, MFA
+    devices). Each module evaluates its controls exactly as it does when run alone.
   - Why it exists. Every module run costs the controller about 0.5 s of CPU before any AWS work
     (a worker process, packaging, Python, botocore, a session, C(sts:GetCallerIdentity)). Run over
-    an Organization, that cost is paid per module and per account. The bulwark.aws roles plan
-    their module runs and run them through this module, once per role, and once per account in
-    the C(bulwark.aws.harden) playbook.
+    an Organization, that cost is paid per module and per account. In the bulwark.aws roles, each
+    task names a module and its variables; this module then runs what they selected, once per
+    role, and once per account in the C(bulwark.aws.harden) playbook. With no option set, its
+    action takes the modules and options from the role tasks before it.
   - All input is checked before any AWS call; every problem is reported at once.
   - A module that fails (an AWS fault it cannot turn into findings) does not stop the others. Its
     controls left without a finding get an V(error) finding, the other modules go on, and the task
     fails at the end with every module's message.
   - C(log_group_name) of O(log_metric_alarms), when not set, is the log group that
-    P(bulwark.aws.cloudtrail_trail_ensure#module) returned in the same run (in check mode, the
+    P(bulwark.aws.cloudtrail_trail_ensure#module) ensures in the same run (in check mode, the
     group the trail would get).
+  - With C(--diff), the diff lists each control and resource a run fixes (or would fix), with
+    what was found; the regions of a resource fold into one line.
   - O(enforce), O(waivers) and the connection options apply to every module. O(controls) limits
     every module to those controls.
 author:
@@ -34,6 +38,9 @@ author:
 options:
   root_key_audit:
     description: Options of P(bulwark.aws.root_key_audit#module). Omitted, it does not run.
+    type: dict
+  mfa_status:
+    description: Options of P(bulwark.aws.mfa_status#module). Omitted, it does not run.
     type: dict
   iam_password_policy_check:
     description: Options of P(bulwark.aws.iam_password_policy_check#module). Omitted, it does not run.

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: iam_credential_audit
-short_description: Audit IAM users, MFA, access keys, policies and certificates (CIS 1.10-1.16, 1.19, 1.22)
+short_description: Audit IAM users, access keys, policies and certificates (CIS 1.11-1.16, 1.19, 1.22)
 version_added: 0.1.0
 description:
   - Evaluates the IAM hygiene controls of the account from account-wide reads only. The IAM
@@ -31,10 +31,6 @@ description:
     lists that leave IAM allowed).
     C(iam.expired_server_certificates) flags expired IAM server certificates.
     C(iam.no_cloudshell_full_access) flags users, groups and roles with AWSCloudShellFullAccess.
-  - C(iam.user_mfa) (CIS 1.10) flags every user with a console password and no MFA device, from
-    the same credential report plus C(ListVirtualMFADevices), exactly as
-    M(bulwark.aws.mfa_status) does (shared code). The iam role evaluates it here, so it costs no
-    module run of its own.
   - C(iam.credential_report) passes when the credential report was generated (and exported,
     with O(export_dir)).
   - Remediation is opt-in only and never deletes a key or a user. O(deactivate_unused_keys)
@@ -45,9 +41,10 @@ description:
     every credential of the IAM user it runs as are left alone, and the finding says so.
   - Only remediation makes per-user calls (C(ListAccessKeys) for users whose keys are
     deactivated, to learn the key ids the credential report does not hold).
-  - Evaluates C(iam.support_role), C(iam.admin_group) and C(iam.mfa_enforcement_policy) in
-    M(bulwark.aws.iam_admin_setup), which creates what they need; each control is evaluated by
-    exactly one module.
+  - Each control is evaluated by exactly one module. M(bulwark.aws.mfa_status) evaluates
+    C(iam.user_mfa); M(bulwark.aws.iam_admin_setup) evaluates C(iam.support_role),
+    C(iam.admin_group) and C(iam.mfa_enforcement_policy). In an account run the credential report
+    is read once for all of them.
 author:
   - bulwark.aws contributors (@bulwark-aws)
 options:
@@ -139,20 +136,6 @@ users:
   returned: when the credential report was read
   type: int
   sample: 42
-mfa_users:
-  description:
-    - Every IAM user with its MFA state, when C(iam.user_mfa) is evaluated, exactly as
-      RV(bulwark.aws.mfa_status#module:users) (name, password_enabled, mfa_active, mfa_devices,
-      password_last_used). No secrets.
-  returned: when C(iam.user_mfa) is evaluated and the credential report was read
-  type: list
-  elements: dict
-  sample:
-    - name: alice
-      password_enabled: true
-      mfa_active: false
-      mfa_devices: 0
-      password_last_used: null
 exported:
   description: Paths of the exported credential report.
   returned: when O(export_dir) is set and the report was read

@@ -15,7 +15,8 @@ description:
   - Evaluates C(root.mfa) (CIS 1.5), C(root.hardware_mfa) (CIS 1.6) and C(iam.user_mfa) (CIS 1.10).
   - Reads only account-wide data, so the number of API calls does not grow with the number of
     users. C(iam:GetAccountSummary) (C(AccountMFAEnabled)), C(iam:ListVirtualMFADevices) of
-    assigned devices (paginated), and the IAM credential report (generated once per run).
+    assigned devices (paginated), and the IAM credential report, each read once per account run
+    and shared with M(bulwark.aws.root_key_audit) and M(bulwark.aws.iam_credential_audit).
   - Root MFA that is a virtual device (one assigned to the C(:root) ARN) fails C(root.hardware_mfa).
   - Every IAM user with a console password and no MFA is one V(fail) finding (resource the
     user name). Users without a console password are not flagged. When every console user has
@@ -105,26 +106,11 @@ users:
       password_last_used: null
 """
 
-from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report as cr
-from ansible_collections.bulwark.aws.plugins.module_utils.domain import mfa
-from ansible_collections.bulwark.aws.plugins.module_utils.core.module import BulwarkModule
-
-CONTROLS = ["root.mfa", "root.hardware_mfa", "iam.user_mfa"]
+from ansible_collections.bulwark.aws.plugins.module_utils.checks.mfa_status import DEFINITION
 
 
 def main():
-    m = BulwarkModule(argument_spec={}, control_ids=CONTROLS)
-    m.run(body)
-
-
-def body(m):
-    iam = m.client("iam")
-    acct = cr.read_account(iam, summary=m.wants("root.mfa", "root.hardware_mfa"), report=m.wants("iam.user_mfa"))
-    devices = devices_error = None
-    if m.wants("root.hardware_mfa", "iam.user_mfa"):
-        devices, devices_error = mfa.virtual_devices(iam)
-    root = mfa.root_mfa(m, acct, devices, devices_error)
-    m.exit(root=root, users=mfa.user_mfa(m, acct.users, acct.report_error, devices))
+    DEFINITION.main()
 
 
 if __name__ == "__main__":

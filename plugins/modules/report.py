@@ -84,10 +84,24 @@ totals:
   type: dict
   sample: {"error": 0, "fail": 3, "drift": 10, "manual": 1, "waived": 0, "fixed": 0, "pass": 40}
 summary:
-  description: The summary table, one line per account, a total line and where the files are.
+  description:
+    - The lines to print at the end of the run. First C(bulwark.aws drift report (<mode>)); then per account
+      (worst first) a line of counts, followed by its task errors and one line per control that is not
+      V(pass), worst first (error, fail, drift, fixed, manual, waived), its regions and resources folded
+      into counts, at most 15 lines, then C(… and N more controls, see report.md).
+    - With several accounts, a line of counts over all of them. Last, where the files are and whether
+      O(fail_on) fails the run.
   returned: success
   type: list
   elements: str
+  sample:
+    - bulwark.aws drift report (check)
+    - "prod-123456789012: 4 pass, 143 drift, 21 fail, 3 manual, 20 error"
+    - "  iam.access_analyzer error in 20 regions: access-analyzer ListAnalyzers failed: AccessDenied"
+    - "  iam.user_mfa fail: 3 users"
+    - "  guardduty.enabled drift in 17 regions"
+    - "reports: /home/ops/bulwark-reports/20261206T040000Z (report.md, report.json, report.junit.xml);
+      BULWARK_FAIL_ON=drift: the run fails, 184 finding(s) or task error(s) are drift or worse"
 gate:
   description: Whether the run fails under O(fail_on).
   returned: success

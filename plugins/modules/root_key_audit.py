@@ -9,16 +9,13 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: root_key_audit
-short_description: Audit the root user's access keys, MFA, signing certificates and recent use (CIS 1.4-1.7)
+short_description: Audit the root user's access keys, signing certificates and recent use (CIS 1.4, 1.7)
 version_added: 0.1.0
 description:
-  - Evaluates C(root.no_access_keys) (CIS 1.4), C(root.mfa) (CIS 1.5), C(root.hardware_mfa)
-    (CIS 1.6), C(root.no_recent_use) (CIS 1.7) and C(root.no_signing_certificates) from
-    account-wide reads, the IAM credential report (its C(<root_account>) row, generated once
-    per run), C(iam:GetAccountSummary) and, for C(root.hardware_mfa), the assigned virtual MFA
-    devices.
-  - Root MFA is evaluated exactly as M(bulwark.aws.mfa_status) does (shared code); the root
-    role uses this module alone, so auditing root costs one module run per account.
+  - Evaluates C(root.no_access_keys) (CIS 1.4), C(root.no_recent_use) (CIS 1.7) and
+    C(root.no_signing_certificates) from account-wide reads, the IAM credential report (its
+    C(<root_account>) row) and C(iam:GetAccountSummary), read once per account run and shared
+    with M(bulwark.aws.mfa_status), which evaluates root MFA.
   - Returns what it found about the root credentials (key numbers, whether active, last use
     date, region and service, last rotation; last console sign-in). It never returns a secret.
   - Only the root user can remove root credentials, so these controls are V(fail) with the
@@ -74,11 +71,11 @@ findings:
       resource: root
       region: global
       message: "the root user has 1 access key: key 1 active, last used 2 days ago (2026-05-01) in us-east-1 by s3"
-    - control: root.mfa
+    - control: root.no_signing_certificates
       status: pass
       resource: root
       region: global
-      message: the root user has MFA
+      message: the root user has no signing certificate
 root:
   description: What the two reads say about the root credentials. No secret is ever part of it.
   returned: always
@@ -120,20 +117,6 @@ root:
       description: The root signing certificates that exist, from the credential report.
       type: list
       elements: dict
-root_mfa:
-  description: What the reads say about root MFA, as M(bulwark.aws.mfa_status) returns it in its C(root) result.
-  returned: when root.mfa or root.hardware_mfa is selected
-  type: dict
-  contains:
-    mfa_enabled:
-      description: Whether root has MFA (summary C(AccountMFAEnabled)); null when unread.
-      type: bool
-    virtual_mfa:
-      description: Whether the root MFA device is a virtual one; null when unread.
-      type: bool
-    password_present:
-      description: Whether root has a console password; null when unknown.
-      type: bool
 caller_is_root:
   description: Whether this run used the root user's credentials (only then can keys be deleted).
   returned: always

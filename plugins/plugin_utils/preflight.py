@@ -15,22 +15,46 @@ import glob
 import os
 
 import yaml
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
+from ansible_collections.bulwark.aws.plugins.plugin_utils import account_run
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
 # Variables that are not role options: the harden playbook's host pattern, and the results the
-# roles keep under documented names (roles/common/tasks/evaluate.yml sets exactly these).
+# account run keeps (bulwark_<module>_result).
 PLAYBOOK_VARIABLES = ("bulwark_hosts",)
-RESULT_VARIABLES = (
-    "bulwark_root_credentials_result", "bulwark_iam_password_policy_result", "bulwark_iam_credential_audit",
-    "bulwark_iam_admin_setup", "bulwark_cloudtrail_result", "bulwark_monitoring_result",
-    "bulwark_guardrails_result", "bulwark_account_result",
-)
+RESULT_VARIABLES = tuple(account_run.result_names())
 # Ansible's own tags: never a control selection.
 SPECIAL_TAGS = ("all", "always", "never", "tagged", "untagged")
 
 _known = None
+_specs = None
+
+
+def role_options(roles_dir=ROLES_DIR):
+    """{variable: its argument spec} over the main entry point of every role."""
+    global _specs  # pylint: disable=global-statement
+    if _specs is None or roles_dir != ROLES_DIR:
+        options = {}
+        for path in sorted(glob.glob(os.path.join(roles_dir, "*", "meta", "argument_specs.yml"))):
+            with open(path) as f:
+                specs = (yaml.safe_load(f) or {}).get("argument_specs") or {}
+            options.update(((specs.get("main") or {}).get("options")) or {})
+        if roles_dir != ROLES_DIR:
+            return options
+        _specs = options
+    return _specs
+
+
+def type_problems(values, options=None):
+    """Messages for the role variables in ``values`` ({name: value}) whose value does not fit
+    the role's argument spec: what the roles' own validation says, for every role at once
+    (bulwark.aws.harden imports the roles' checks without their validation task)."""
+    options = role_options() if options is None else options
+    spec = dict((name, options[name]) for name in values if name in options)
+    checked = ArgumentSpecValidator(spec).validate(dict((name, values[name]) for name in spec))
+    return list(checked.error_messages)
 
 
 def known_variables(roles_dir=ROLES_DIR):
@@ -65,11 +89,24 @@ def _did_you_mean(name, candidates):
     return " (did you mean %s?)" % " or ".join(close) if close else ""
 
 
+def _toggle_without_its_prefix(name, known):
+    """The toggle a name means when it is a control toggle written without the control_ part
+    (bulwark_iam_user_mfa for bulwark_control_iam_user_mfa, the toggles' names before they got
+    a namespace of their own), else None."""
+    toggle = account_run.TOGGLE_PREFIX + name[len("bulwark_"):]
+    return toggle if toggle in known else None
+
+
 def unknown_variables(names, known=None):
     """Messages for the bulwark_* names that no role knows, each with the closest known names."""
     known = known_variables() if known is None else known
     unknown = sorted(set(n for n in names if n.startswith("bulwark_") and n not in known))
-    return ["unknown variable %s%s" % (name, _did_you_mean(name, known)) for name in unknown]
+    problems = []
+    for name in unknown:
+        toggle = _toggle_without_its_prefix(name, known)
+        hint = " (did you mean %s?)" % toggle if toggle else _did_you_mean(name, known)
+        problems.append("unknown variable %s%s" % (name, hint))
+    return problems
 
 
 def _looks_like_a_control(tag):

@@ -74,8 +74,9 @@ def test_check_run_writes_the_three_reports_and_a_summary(play):
     out = run.stdout
     tail = out[out.index("Report | Summary"):]
     for host in HOSTS:
-        assert "%s  %s     0      8      0     0       0      0       0            0" % (ACCOUNT_ID, host) in tail
-    assert "total                    0     24      0     0       0      0       0            0" in tail
+        assert '"%s (%s): 8 drift",' % (host, ACCOUNT_ID) in tail
+    assert '"  iam.password_policy.min_length drift",' in tail
+    assert '"3 accounts in all: 24 drift",' in tail
     assert "reports: %s (report.md, report.json, report.junit.xml)" % run.report_dir in tail
 
     secret = TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
@@ -120,17 +121,17 @@ def test_the_default_fail_on_is_error(play):
 def test_an_account_that_fails_still_appears_with_an_error_for_each_control(play):
     run = play("broken", "--check", "-e", "broken_host=acct-b", fail_on="")
     assert run.returncode == 2, run  # the default BULWARK_FAIL_ON=error fails the run, after the report
-    assert run.recap["acct-b"]["failed"] == 0 and "rescued=1" in run.stdout
+    assert run.recap["acct-b"]["failed"] == 0 and "acct-b: iam_password_policy_check: " in run.stdout + run.stderr
     report, md, junit, _everything = files(run)
     first = report["accounts"][0]
     assert first["host"] == "acct-b"
     message = "iam_password_policy_check: bulwark_iam_password_min_length: 200 is out of range; IAM accepts 6 to 128"
-    assert first["errors"] == [{"task": "Common | Evaluate the planned controls in one module run", "message": message}]
+    assert first["errors"] == [{"task": "Common | Run the selected checks of the account in one module run", "message": message}]
     assert sorted(f["control"] for f in first["findings"]) == sorted(PASSWORD_POLICY)
     assert {f["status"] for f in first["findings"]} == {"error"}
     assert all(f["message"] == "not evaluated: " + message for f in first["findings"])
     assert sorted(a["host"] for a in report["accounts"][1:]) == ["acct-a", "acct-c"]
-    assert "- **error** in task `Common | Evaluate the planned controls in one module run`: " in md
+    assert "- **error** in task `Common | Run the selected checks of the account in one module run`: " in md
     suite = junit.find("testsuite")
     assert suite.get("hostname") == "acct-b" and suite.get("errors") == str(1 + len(PASSWORD_POLICY))
     assert "BULWARK_FAIL_ON=error: 9 finding(s) or task error(s) are error" in run.stdout + run.stderr

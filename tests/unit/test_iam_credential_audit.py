@@ -68,31 +68,11 @@ def test_empty_account_passes_every_control(iam, run_module):
 
 # --- iam.user_mfa (shared with mfa_status) -------------------------------------------------------
 
-def test_user_mfa_is_evaluated_here_as_mfa_status_does(iam, run_module):
-    from ansible_collections.bulwark.aws.plugins.modules import mfa_status
-
+def test_user_mfa_is_mfa_status_s(iam, run_module):
     user(iam, "alice", password=True)
-    user(iam, "dana", password=True)
-    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="dana")["VirtualMFADevice"]["SerialNumber"]
-    iam.enable_mfa_device(UserName="dana", SerialNumber=serial, AuthenticationCode1="123456",
-                          AuthenticationCode2="654321")
-    user(iam, "erin-ci", keys=1)  # no console password: not flagged
-    result = run_module(mod.DEFINITION.main, {"controls": ["iam.user_mfa"]})
-    [finding] = result["findings"]
-    assert (finding["control"], finding["status"], finding["resource"]) == ("iam.user_mfa", "fail", "alice")
-    mfa_users = dict((u["name"], u) for u in result["mfa_users"])
-    assert mfa_users["alice"]["mfa_active"] is False and mfa_users["dana"]["mfa_devices"] == 1
-    assert mfa_users["erin-ci"]["password_enabled"] is False
-    assert result["findings"] == run_module(mfa_status.main, {"controls": ["iam.user_mfa"]})["findings"]
-
-
-def test_user_mfa_alone_reads_no_policy_or_certificate(moto_server, run_module):
-    with Recorder(moto_server.url) as rec:
-        result = run_module(mod.DEFINITION.main, {"controls": ["iam.user_mfa"]})
-    assert result.statuses() == {"iam.user_mfa": "pass"}
-    operations = set(operation for _service, operation, _region in rec.calls())
-    assert "ListVirtualMFADevices" in operations
-    assert not operations & {"GetAccountAuthorizationDetails", "ListServerCertificates"}
+    assert "iam.user_mfa" not in mod.CONTROLS
+    result = run_module(mod.DEFINITION.main, {})
+    assert "iam.user_mfa" not in result.statuses() and "mfa_users" not in result
 
 
 # --- credential report controls -------------------------------------------------------------------
@@ -193,7 +173,8 @@ def test_opt_in_deactivates_unused_keys_and_removes_unused_passwords(iam, run_mo
     assert finding["status"] == "fixed"
     assert "deactivated key %s" % key in finding["message"] and "removed the console password" in finding["message"]
     assert result["actions"] == ["iam:UpdateAccessKey gina %s Inactive" % key, "iam:DeleteLoginProfile gina"]
-    assert result["diff"]["after"]["access_key/gina/%s" % key] == "Inactive"
+    assert result["diff"]["before"]["iam.unused_credentials"]["gina"] == finding["message"]
+    assert result["diff"]["after"]["iam.unused_credentials"] == {"gina": "fixed"}
     assert status_of(iam, "gina") == {key: "Inactive"}                # deactivated, not deleted
     assert not has_password(iam, "gina")
     iam.get_user(UserName="gina")                                     # the user stays
@@ -554,7 +535,7 @@ def test_aws_fault_is_an_error_finding_and_the_rest_is_evaluated(iam, run_module
     result = run_module(mod.DEFINITION.main, {})
     assert "failed" not in result
     statuses = result.statuses()
-    for control in mod.REPORT_CONTROLS + ["iam.credential_report", "iam.user_mfa"]:
+    for control in mod.REPORT_CONTROLS + ["iam.credential_report"]:
         assert statuses[control] == "error"
     assert "iam:GenerateCredentialReport" in one(result, "iam.credential_report")["message"]
     assert statuses["iam.permissions_via_groups"] == "pass"

@@ -192,3 +192,11 @@ def test_bad_input_fails_before_any_call(moto_server, run_module, args, message)
         result = run_module(mod.main, args)
     assert result["failed"] is True and message in result["msg"]
     assert rec.calls() == []
+
+
+def test_root_mfa_alone_does_not_list_devices(monkeypatch, run_module):
+    with StubbedIam(monkeypatch) as iam:
+        iam.summary(AccountMFAEnabled=0, AccountPasswordPresent=1)
+        result = run_module(mod.main, {"controls": ["root.mfa"]})  # no report, no device list: none is read
+    assert result.statuses() == {"root.mfa": "fail"}
+    assert result["root"]["virtual_mfa"] is None

@@ -4,7 +4,6 @@ they run a module, the module's options when it is called directly (the option_n
 The roles' plan tasks map each option to its variable in vars._variables; the map is checked
 here against the templates, so it cannot drift from what the options read."""
 
-import glob
 import os
 import re
 
@@ -22,57 +21,6 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # A role variable read by a template (not _bulwark_* facts, not the bulwark.aws.* filters).
 VARIABLE = re.compile(r"(?<![\w.])bulwark_[a-z0-9_]+")
 STEPS = dict((d.name, d) for d in account_baseline.STEPS)
-
-
-def plan_tasks():
-    """(file, task) for every task of roles/*/tasks that plans a module run (vars._module)."""
-    found = []
-    for path in sorted(glob.glob(os.path.join(REPO, "roles", "*", "tasks", "*.yml"))):
-        with open(path) as f:
-            for task in yaml.safe_load(f) or []:
-                if "_module" in (task.get("vars") or {}):
-                    found.append((os.path.relpath(path, REPO), task))
-    return found
-
-
-def documented_variables():
-    names = set()
-    for path in glob.glob(os.path.join(REPO, "roles", "*", "meta", "argument_specs.yml")):
-        with open(path) as f:
-            for spec in (yaml.safe_load(f)["argument_specs"] or {}).values():
-                names.update(spec.get("options") or {})
-    return names
-
-
-PLAN_TASKS = plan_tasks()
-
-
-def test_every_module_the_roles_plan_is_found():
-    assert sorted(task["vars"]["_module"] for _path, task in PLAN_TASKS) == sorted(STEPS)
-
-
-@pytest.mark.parametrize("path,task", PLAN_TASKS, ids=[p for p, _t in PLAN_TASKS])
-def test_plan_task_names_each_option_by_the_variable_it_reads(path, task):
-    variables = task["vars"].get("_variables")
-    options = task["vars"]["_options"]
-    assert isinstance(variables, dict) and variables, "%s: no vars._variables" % path
-    assert options.get("option_names") == "{{ _variables }}", path
-    module_options = STEPS[task["vars"]["_module"]].argument_spec()
-    documented = documented_variables()
-    for option, template in options.items():
-        if option in ("controls", "option_names"):
-            continue
-        read = sorted(set(VARIABLE.findall(str(template))))
-        if len(read) == 1:
-            assert variables.get(option, "").split(".")[0] == read[0], (
-                "%s: option %s reads %s; vars._variables must map it to that variable" % (path, option, read[0]))
-    for option, name in variables.items():
-        assert option in module_options, "%s: %s is not an option of %s" % (path, option, task["vars"]["_module"])
-        assert option in options, "%s: %s is mapped but not passed in vars._options" % (path, option)
-        variable = re.split(r"[.\[]", name)[0]
-        assert variable in documented, "%s: %s is not a documented role variable" % (path, variable)
-        assert variable in VARIABLE.findall(str(options[option])), (
-            "%s: option %s does not read %s" % (path, option, variable))
 
 
 # --- through account_baseline (a role's module run) -----------------------------------------------

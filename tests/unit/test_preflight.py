@@ -6,6 +6,7 @@ import os
 import pytest
 import yaml
 
+from ansible_collections.bulwark.aws.plugins.filter.controls import toggle_names
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 from ansible_collections.bulwark.aws.plugins.plugin_utils import preflight
 
@@ -19,26 +20,41 @@ def test_known_variables_are_every_role_option():
                 os.path.join(REPO, "roles", role, "defaults", "main.yml")) else open(os.devnull) as f:
             defaults = yaml.safe_load(f) or {}
         assert set(defaults) <= known, (role, sorted(set(defaults) - known))
-    toggles = set("bulwark_" + c.replace(".", "_") for c in controls.CONTROLS)
-    assert toggles <= known
+    assert set(toggle_names(controls.CONTROLS)) <= known
 
 
 def test_a_typo_is_named_with_the_closest_variable():
     problems = preflight.unknown_variables(["bulwark_iam_password_min_lenght", "bulwark_iam_password_min_length",
                                             "other_var", "bulwark_aws_region"])
+    # the parameter only: its control's toggle (bulwark_control_iam_password_policy_min_length) no
+    # longer looks like it
     assert problems == ["unknown variable bulwark_iam_password_min_lenght (did you mean "
-                        "bulwark_iam_password_min_length or bulwark_iam_password_policy_min_length?)"]
+                        "bulwark_iam_password_min_length?)"]
+
+
+@pytest.mark.parametrize("old,new", [
+    ("bulwark_iam_user_mfa", "bulwark_control_iam_user_mfa"),
+    ("bulwark_root_mfa", "bulwark_control_root_mfa"),
+    ("bulwark_kms_key_rotation", "bulwark_control_kms_key_rotation"),
+    ("bulwark_iam_password_policy_min_length", "bulwark_control_iam_password_policy_min_length"),
+])
+def test_a_toggle_without_its_control_prefix_is_named_with_the_toggle(old, new):
+    """Toggles are bulwark_control_<control id>: the name without control_ gets exactly the toggle."""
+    assert preflight.unknown_variables([old]) == ["unknown variable %s (did you mean %s?)" % (old, new)]
+
+
+def test_every_toggle_written_without_its_control_prefix_gets_its_toggle():
+    for control_id, toggle in zip(controls.CONTROLS, toggle_names(controls.CONTROLS)):
+        old = "bulwark_" + control_id.replace(".", "_")
+        assert preflight.unknown_variables([old]) == ["unknown variable %s (did you mean %s?)" % (old, toggle)]
 
 
 def test_an_unknown_variable_without_a_close_name():
     assert preflight.unknown_variables(["bulwark_zzz"]) == ["unknown variable bulwark_zzz"]
 
 
-def test_result_variables_are_the_names_evaluate_sets():
-    with open(os.path.join(REPO, "roles", "common", "tasks", "evaluate.yml")) as f:
-        tasks = yaml.safe_load(f)
-    kept = set(n for task in tasks for n in (task.get("ansible.builtin.set_fact") or {}) if n.startswith("bulwark_"))
-    assert kept == set(preflight.RESULT_VARIABLES)
+def test_result_variables_follow_the_one_naming_rule():
+    assert set(preflight.RESULT_VARIABLES) == set("bulwark_%s_result" % m for m in controls.modules())
 
 
 def test_every_variable_the_repository_sets_is_known():

@@ -62,8 +62,8 @@ class FakeModule:
     def wants(self, *ids):
         return any(self.findings.wants(c) for c in ids)
 
-    def record_change(self, action, before=None, after=None, key=None):
-        self.changes.append((action, key))
+    def record_change(self, action):
+        self.changes.append(action)
 
 
 # --- validate_regions -------------------------------------------------------------------------
@@ -227,8 +227,8 @@ def test_a_bug_in_one_region_is_raised_after_every_region_finished():
 
 def test_changes_are_recorded_with_their_region():
     m = FakeModule()
-    regions.for_each_region(m, ["eu-west-1"], lambda run: run.record_change("ec2:Enable", False, True, key="ebs"))
-    assert m.changes == [("ec2:Enable (eu-west-1)", "eu-west-1/ebs")]
+    regions.for_each_region(m, ["eu-west-1"], lambda run: run.record_change("ec2:Enable"))
+    assert m.changes == ["ec2:Enable (eu-west-1)"]
 
 
 def test_no_region_no_work():

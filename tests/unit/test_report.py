@@ -1,7 +1,7 @@
-"""The drift report (plugins/plugin_utils/report.py) and the two actions around it: the three
-report files, ordering, totals, Markdown and JUnit structure, account_section (what one account
-host kept), BULWARK_FAIL_ON (parse_fail_on, gate), the report directory and the atomic 0600
-writes; then bulwark.aws.report and bulwark.aws.preflight run in-process as Ansible runs an
+"""The drift report (plugins/plugin_utils/report/) and the two actions around it: the three
+report files, ordering, totals, Markdown and JUnit structure (collect, render), account_section
+(what one account host kept), BULWARK_FAIL_ON (gate), the report directory and the atomic 0600
+writes (write); the end-of-run summary is in test_report_summary.py; then bulwark.aws.report and bulwark.aws.preflight run in-process as Ansible runs an
 action plugin (ActionModule(task, connection, play_context, loader, templar, shared_loader_obj))."""
 
 import datetime
@@ -18,7 +18,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.bulwark.aws.plugins.action import preflight as preflight_action
 from ansible_collections.bulwark.aws.plugins.action import report as report_action
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
-from ansible_collections.bulwark.aws.plugins.plugin_utils import report
+from ansible_collections.bulwark.aws.plugins.plugin_utils.report import collect, gate, render, write
 from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import STATUSES, Findings, finding
 
 PP = "account-password-policy"
@@ -35,12 +35,12 @@ def f(control, status, message="m", resource=PP, region=None):
 
 def mixed():
     """acct-a: passes and drift; acct-b: every status, two users for iam.user_mfa."""
-    a = report.account_section("acct-a", "111111111111", [
+    a = collect.account_section("acct-a", "111111111111", [
         f(MIN_LENGTH, "drift", "MinimumPasswordLength is 8"),
         f(SYMBOLS, "pass", "RequireSymbols is True"),
         f(MAX_AGE, "pass", "MaxPasswordAge is 90"),
     ])
-    b = report.account_section("acct-b", "222222222222", [
+    b = collect.account_section("acct-b", "222222222222", [
         f(MIN_LENGTH, "fixed", "set to 14"),
         f(SYMBOLS, "pass", "RequireSymbols is True"),
         f("iam.user_mfa", "pass", "has MFA", resource="bob"),
@@ -52,9 +52,9 @@ def mixed():
     return [a, b]
 
 
-def write(accounts, directory, mode="check"):
-    document = report.build_report(accounts, mode, NOW)
-    paths = report.write_report(document, str(directory))
+def write_files(accounts, directory, mode="check"):
+    document = collect.build_report(accounts, mode, NOW)
+    paths = write.write_report(document, str(directory))
     return document, paths
 
 
@@ -69,7 +69,7 @@ def read(directory):
 
 def file_texts(directory):
     out = {}
-    for name in report.FILES:
+    for name in write.FILES:
         with open(os.path.join(str(directory), name), encoding="utf-8") as fh:
             out[name] = fh.read()
     return out
@@ -78,7 +78,7 @@ def file_texts(directory):
 # --- rendering --------------------------------------------------------------------------------
 
 def test_three_files_same_content(tmp_path):
-    document, paths = write(mixed(), tmp_path)
+    document, paths = write_files(mixed(), tmp_path)
     assert paths == [str(tmp_path / n) for n in ("report.json", "report.md", "report.junit.xml")]
     on_disk, md, junit = read(tmp_path)
     assert on_disk == document
@@ -105,19 +105,11 @@ def test_three_files_same_content(tmp_path):
     # The JUnit file holds the same findings.
     cases = junit.findall("testsuite/testcase")
     assert {c.get("name") for c in cases} == {x["control"] for a in document["accounts"] for x in a["findings"]}
-    # The summary: one line per account, the totals and where the reports are.
-    lines = report.summary_lines(document, str(tmp_path))
-    assert lines[0].split() == ["account", "host"] + list(report.SUMMARY_STATUSES) + ["task", "errors"]
-    assert "222222222222  acct-b     2      0      1     1       1      1       1" in lines[1]
-    assert lines[1].split() == ["222222222222", "acct-b", "2", "0", "1", "1", "1", "1", "1", "0"]
-    assert lines[3].split() == ["total", "4", "1", "1", "1", "1", "1", "1", "0"]
-    assert lines[-1] == "reports: %s (report.md, report.json, report.junit.xml)" % tmp_path
-    assert not report.summary_lines(document)[-1].startswith("reports:")
 
 
 def test_every_pass_account_says_so(tmp_path):
-    clean = report.account_section("clean", "333333333333", [f(MIN_LENGTH, "pass")])
-    write([clean], tmp_path)
+    clean = collect.account_section("clean", "333333333333", [f(MIN_LENGTH, "pass")])
+    write_files([clean], tmp_path)
     md = read(tmp_path)[1]
     assert "1 finding(s): 1 pass." in md and "Every finding is `pass`." in md
     assert "Findings that are not pass" not in md
@@ -125,11 +117,11 @@ def test_every_pass_account_says_so(tmp_path):
 
 def test_accounts_and_findings_worst_first():
     accounts = [
-        report.account_section("clean", "333333333333", [f(MIN_LENGTH, "pass")]),
-        report.account_section("drifty", "444444444444", [f(MIN_LENGTH, "drift"), f(MAX_AGE, "drift")]),
-        report.account_section("failing", "555555555555", [f(MIN_LENGTH, "pass"), f(MAX_AGE, "fail")]),
+        collect.account_section("clean", "333333333333", [f(MIN_LENGTH, "pass")]),
+        collect.account_section("drifty", "444444444444", [f(MIN_LENGTH, "drift"), f(MAX_AGE, "drift")]),
+        collect.account_section("failing", "555555555555", [f(MIN_LENGTH, "pass"), f(MAX_AGE, "fail")]),
     ] + mixed()
-    document = report.build_report(accounts, "check", NOW)
+    document = collect.build_report(accounts, "check", NOW)
     assert [a["host"] for a in document["accounts"]] == ["acct-b", "failing", "drifty", "acct-a", "clean"]
     for account in document["accounts"]:
         ranks = [STATUSES.index(x["status"]) for x in account["findings"]]
@@ -137,7 +129,7 @@ def test_accounts_and_findings_worst_first():
     statuses = [x["status"] for x in document["accounts"][0]["findings"]]
     assert statuses == ["error", "fail", "manual", "waived", "fixed", "pass", "pass"]
     # Same status: catalogue order, then resource.
-    same = report.build_report([report.account_section("h", None, [
+    same = collect.build_report([collect.account_section("h", None, [
         f("iam.user_mfa", "fail", resource="zed"), f("iam.user_mfa", "fail", resource="amy"),
         f(MIN_LENGTH, "fail")])], "check", NOW)
     assert [(x["control"], x["resource"]) for x in same["accounts"][0]["findings"]] == [
@@ -145,18 +137,17 @@ def test_accounts_and_findings_worst_first():
 
 
 def test_task_errors_rank_an_account_first_and_count_in_the_totals_row(tmp_path):
-    broken = report.account_section("broken", "666666666666", failures=[{"task": "Assume", "message": "denied"}])
+    broken = collect.account_section("broken", "666666666666", failures=[{"task": "Assume", "message": "denied"}])
     accounts = mixed() + [broken]
-    document, _paths = write(accounts, tmp_path)
+    document, _paths = write_files(accounts, tmp_path)
     # A task error weighs like an error finding: broken ties with acct-b, whose fail decides.
     assert [a["host"] for a in document["accounts"]] == ["acct-b", "broken", "acct-a"]
     md = read(tmp_path)[1]
     assert "| **total** | | 4 | 1 | 1 | 1 | 1 | 1 | 1 | 1 |" in md
-    assert report.summary_lines(document)[-1].split()[-1] == "1"
 
 
 def test_junit_one_case_per_control_worst_status_decides(tmp_path):
-    write(mixed(), tmp_path)
+    write_files(mixed(), tmp_path)
     junit = read(tmp_path)[2]
     assert junit.tag == "testsuites"
     suites = junit.findall("testsuite")
@@ -182,26 +173,27 @@ def test_junit_one_case_per_control_worst_status_decides(tmp_path):
     assert dict((k, b.get(k)) for k in expected) == expected
     a = suites[1]
     assert (a.get("tests"), a.get("failures"), a.get("errors"), a.get("skipped")) == ("3", "1", "0", "0")
-    assert (junit.get("tests"), junit.get("failures"), junit.get("errors"), junit.get("skipped")) == ("9", "2", "1", "2")
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors"), junit.get("skipped")) == (
+        "9", "2", "1", "2")
     for suite in suites:
         props = dict((p.get("name"), p.get("value")) for p in suite.findall("properties/property"))
         assert props["host"] == suite.get("hostname") and props["mode"] == "check"
-        assert props["schema"] == report.SCHEMA
+        assert props["schema"] == collect.SCHEMA
         assert suite.get("timestamp") == "2026-03-01T12:00:00"
 
 
 def test_junit_several_worst_findings_name_the_control_title():
-    account = report.account_section("h", "111111111111", [
+    account = collect.account_section("h", "111111111111", [
         f("iam.user_mfa", "fail", "no MFA", resource="alice"), f("iam.user_mfa", "fail", "no MFA", resource="bob")])
-    junit = ET.fromstring(report.render_junit(report.build_report([account], "check", NOW)))
+    junit = ET.fromstring(render.render_junit(collect.build_report([account], "check", NOW)))
     failure = junit.find("testsuite/testcase/failure")
     assert failure.get("message") == "fail: " + controls.get("iam.user_mfa").title
 
 
 def test_same_account_id_on_several_hosts_gets_distinct_classnames(tmp_path):
-    accounts = [report.account_section(host, "123456789012", [f(MIN_LENGTH, "drift")]) for host in ("one", "two")]
-    accounts.append(report.account_section("no-id", None, [f(MIN_LENGTH, "drift")]))
-    write(accounts, tmp_path)
+    accounts = [collect.account_section(host, "123456789012", [f(MIN_LENGTH, "drift")]) for host in ("one", "two")]
+    accounts.append(collect.account_section("no-id", None, [f(MIN_LENGTH, "drift")]))
+    write_files(accounts, tmp_path)
     junit = read(tmp_path)[2]
     classnames = {c.get("classname") for c in junit.iter("testcase")}
     assert classnames == {"123456789012.one", "123456789012.two", "no-id"}
@@ -210,10 +202,10 @@ def test_same_account_id_on_several_hosts_gets_distinct_classnames(tmp_path):
 
 def test_failed_account_without_findings_is_a_task_error(tmp_path):
     """issue 9: a host whose role cannot be assumed yields one error for that account."""
-    member = report.account_section("member", "888888888888", failures=[{
+    member = collect.account_section("member", "888888888888", failures=[{
         "task": "Password policy", "message": "sts:AssumeRole: AccessDenied for arn:aws:iam::888888888888:role/Audit"}])
-    good = report.account_section("good", "999999999999", [f(MIN_LENGTH, "pass")])
-    document, _paths = write([good, member], tmp_path)
+    good = collect.account_section("good", "999999999999", [f(MIN_LENGTH, "pass")])
+    document, _paths = write_files([good, member], tmp_path)
     first = document["accounts"][0]
     assert first["host"] == "member" and first["account_id"] == "888888888888"
     assert first["findings"] == []
@@ -233,7 +225,7 @@ def test_failed_account_without_findings_is_a_task_error(tmp_path):
 
 def test_findings_kept_before_a_failure_stay_next_to_it():
     """A module that failed part way (loop item, credential report): its findings and its error."""
-    account = report.account_section(
+    account = collect.account_section(
         "partial", "777777777777", findings=[f("root.no_access_keys", "pass", resource="root")],
         selected=["root.no_access_keys"],
         failures=[{"task": "Root keys", "message": "the credential report could not be generated"}])
@@ -242,7 +234,7 @@ def test_findings_kept_before_a_failure_stay_next_to_it():
 
 
 def test_only_catalogue_controls_and_statuses(tmp_path):
-    account = report.account_section("h", "111111111111", [
+    account = collect.account_section("h", "111111111111", [
         f(MIN_LENGTH, "drift"),
         {"control": "iam.made_up", "status": "fail", "resource": "x", "region": "global", "message": "m"},
         {"control": "iam.user_mfa", "status": "catastrophic", "resource": "x", "region": "global", "message": "m"},
@@ -252,12 +244,12 @@ def test_only_catalogue_controls_and_statuses(tmp_path):
     assert [e["task"] for e in account["errors"]] == ["(findings)"] * 3
     problems = " ".join(e["message"] for e in account["errors"])
     assert "'iam.made_up'" in problems and "'catastrophic'" in problems and "not a dict" in problems
-    document, _paths = write([account], tmp_path)
+    document, _paths = write_files([account], tmp_path)
     assert all(x["control"] in controls.CONTROLS for a in document["accounts"] for x in a["findings"])
     junit = read(tmp_path)[2]
     assert "iam.made_up" not in [c.get("name") for c in junit.iter("testcase")]
     # The three left-out findings are task errors: the run fails on them by default.
-    assert report.gate(document, "")["count"] == 3
+    assert gate.gate(document, "")["count"] == 3
 
 
 def test_waived_and_expired_waivers(tmp_path):
@@ -269,7 +261,8 @@ def test_waived_and_expired_waivers(tmp_path):
     found = Findings(["iam.user_mfa"], waivers, today=today)
     found.add("iam.user_mfa", "fail", "console password, no MFA", resource="alice-console")
     found.add("iam.user_mfa", "fail", "console password, no MFA", resource="bob")
-    document, _paths = write([report.account_section("h", "111111111111", found.items, ["iam.user_mfa"])], tmp_path)
+    account = collect.account_section("h", "111111111111", found.items, ["iam.user_mfa"])
+    document, _paths = write_files([account], tmp_path)
     items = dict((x["resource"], x) for x in document["accounts"][0]["findings"])
     assert items["alice-console"]["status"] == "waived" and "break-glass user" in items["alice-console"]["message"]
     assert items["bob"]["status"] == "fail"
@@ -280,25 +273,25 @@ def test_waived_and_expired_waivers(tmp_path):
     case = next(junit.iter("testcase"))
     assert case.find("failure") is not None  # the expired waiver no longer waives: the worst is fail
     assert "waived" in case.find("failure").text
-    assert report.gate(document, "fail")["count"] == 1  # the waived one never counts
+    assert gate.gate(document, "fail")["count"] == 1  # the waived one never counts
 
 
 def test_no_raw_module_result_in_the_report(tmp_path):
     raw = dict(f(MIN_LENGTH, "drift"), policy={"MinimumPasswordLength": 8},
                invocation={"module_args": {"secret_key": SECRET}}, diff={"before": {"x": SECRET}})
     failure = {"task": "Password policy", "message": "failed", "invocation": {"module_args": {"secret_key": SECRET}}}
-    accounts = [report.account_section("h", "111111111111", [raw]),
-                report.account_section("h2", "222222222222", failures=[failure])]
-    write(accounts, tmp_path)
+    accounts = [collect.account_section("h", "111111111111", [raw]),
+                collect.account_section("h2", "222222222222", failures=[failure])]
+    write_files(accounts, tmp_path)
     for name, text in file_texts(tmp_path).items():
         assert SECRET not in text and "MinimumPasswordLength\": 8" not in text and "invocation" not in text, name
         assert '"policy"' not in text and '"diff"' not in text, name
 
 
 def test_markdown_escapes_what_would_break_it(tmp_path):
-    account = report.account_section("h", "111111111111", [
+    account = collect.account_section("h", "111111111111", [
         f("iam.user_mfa", "fail", "user *x* | <img> [a](b) has no_mfa _emph_\nsecond line", resource="weird`name")])
-    write([account], tmp_path)
+    write_files([account], tmp_path)
     md = read(tmp_path)[1]
     assert "user \\*x\\* \\| \\<img> \\[a\\](b) has no_mfa \\_emph\\_ second line" in md
     assert "`` weird`name ``" in md  # seen: the backtick silently became '
@@ -308,10 +301,10 @@ def test_markdown_escapes_what_would_break_it(tmp_path):
 
 def test_markdown_names_stay_text_and_table_cells_stay_whole(tmp_path):
     # seen: a host named prod|payments shifted the counts a column; www.example.com became a link
-    account = report.account_section("prod|payments", "111111111111", [
+    account = collect.account_section("prod|payments", "111111111111", [
         f("iam.user_mfa", "fail", "www.example.com, https://evil.example/x and ops@example.com have no MFA",
           resource="www.example.com")])
-    write([account], tmp_path)
+    write_files([account], tmp_path)
     md = read(tmp_path)[1]
     row = [line for line in md.splitlines() if line.startswith("| 111111111111 |")][0]
     assert row.startswith("| 111111111111 | `prod\\|payments` | 0 | 0 | 0 | 1 |")
@@ -322,13 +315,13 @@ def test_markdown_names_stay_text_and_table_cells_stay_whole(tmp_path):
 
 @pytest.mark.parametrize("name,span", [("plain", "`plain`"), ("a`b", "`` a`b ``"), ("``x", "``` ``x ```")])
 def test_code_spans_show_backticks_exactly(name, span):
-    assert report._code(name) == span
+    assert render._code(name) == span
 
 
 def test_xml_invalid_characters_are_replaced(tmp_path):
-    account = report.account_section("h", "111111111111", [f("iam.user_mfa", "fail", "bell\x07 nul\x00 esc\x1b ok")],
-                                     failures=[{"task": "Task\x01", "message": "vertical\x0btab"}])
-    write([account], tmp_path)
+    account = collect.account_section("h", "111111111111", [f("iam.user_mfa", "fail", "bell\x07 nul\x00 esc\x1b ok")],
+                                      failures=[{"task": "Task\x01", "message": "vertical\x0btab"}])
+    write_files([account], tmp_path)
     junit = read(tmp_path)[2]  # parses: no character XML 1.0 cannot carry
     failure = junit.find("testsuite/testcase/failure")
     assert failure.get("message") == u"fail: bell\ufffd nul\ufffd esc\ufffd ok"
@@ -341,14 +334,14 @@ def test_xml_invalid_characters_are_replaced(tmp_path):
 
 
 def test_a_lone_surrogate_does_not_stop_the_report(tmp_path):
-    account = report.account_section("h", "111111111111", [f("iam.user_mfa", "fail", "name \udc80 undecodable")])
-    write([account], tmp_path)
-    assert sorted(os.listdir(str(tmp_path))) == sorted(report.FILES)
+    account = collect.account_section("h", "111111111111", [f("iam.user_mfa", "fail", "name \udc80 undecodable")])
+    write_files([account], tmp_path)
+    assert sorted(os.listdir(str(tmp_path))) == sorted(write.FILES)
     read(tmp_path)
 
 
 def test_long_text_is_truncated_and_one_line(tmp_path):
-    account = report.account_section("h", "111111111111", [
+    account = collect.account_section("h", "111111111111", [
         f("iam.user_mfa", "fail", "x" * 5000, resource="r" * 600, region="g" * 200),
         f(MIN_LENGTH, "drift", "first\n   second\r\nthird")], failures=[{"task": "t" * 400, "message": "y" * 3000}])
     by_control = dict((x["control"], x) for x in account["findings"])
@@ -358,7 +351,7 @@ def test_long_text_is_truncated_and_one_line(tmp_path):
     assert by_control["iam.user_mfa"]["region"] == "g" * 99 + u"\u2026"
     assert by_control[MIN_LENGTH]["message"] == "first second third"
     assert account["errors"] == [{"task": "t" * 299 + u"\u2026", "message": "y" * 1999 + u"\u2026"}]
-    write([account], tmp_path)
+    write_files([account], tmp_path)
     junit = read(tmp_path)[2]
     failure = junit.find("testsuite/testcase[@name='iam.user_mfa']/failure")
     assert len(failure.get("message")) == 500 and failure.get("message").startswith("fail: xxx")
@@ -368,23 +361,23 @@ def test_long_text_is_truncated_and_one_line(tmp_path):
 
 
 def test_an_empty_report_is_still_three_files(tmp_path):
-    document, _paths = write([], tmp_path / "ci" / "audit")
-    assert sorted(os.listdir(str(tmp_path / "ci" / "audit"))) == sorted(report.FILES)
+    document, _paths = write_files([], tmp_path / "ci" / "audit")
+    assert sorted(os.listdir(str(tmp_path / "ci" / "audit"))) == sorted(write.FILES)
     assert document["accounts"] == [] and set(document["totals"].values()) == {0}
     junit = read(tmp_path / "ci" / "audit")[2]
     assert junit.get("tests") == "0" and junit.findall("testsuite") == []
 
 
 def test_report_files_are_0600(tmp_path):
-    write(mixed(), tmp_path)
-    for name in report.FILES:
+    write_files(mixed(), tmp_path)
+    for name in write.FILES:
         assert oct(os.stat(str(tmp_path / name)).st_mode & 0o777) == "0o600", name
 
 
 # --- account_section ---------------------------------------------------------------------------
 
 def test_a_selected_control_without_finding_names_the_failure():
-    account = report.account_section(
+    account = collect.account_section(
         "h", "111111111111", findings=[f(MIN_LENGTH, "drift")],
         selected=[MIN_LENGTH, MAX_AGE, SYMBOLS, MAX_AGE],
         failures=[{"task": "Evaluate", "message": "iam:GetAccountPasswordPolicy: Throttling"}])
@@ -399,14 +392,14 @@ def test_a_selected_control_without_finding_names_the_failure():
 
 
 def test_a_selected_control_names_the_last_failure():
-    account = report.account_section("h", None, selected=["root.mfa"], failures=[
+    account = collect.account_section("h", None, selected=["root.mfa"], failures=[
         {"task": "One", "message": "first"}, {"task": "Two", "message": "second"}])
     assert [x["message"] for x in account["findings"]] == ["not evaluated: second"]
     assert len(account["errors"]) == 2
 
 
 def test_a_selected_control_names_the_play_failure():
-    account = report.account_section("h", "111111111111", selected=["root.mfa", "iam.user_mfa"], play_failed=True)
+    account = collect.account_section("h", "111111111111", selected=["root.mfa", "iam.user_mfa"], play_failed=True)
     reason = "the play failed on this host before it finished; see the play output"
     assert account["errors"] == [{"task": "(play)", "message": reason}]
     assert [(x["control"], x["status"], x["message"]) for x in account["findings"]] == [
@@ -414,21 +407,21 @@ def test_a_selected_control_names_the_play_failure():
 
 
 def test_a_failed_play_after_a_rescued_failure_names_the_failure():
-    account = report.account_section("h", None, selected=["root.mfa"], play_failed=True,
-                                     failures=[{"task": "Evaluate", "message": "AccessDenied"}])
+    account = collect.account_section("h", None, selected=["root.mfa"], play_failed=True,
+                                      failures=[{"task": "Evaluate", "message": "AccessDenied"}])
     assert account["errors"] == [{"task": "Evaluate", "message": "AccessDenied"}]
     assert account["findings"][0]["message"] == "not evaluated: AccessDenied"
 
 
 def test_a_failed_play_with_a_malformed_finding_still_names_the_play_failure():
-    account = report.account_section("h", None, findings=["junk"], selected=["root.mfa"], play_failed=True)
+    account = collect.account_section("h", None, findings=["junk"], selected=["root.mfa"], play_failed=True)
     assert {"task": "(play)", "message": "the play failed on this host before it finished; see the play output"} \
         in account["errors"]
     assert account["findings"][0]["message"].startswith("not evaluated: the play failed")
 
 
 def test_a_selected_control_without_any_reason_is_a_bulwark_bug():
-    account = report.account_section("h", None, findings=[f(MIN_LENGTH, "pass")], selected=[MIN_LENGTH, "root.mfa"])
+    account = collect.account_section("h", None, findings=[f(MIN_LENGTH, "pass")], selected=[MIN_LENGTH, "root.mfa"])
     assert account["errors"] == []
     assert [(x["control"], x["status"]) for x in account["findings"]] == [(MIN_LENGTH, "pass"), ("root.mfa", "error")]
     assert account["findings"][1]["message"] == ("not evaluated: its evaluation did not report it "
@@ -436,21 +429,21 @@ def test_a_selected_control_without_any_reason_is_a_bulwark_bug():
 
 
 def test_an_unknown_selected_control_never_breaks_the_report(tmp_path):
-    account = report.account_section("h", None, selected=["iam.made_up", "root.mfa"], failures=["denied"])
+    account = collect.account_section("h", None, selected=["iam.made_up", "root.mfa"], failures=["denied"])
     assert [x["control"] for x in account["findings"]] == ["root.mfa"]
-    write([account], tmp_path)  # every finding has a catalogue entry (its remediation, its JUnit title)
+    write_files([account], tmp_path)  # every finding has a catalogue entry (its remediation, its JUnit title)
     assert [c.get("name") for c in read(tmp_path)[2].iter("testcase")] == ["root.mfa", "task error 1: (task)"]
 
 
 def test_every_evaluated_control_adds_nothing():
-    account = report.account_section("h", None, findings=[f(MIN_LENGTH, "pass"), f(MAX_AGE, "drift")],
-                                     selected=[MIN_LENGTH, MAX_AGE], play_failed=False)
+    account = collect.account_section("h", None, findings=[f(MIN_LENGTH, "pass"), f(MAX_AGE, "drift")],
+                                      selected=[MIN_LENGTH, MAX_AGE], play_failed=False)
     assert [x["status"] for x in account["findings"]] == ["pass", "drift"] and account["errors"] == []
 
 
 def test_duplicate_findings_and_errors_are_one():
     """A finding kept twice (a role re-run, a rescue adding what was kept) is one finding."""
-    account = report.account_section(
+    account = collect.account_section(
         "h", None, findings=[f(MIN_LENGTH, "drift"), f(MIN_LENGTH, "drift"), f(MIN_LENGTH, "drift", resource="other"),
                              f(MIN_LENGTH, "drift", "another message"), "junk", "junk"],
         failures=[{"task": "T", "message": "boom"}, {"task": "T", "message": "boom"}])
@@ -462,14 +455,14 @@ def test_duplicate_findings_and_errors_are_one():
 
 
 def test_failure_entries_without_task_or_message():
-    account = report.account_section("h", None, failures=["plain text", {"task": "T"}, {"message": "no task"}])
+    account = collect.account_section("h", None, failures=["plain text", {"task": "T"}, {"message": "no task"}])
     assert account["errors"] == [{"task": "(task)", "message": "plain text"},
                                  {"task": "T", "message": "the task failed (no message)"},
                                  {"task": "(task)", "message": "no task"}]
 
 
 def test_finding_defaults_resource_and_region():
-    account = report.account_section("h", None, [{"control": "root.mfa", "status": "fail", "message": None}])
+    account = collect.account_section("h", None, [{"control": "root.mfa", "status": "fail", "message": None}])
     assert account["findings"] == [{"control": "root.mfa", "status": "fail", "resource": "account",
                                     "region": "global", "message": ""}]
 
@@ -484,7 +477,7 @@ def test_finding_defaults_resource_and_region():
     ("{{ account_id }}", None),
 ])
 def test_account_id_is_twelve_digits_or_none(account_id, expected):
-    assert report.account_section("h", account_id)["account_id"] == expected
+    assert collect.account_section("h", account_id)["account_id"] == expected
 
 
 # --- BULWARK_FAIL_ON -----------------------------------------------------------------------------
@@ -502,12 +495,12 @@ def test_account_id_is_twelve_digits_or_none(account_id, expected):
     ("off", (None, None)),
 ])
 def test_parse_fail_on(value, expected):
-    assert report.parse_fail_on(value) == expected
+    assert gate.parse_fail_on(value) == expected
 
 
 @pytest.mark.parametrize("value", ["drfit", "pass", "fixed", "waived", "true", "10"])
 def test_parse_fail_on_names_the_setting_and_the_choices(value):
-    threshold, problem = report.parse_fail_on(value)
+    threshold, problem = gate.parse_fail_on(value)
     assert threshold is None
     assert problem == ("BULWARK_FAIL_ON (or bulwark_fail_on) is %r: set it to one of error, fail, drift, manual, none"
                        % value)
@@ -515,9 +508,9 @@ def test_parse_fail_on_names_the_setting_and_the_choices(value):
 
 def _one_account(statuses, failures=None):
     ids = controls.ids(prefix="iam.password_policy.")
-    account = report.account_section("h", "111111111111", [f(ids[n], s) for n, s in enumerate(statuses)],
-                                     failures=failures)
-    return report.build_report([account], "check", NOW)
+    account = collect.account_section("h", "111111111111", [f(ids[n], s) for n, s in enumerate(statuses)],
+                                      failures=failures)
+    return collect.build_report([account], "check", NOW)
 
 
 @pytest.mark.parametrize("fail_on,statuses,count", [
@@ -538,60 +531,60 @@ def _one_account(statuses, failures=None):
 ])
 def test_fail_on(fail_on, statuses, count):
     document = _one_account(statuses)
-    gate = report.gate(document, fail_on)
-    assert gate["count"] == count and gate["failed"] is bool(count)
-    if gate["fail_on"] != "none":
-        assert report.at_least(document, gate["fail_on"]) == count
+    verdict = gate.gate(document, fail_on)
+    assert verdict["count"] == count and verdict["failed"] is bool(count)
+    if verdict["fail_on"] != "none":
+        assert gate.at_least(document, verdict["fail_on"]) == count
 
 
 def test_gate_default_is_error_and_counts_task_errors(tmp_path):
     document = _one_account(["error", "fail"], failures=[{"task": "T", "message": "AssumeRole denied"}])
-    gate = report.gate(document, "", str(tmp_path))
-    assert gate == {"fail_on": "error", "failed": True, "count": 2,
-                    "message": "BULWARK_FAIL_ON=error: 2 finding(s) or task error(s) are error; read %s"
-                               % os.path.join(str(tmp_path), "report.md")}
-    only_task_error = report.build_report([report.account_section("h", failures=["denied"])], "check", NOW)
-    assert report.gate(only_task_error, "manual")["count"] == 1  # a task error is at least as bad as any threshold
+    verdict = gate.gate(document, "", str(tmp_path))
+    assert verdict == {"fail_on": "error", "failed": True, "count": 2,
+                       "message": "BULWARK_FAIL_ON=error: 2 finding(s) or task error(s) are error; read %s"
+                                  % os.path.join(str(tmp_path), "report.md")}
+    only_task_error = collect.build_report([collect.account_section("h", failures=["denied"])], "check", NOW)
+    assert gate.gate(only_task_error, "manual")["count"] == 1  # a task error is at least as bad as any threshold
 
 
 def test_gate_messages():
     drift = _one_account(["drift", "drift", "fail"])
-    assert report.gate(drift, "drift")["message"] == ("BULWARK_FAIL_ON=drift: 3 finding(s) or task error(s) are drift "
-                                                      "or worse; read report.md")
-    assert report.gate(drift, "error") == {"fail_on": "error", "failed": False, "count": 0,
-                                           "message": "BULWARK_FAIL_ON=error: no finding is error"}
-    assert report.gate(drift, "manual")["message"].startswith("BULWARK_FAIL_ON=manual: 3 finding(s)")
+    assert gate.gate(drift, "drift")["message"] == ("BULWARK_FAIL_ON=drift: 3 finding(s) or task error(s) are drift "
+                                                    "or worse; read report.md")
+    assert gate.gate(drift, "error") == {"fail_on": "error", "failed": False, "count": 0,
+                                         "message": "BULWARK_FAIL_ON=error: no finding is error"}
+    assert gate.gate(drift, "manual")["message"].startswith("BULWARK_FAIL_ON=manual: 3 finding(s)")
 
 
 def test_gate_none_never_fails():
-    gate = report.gate(_one_account(["error"], failures=["boom"]), "none")
-    assert gate == {"fail_on": "none", "failed": False, "count": 0,
-                    "message": "BULWARK_FAIL_ON=none: the findings never fail the run"}
+    verdict = gate.gate(_one_account(["error"], failures=["boom"]), "none")
+    assert verdict == {"fail_on": "none", "failed": False, "count": 0,
+                       "message": "BULWARK_FAIL_ON=none: the findings never fail the run"}
 
 
 def test_gate_with_a_typo_fails_with_the_problem():
-    gate = report.gate(_one_account(["pass"]), "drfit")
-    assert gate["failed"] is True and gate["fail_on"] == "drfit" and gate["count"] == 0
-    assert "BULWARK_FAIL_ON" in gate["message"] and "'drfit'" in gate["message"]
-    assert "error, fail, drift, manual, none" in gate["message"]
+    verdict = gate.gate(_one_account(["pass"]), "drfit")
+    assert verdict["failed"] is True and verdict["fail_on"] == "drfit" and verdict["count"] == 0
+    assert "BULWARK_FAIL_ON" in verdict["message"] and "'drfit'" in verdict["message"]
+    assert "error, fail, drift, manual, none" in verdict["message"]
 
 
 @pytest.mark.parametrize("status", ["pass", "fixed", "waived"])
 def test_pass_fixed_and_waived_never_count(status):
     document = _one_account([status] * 5)
     for threshold in ("error", "fail", "drift", "manual"):
-        assert report.at_least(document, threshold) == 0
-        assert report.gate(document, threshold)["failed"] is False
+        assert gate.at_least(document, threshold) == 0
+        assert gate.gate(document, threshold)["failed"] is False
     # Not a BULWARK_FAIL_ON choice, but at_least never counts them, whatever the threshold.
-    assert report.at_least(document, status) == 0
+    assert gate.at_least(document, status) == 0
 
 
 # --- where the files go ----------------------------------------------------------------------
 
 def test_timestamped_dir_never_reuses_a_directory(tmp_path):
-    first = report.timestamped_dir(str(tmp_path), NOW)
-    second = report.timestamped_dir(str(tmp_path), NOW)
-    third = report.timestamped_dir(str(tmp_path), NOW)
+    first = write.timestamped_dir(str(tmp_path), NOW)
+    second = write.timestamped_dir(str(tmp_path), NOW)
+    third = write.timestamped_dir(str(tmp_path), NOW)
     assert [os.path.basename(p) for p in (first, second, third)] == [
         "20260301T120000Z", "20260301T120000Z-2", "20260301T120000Z-3"]
     assert all(os.path.isdir(p) and oct(os.stat(p).st_mode & 0o777) == "0o700" for p in (first, second, third))
@@ -603,7 +596,7 @@ def test_timestamped_dir_never_reuses_a_directory(tmp_path):
 def test_timestamped_dir_leaves_a_latest_that_is_not_a_link_alone(tmp_path):
     (tmp_path / "latest").mkdir()
     (tmp_path / "latest" / "keep").write_text("mine")
-    path = report.timestamped_dir(str(tmp_path), NOW)
+    path = write.timestamped_dir(str(tmp_path), NOW)
     assert os.path.isdir(path)
     assert not (tmp_path / "latest").is_symlink() and (tmp_path / "latest" / "keep").read_text() == "mine"
     assert sorted(os.listdir(str(tmp_path))) == ["20260301T120000Z", "latest"]  # no temporary link left
@@ -611,25 +604,25 @@ def test_timestamped_dir_leaves_a_latest_that_is_not_a_link_alone(tmp_path):
 
 def test_run_directory_uses_an_absolute_dir_as_is(tmp_path):
     target = tmp_path / "ci" / "audit"
-    assert report.run_directory(str(target), cwd="/nonexistent") == str(target)
+    assert write.run_directory(str(target), cwd="/nonexistent") == str(target)
     assert target.is_dir() and os.listdir(str(target)) == []
     (target / "old").write_text("x")
-    assert report.run_directory(str(target)) == str(target)  # an existing directory is fine, kept as is
+    assert write.run_directory(str(target)) == str(target)  # an existing directory is fine, kept as is
     assert os.listdir(str(target)) == ["old"]
 
 
 def test_run_directory_relative_to_cwd(tmp_path, monkeypatch):
-    assert report.run_directory("out/run", cwd=str(tmp_path)) == str(tmp_path / "out" / "run")
+    assert write.run_directory("out/run", cwd=str(tmp_path)) == str(tmp_path / "out" / "run")
     assert (tmp_path / "out" / "run").is_dir()
     monkeypatch.chdir(tmp_path)
-    assert report.run_directory("./other") == str(tmp_path / "other")
+    assert write.run_directory("./other") == str(tmp_path / "other")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert report.run_directory("~/reports", cwd="/") == str(tmp_path / "home" / "reports")
+    assert write.run_directory("~/reports", cwd="/") == str(tmp_path / "home" / "reports")
 
 
 def test_run_directory_default_is_a_new_timestamped_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    dirs = [report.run_directory(), report.run_directory(""), report.run_directory(None, cwd=str(tmp_path))]
+    dirs = [write.run_directory(), write.run_directory(""), write.run_directory(None, cwd=str(tmp_path))]
     assert len(set(dirs)) == 3
     for d in dirs:
         assert os.path.isabs(d) and os.path.dirname(d) == str(tmp_path / "bulwark-reports")
@@ -637,25 +630,25 @@ def test_run_directory_default_is_a_new_timestamped_directory(tmp_path, monkeypa
         datetime.datetime.strptime(os.path.basename(d)[:16], "%Y%m%dT%H%M%SZ")
     latest = tmp_path / "bulwark-reports" / "latest"
     assert latest.is_symlink() and os.path.realpath(str(latest)) == os.path.realpath(dirs[-1])
-    write(mixed(), dirs[-1])
-    assert sorted(os.listdir(str(latest))) == sorted(report.FILES)
+    write_files(mixed(), dirs[-1])
+    assert sorted(os.listdir(str(latest))) == sorted(write.FILES)
 
 
 def test_write_is_atomic_and_0600(tmp_path):
     target = tmp_path / "report.json"
     target.write_text("old")
     os.chmod(str(target), 0o644)
-    report._write(str(target), u"new \u2713")
+    write._write(str(target), u"new \u2713")
     assert target.read_text(encoding="utf-8") == u"new \u2713"
     assert oct(os.stat(str(target)).st_mode & 0o777) == "0o600"
-    report._write(str(target), b"bytes")
+    write._write(str(target), b"bytes")
     assert target.read_bytes() == b"bytes" and os.listdir(str(tmp_path)) == ["report.json"]
 
 
 def _replace_fails(monkeypatch):
     def boom(src, dst):
         raise OSError(errno.EXDEV, "Invalid cross-device link")
-    monkeypatch.setattr(report.os, "replace", boom)
+    monkeypatch.setattr(write.os, "replace", boom)
 
 
 def _write_fails(monkeypatch):
@@ -674,7 +667,7 @@ def _write_fails(monkeypatch):
         def write(self, data):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(report.os, "fdopen", lambda fd, mode: Full(real(fd, mode)))
+    monkeypatch.setattr(write.os, "fdopen", lambda fd, mode: Full(real(fd, mode)))
 
 
 @pytest.mark.parametrize("break_it", [_replace_fails, _write_fails], ids=["replace", "write"])
@@ -684,14 +677,14 @@ def test_a_failed_write_leaves_no_temporary_file_and_the_old_file(tmp_path, monk
     with monkeypatch.context() as m:
         break_it(m)
         with pytest.raises(OSError):
-            report._write(str(target), "new")
+            write._write(str(target), "new")
     assert os.listdir(str(tmp_path)) == ["report.json"] and target.read_text() == "old"
 
 
 def test_a_write_onto_a_directory_leaves_no_temporary_file(tmp_path):
     (tmp_path / "report.json").mkdir()
     with pytest.raises(OSError):
-        report._write(str(tmp_path / "report.json"), "data")
+        write._write(str(tmp_path / "report.json"), "data")
     assert os.listdir(str(tmp_path)) == ["report.json"] and (tmp_path / "report.json").is_dir()
 
 
@@ -703,7 +696,7 @@ def test_a_write_into_a_read_only_directory_leaves_nothing(tmp_path):
         if os.access(str(locked), os.W_OK):
             pytest.skip("this user writes into a 0500 directory (root with CAP_DAC_OVERRIDE)")
         with pytest.raises(OSError):
-            report._write(str(locked / "report.json"), "data")
+            write._write(str(locked / "report.json"), "data")
         assert os.listdir(str(locked)) == []
     finally:
         os.chmod(str(locked), 0o700)
@@ -725,8 +718,9 @@ def _action(module, args, check_mode=False, name="bulwark.aws.report"):
 
 
 def _kept(account_id, findings=(), selected=(), failures=(), **extra):
-    out = {"_bulwark_account_id": account_id, "_bulwark_findings": list(findings), "_bulwark_selected": list(selected),
-           "_bulwark_failures": list(failures)}
+    """A host's variables as the report action sees them: the account run keeps its facts."""
+    out = {"ansible_facts": {"_bulwark_account_id": account_id, "_bulwark_findings": list(findings),
+                             "_bulwark_selected": list(selected), "_bulwark_failures": list(failures)}}
     out.update(extra)
     return out
 
@@ -767,8 +761,19 @@ def test_report_action_writes_every_account_of_the_play(tmp_path):
     assert [e["task"] for e in by_host["acct-b"]["errors"]] == ["(play)"]
     assert oct(os.stat(str(tmp_path / "report.json")).st_mode & 0o777) == "0o600"
     assert len(junit.findall("testsuite")) == 2 and "## 222222222222 (acct-b)" in md
-    assert result["summary"][-1] == "reports: %s (report.md, report.json, report.junit.xml)" % tmp_path
-    assert result["summary"][1].split()[:2] == ["222222222222", "acct-b"]
+    # The summary: the mode, acct-b (worst) first, one line per control not pass, files and gate last.
+    assert result["summary"] == [
+        "bulwark.aws drift report (check)",
+        "acct-b (222222222222): 2 error, 1 task error",
+        "  task error in (play): the play failed on this host before it finished; see the play output",
+        "  root.mfa error: not evaluated: the play failed on this host before it finished; see the\u2026",
+        "  iam.password_policy.min_length error: not evaluated: the play failed on this host before it finished; see the\u2026",
+        "acct-a (111111111111): 1 pass, 1 drift",
+        "  iam.password_policy.min_length drift",
+        "2 accounts in all: 1 pass, 1 drift, 2 error, 1 task error",
+        "reports: %s (report.md, report.json, report.junit.xml); BULWARK_FAIL_ON=error: the run fails, 3 finding(s) "
+        "or task error(s) are error" % tmp_path,
+    ]
     assert result["gate"] == {"fail_on": "error", "failed": True, "count": 3,
                               "message": "BULWARK_FAIL_ON=error: 3 finding(s) or task error(s) are error; read %s"
                                          % (tmp_path / "report.md")}
@@ -796,11 +801,11 @@ def test_report_action_mode(tmp_path, play, host_a, host_b, mode):
 
 def test_report_action_fail_on(tmp_path):
     task_vars = _two_hosts(ansible_play_hosts=["acct-a", "acct-b"])
-    task_vars["hostvars"]["acct-b"]["_bulwark_findings"] = [f(MIN_LENGTH, "pass"), f("root.mfa", "manual")]
+    task_vars["hostvars"]["acct-b"]["ansible_facts"]["_bulwark_findings"] = [f(MIN_LENGTH, "pass"), f("root.mfa", "manual")]
     for fail_on, failed, count in (("", False, 0), ("drift", True, 1), ("manual", True, 2), ("none", False, 0)):
         plugin, _connection = _action(report_action, {"report_dir": str(tmp_path), "fail_on": fail_on})
-        gate = plugin.run(task_vars=task_vars)["gate"]
-        assert (gate["failed"], gate["count"]) == (failed, count), fail_on
+        verdict = plugin.run(task_vars=task_vars)["gate"]
+        assert (verdict["failed"], verdict["count"]) == (failed, count), fail_on
     plugin, _connection = _action(report_action, {"report_dir": str(tmp_path), "fail_on": "drfit"})
     result = plugin.run(task_vars=task_vars)
     assert not result.get("failed") and (tmp_path / "report.json").is_file()  # the files first, the gate after
@@ -945,7 +950,7 @@ def test_preflight_bad_fail_on_and_bad_waivers_are_each_named(tmp_path, monkeypa
     result = plugin.run(task_vars=task_vars)
     assert result["failed"] is True and len(result["problems"]) == 2
     assert result["problems"][0].startswith("host acct-b: bulwark_waivers[0].expires: 'soon' is not a date")
-    assert result["problems"][1] == report.parse_fail_on("drfit")[1]
+    assert result["problems"][1] == gate.parse_fail_on("drfit")[1]
     assert os.listdir(str(tmp_path)) == []
 
 
@@ -960,17 +965,17 @@ def test_preflight_cannot_create_the_report_dir(tmp_path, monkeypatch):
 
 def test_a_report_that_cannot_be_written_leaves_no_earlier_or_partial_file(tmp_path, monkeypatch):
     # seen: a full report directory left yesterday's green report.junit.xml and a report.json.tmp.<pid>
-    write(mixed(), tmp_path)  # yesterday's report
-    real = report._write
+    write_files(mixed(), tmp_path)  # yesterday's report
+    real = write._write
 
     def disk_full_at_markdown(path, data):
         if path.endswith("report.md"):
             raise OSError(28, "No space left on device")
         real(path, data)
 
-    monkeypatch.setattr(report, "_write", disk_full_at_markdown)
+    monkeypatch.setattr(write, "_write", disk_full_at_markdown)
     with pytest.raises(OSError):
-        write(mixed(), tmp_path)
+        write_files(mixed(), tmp_path)
     assert os.listdir(str(tmp_path)) == []
 
 

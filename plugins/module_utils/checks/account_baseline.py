@@ -22,20 +22,21 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks import (
     iam_credential_audit,
     iam_password_policy_check,
     log_metric_alarms,
+    mfa_status,
     root_key_audit,
 )
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import diff
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition, StepExit, StepFailure
 
-# Checklist order, the order of the roles in harden.yml.
-STEPS = tuple(m.DEFINITION for m in (
-    root_key_audit, iam_password_policy_check, iam_credential_audit, iam_admin_setup,
-    cloudtrail_trail_ensure, log_metric_alarms, account_guardrails, account_settings))
+# Every module the catalogue names (controls.modules()), imported by name because Ansible packs
+# only the module_utils a module imports; run in the catalogue's checklist order.
+# tests/unit/test_registry.py proves this list and the catalogue agree.
+_DEFINITIONS = dict((m.DEFINITION.name, m.DEFINITION) for m in (
+    account_guardrails, account_settings, cloudtrail_trail_ensure, iam_admin_setup, iam_credential_audit,
+    iam_password_policy_check, log_metric_alarms, mfa_status, root_key_audit))
+STEPS = tuple(_DEFINITIONS[name] for name in catalogue.modules() if name in _DEFINITIONS)
 CONTROLS = [c for step in STEPS for c in step.control_ids]
-
-# An option a step does not set that takes an earlier step's result of the same run: the CIS 4.x
-# alarms watch the log group of the trail evaluated before them (in check mode, the group the
-# trail would get), as the monitoring role does with bulwark_cloudtrail_result.
-LINKS = {("log_metric_alarms", "log_group_name"): ("cloudtrail_trail_ensure", "log_group_name")}
 
 
 def argument_spec():
@@ -96,26 +97,19 @@ def body(m):
         m.module.fail_json(msg=problem, changed=False, findings=findings, actions=[], modules={})
     results, findings, actions, failures = {}, [], [], []
     changed = False
-    diff = {"before": {}, "after": {}}
     for definition, step in steps:
-        for (target, option), (source, key) in LINKS.items():
-            if target == definition.name and step.params[option] is None:
-                step.params[option] = (results.get(source) or {}).get(key)
         step.share_connection(conn)
         result = results[definition.name] = run_step(definition, step)
+        result.pop("diff", None)  # the run's diff covers every step's findings
         findings.extend(result["findings"])
         actions.extend(result["actions"])
         changed = changed or result["changed"]
         if result.get("failed"):
             failures.append("%s: %s" % (definition.name, result["msg"]))
-        for side in ("before", "after"):
-            if step.diff[side]:
-                diff[side][definition.name] = step.diff[side]
-    m.diff = diff
     m.actions = actions
     if failures:
         m.module.fail_json(msg="; ".join(failures), changed=changed, findings=findings, actions=actions,
-                           modules=results, account_id=m.identity()["account_id"])
+                           modules=results, account_id=m.identity()["account_id"], diff=diff(findings))
     m.exit(changed=changed, findings=findings, modules=results)
 
 

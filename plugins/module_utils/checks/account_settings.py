@@ -18,7 +18,7 @@ from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import g
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 from ansible_collections.bulwark.aws.plugins.module_utils.core.regions import AWS_FAULTS
 
-CONTROLS = ids(role="account")
+CONTROLS = ids(module="account_settings")
 CONTACT_TYPES = (("account.security_contact", "SECURITY", "security_contact"),
                  ("account.billing_contact", "BILLING", "billing_contact"),
                  ("account.operations_contact", "OPERATIONS", "operations_contact"))
@@ -96,12 +96,12 @@ def console_steps(control):
 
 # --- controls ----------------------------------------------------------------------------------
 
-def apply(m, control, resource, problem, action, before, after, key, call):
+def apply(m, control, resource, problem, action, call):
     """The common tail: waived, or record the change and (when allowed) make it."""
     if m.findings.is_waived(control, resource):
         m.findings.add(control, "drift", problem, resource=resource)
         return
-    m.record_change(action, before=before, after=after, key=key)
+    m.record_change(action)
     fixed = False
     if m.may_change:
         call()
@@ -136,8 +136,7 @@ def check_contact(m, control, kind, option):
         return
     problem = "no %s alternate contact" % label if not current else "the %s alternate contact differs (%s)" % (
         label, ", ".join(differ))
-    apply(m, control, resource, problem, "account:PutAlternateContact (%s)" % kind, current and now, target,
-          "alternate_contact_%s" % label,
+    apply(m, control, resource, problem, "account:PutAlternateContact (%s)" % kind,
           lambda: account.put_alternate_contact(AlternateContactType=kind, **target))
 
 
@@ -186,8 +185,7 @@ def check_alias(m):
                                 "%s" % (current, wanted, m.option("force_alias")), resource=R_ALIAS)
         return
     problem = "the account has no alias" if not current else "the account alias is %s, not %s" % (current, wanted)
-    apply(m, control, R_ALIAS, problem, "iam:CreateAccountAlias", current, wanted, "account_alias",
-          lambda: iam.create_account_alias(AccountAlias=wanted))
+    apply(m, control, R_ALIAS, problem, "iam:CreateAccountAlias", lambda: iam.create_account_alias(AccountAlias=wanted))
 
 
 def opt_in_regions(m):
@@ -251,8 +249,7 @@ def check_opt_in_regions(m, result):
         if status in ("ENABLING", "DISABLING"):
             pending.append("%s %s" % (region, status.lower()))
             continue
-        m.record_change("account:%s (%s)" % (op, region), before=status, after="ENABLING" if op == "EnableRegion"
-                        else "DISABLING", key="region_opt_in/%s" % region)
+        m.record_change("account:%s (%s)" % (op, region))
         calls.append((op, region))
     fixed = False
     if calls and m.may_change:
@@ -308,7 +305,6 @@ def check_budget(m, account_id):
     notification = {"Notification": {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN",
                                      "Threshold": threshold, "ThresholdType": "PERCENTAGE"},
                     "Subscribers": [{"SubscriptionType": "EMAIL", "Address": e} for e in m.params["budget_emails"]]}
-    after = dict(budget, AlertAtPercent=threshold, Subscribers=len(m.params["budget_emails"]))
 
     def create():
         try:
@@ -317,8 +313,7 @@ def check_budget(m, account_id):
             if aws.error_code(e) != "DuplicateRecordException":
                 raise  # else a concurrent run made this budget, from the same settings, meanwhile
 
-    apply(m, control, name, "no monthly cost budget with an alert", "budgets:CreateBudget", None, after, "budget",
-          create)
+    apply(m, control, name, "no monthly cost budget with an alert", "budgets:CreateBudget", create)
 
 
 # --- module ------------------------------------------------------------------------------------

@@ -19,10 +19,11 @@ import string
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report
 from ansible_collections.bulwark.aws.plugins.module_utils.core import files
+from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
-CONTROLS = ["iam.admin_group", "iam.support_role", "iam.mfa_enforcement_policy"]
+CONTROLS = ids(module="iam_admin_setup")
 ADMIN_POLICY = "AdministratorAccess"
 SUPPORT_POLICY = "AWSSupportAccess"
 MAX_POLICY_VERSIONS = 5
@@ -354,7 +355,7 @@ def mfa_coverage(s, control, name, arn, available):
     """Groups whose console users lack the policy (through any of their groups); attach where asked."""
     m, p = s.m, s.m.params
     try:
-        records, _text = credential_report.fetch(s.iam)
+        records, _text = credential_report.report(s.iam, m.shared)
     except (aws.ClientError, aws.BotoCoreError, credential_report.CredentialReportError) as e:
         text = e.args[0] if isinstance(e, credential_report.CredentialReportError) else aws.describe_error(e, "iam")
         m.findings.add(control, "error", "console users unknown: %s" % text, resource="account")

@@ -19,16 +19,13 @@ from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report
 from ansible_collections.bulwark.aws.plugins.module_utils.core import files
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy
-from ansible_collections.bulwark.aws.plugins.module_utils.domain import mfa
+from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
 REPORT_CONTROLS = ["iam.no_keys_at_setup", "iam.unused_credentials", "iam.one_active_key", "iam.key_rotation"]
 DETAILS_CONTROLS = ["iam.permissions_via_groups", "iam.no_full_admin_policies", "iam.no_cloudshell_full_access"]
-# iam.user_mfa is evaluated here too (shared code with mfa_status): it needs the same credential
-# report, and one module run per account less is what lets a run scale over an Organization.
-CONTROLS = REPORT_CONTROLS + DETAILS_CONTROLS + [
-    "iam.expired_server_certificates", "iam.credential_report", "iam.user_mfa"]
-NEEDS_REPORT = REPORT_CONTROLS + ["iam.credential_report", "iam.user_mfa"]
+CONTROLS = ids(module="iam_credential_audit")
+NEEDS_REPORT = REPORT_CONTROLS + ["iam.credential_report"]
 
 CLOUDSHELL_POLICY = "AWSCloudShellFullAccess"
 DAY_RANGE = (1, 3650)
@@ -181,8 +178,7 @@ def execute(m, iam, plan, users):
             if meta.get("Status") != "Active":
                 plan.outcome[(user, n)] = ("done", "key %s is already inactive" % key_id)
                 continue
-            m.record_change("iam:UpdateAccessKey %s %s Inactive" % (user, key_id), before="Active",
-                            after="Inactive", key="access_key/%s/%s" % (user, key_id))
+            m.record_change("iam:UpdateAccessKey %s %s Inactive" % (user, key_id))
             if not m.may_change:
                 plan.outcome[(user, n)] = ("would", "would deactivate key %s" % key_id)
                 continue
@@ -194,8 +190,7 @@ def execute(m, iam, plan, users):
                     key_id, aws.describe_error(e, "iam")))
     for user in sorted(plan.passwords):
         target = ("password", user)
-        m.record_change("iam:DeleteLoginProfile %s" % user, before="console password", after="none",
-                        key="login_profile/%s" % user)
+        m.record_change("iam:DeleteLoginProfile %s" % user)
         if not m.may_change:
             plan.outcome[target] = ("would", "would remove the console password")
             continue
@@ -420,7 +415,7 @@ def body(m):
 
     if m.wants(*NEEDS_REPORT):
         try:
-            records, text = credential_report.fetch(iam)
+            records, text = credential_report.report(iam, m.shared)
         except (aws.ClientError, aws.BotoCoreError, credential_report.CredentialReportError) as e:
             message = e.args[0] if isinstance(e, credential_report.CredentialReportError) else \
                 aws.describe_error(e, "iam")
@@ -428,10 +423,6 @@ def body(m):
         else:
             _root, users = credential_report.by_user(records)
             result["users"] = len(users)
-            if m.findings.wants("iam.user_mfa"):
-                # A device list that cannot be read leaves the report's own MFA column to decide.
-                devices, _devices_error = mfa.virtual_devices(iam)
-                result["mfa_users"] = mfa.user_mfa(m, users, None, devices)
             m.plan = plan_remediation(m, users, identity, now)
             execute(m, iam, m.plan, users)
             evaluate_report(m, users, identity, now)

@@ -16,7 +16,7 @@ from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import i
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
 RESOURCE = "account-password-policy"
-CONTROLS = ids(prefix="iam.password_policy.")
+CONTROLS = ids(module="iam_password_policy_check")
 
 # control suffix -> (API field, option, how the baseline compares)
 #   at_least: current >= baseline      required: baseline true needs current true
@@ -137,7 +137,7 @@ def body(m):
     must_update = target != dict(API_DEFAULTS, **current)
     fixed = False
     if must_update:
-        m.record_change("iam:UpdateAccountPasswordPolicy", before=current, after=target, key="password_policy")
+        m.record_change("iam:UpdateAccountPasswordPolicy")
         if m.may_change:
             try:
                 iam.update_account_password_policy(**update_arguments(target))

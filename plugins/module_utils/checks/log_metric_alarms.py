@@ -19,7 +19,7 @@ from ansible_collections.bulwark.aws.plugins.module_utils.domain import cloudtra
 from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
-CONTROLS = ids(role="monitoring")
+CONTROLS = ids(module="log_metric_alarms")
 TOPIC = "monitoring.alarm_topic"
 ALARM_CONTROLS = [c for c in CONTROLS if c != TOPIC]
 FAULTS = (aws.ClientError, aws.BotoCoreError, NotImplementedError)
@@ -107,7 +107,7 @@ class Alarms:
         if self.p["log_group_name"]:
             self.log_group = self.p["log_group_name"]
         else:
-            region, name, why = ctu.find_log_group_of_security_trail(self.m, self.m.client("cloudtrail"), self.region)
+            region, name, why = ctu.security_trail_log_group(self.m, self.region)
             if name is None:
                 return False, ("no multi-region trail that logs all management events delivers to CloudWatch Logs (%s); "
                                "run cloudtrail_trail_ensure first or give %s" % (why, self.m.option("log_group_name")))
@@ -138,8 +138,7 @@ class Alarms:
             return
         if self.p["topic_arn"]:
             raise ValueError("%s: %s does not exist" % (self.m.option("topic_arn"), self.topic_arn))
-        self.m.record_change("sns:CreateTopic %s" % self.p["topic_name"], before=None, after=self.topic_arn,
-                             key="topic")
+        self.m.record_change("sns:CreateTopic %s" % self.p["topic_name"])
         if self.m.may_change:
             self.topic_arn = sns.create_topic(Name=self.p["topic_name"],
                                               Tags=[{"Key": "managed-by", "Value": "bulwark.aws"}])["TopicArn"]
@@ -226,12 +225,9 @@ class Alarms:
             self.add(control, "drift", plan["message"])  # waived
             return
         if plan["filter"]:
-            self.m.record_change("logs:PutMetricFilter %s" % plan["filter"]["filterName"], before=None,
-                                 after=plan["filter"]["filterPattern"], key="filter/%s" % plan["filter"]["filterName"])
+            self.m.record_change("logs:PutMetricFilter %s" % plan["filter"]["filterName"])
         alarm = dict(plan["alarm"], AlarmActions=[self.topic_arn])
-        self.m.record_change("cloudwatch:PutMetricAlarm %s" % alarm["AlarmName"], before=None,
-                             after=dict((k, alarm[k]) for k in ("MetricName", "Namespace", "AlarmActions")),
-                             key="alarm/%s" % alarm["AlarmName"])
+        self.m.record_change("cloudwatch:PutMetricAlarm %s" % alarm["AlarmName"])
         if self.m.may_change:
             try:
                 if plan["filter"]:
@@ -274,7 +270,7 @@ class Alarms:
         if not self.fixable(TOPIC):
             self.add(TOPIC, "drift", "%s has no subscriber" % self.topic_arn)
             return
-        self.m.record_change("sns:Subscribe %s email" % self.topic_arn, before=None, after=email, key="subscription")
+        self.m.record_change("sns:Subscribe %s email" % self.topic_arn)
         if self.m.may_change:
             try:
                 # Without ReturnSubscriptionArn, AWS answers "pending confirmation" until the

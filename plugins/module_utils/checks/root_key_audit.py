@@ -14,11 +14,11 @@ __metaclass__ = type
 from datetime import datetime, timedelta, timezone
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report as cr
-from ansible_collections.bulwark.aws.plugins.module_utils.domain import mfa
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
 
-CONTROLS = ["root.no_access_keys", "root.mfa", "root.hardware_mfa", "root.no_recent_use", "root.no_signing_certificates"]
+CONTROLS = ids(module="root_key_audit")
 RESOURCE = cr.ROOT_RESOURCE
 
 
@@ -37,7 +37,7 @@ def argument_spec():
 
 def body(m):
     iam = m.client("iam")
-    acct = cr.read_account(iam)
+    acct = cr.read_account(iam, shared=m.shared)
     now = datetime.now(timezone.utc)
     if m.wants("root.no_access_keys"):
         access_keys(m, iam, acct, now)
@@ -45,11 +45,7 @@ def body(m):
         recent_use(m, acct, now)
     if m.wants("root.no_signing_certificates"):
         signing_certificates(m, acct)
-    extra = {}
-    if m.wants(*mfa.ROOT_CONTROLS):
-        devices, devices_error = mfa.virtual_devices(iam) if m.wants("root.hardware_mfa") else (None, None)
-        extra["root_mfa"] = mfa.root_mfa(m, acct, devices, devices_error)
-    m.exit(root=details(m, acct), caller_is_root=m.identity()["is_root"], **extra)
+    m.exit(root=details(m, acct), caller_is_root=m.identity()["is_root"])
 
 
 def unknown(acct):
@@ -124,7 +120,7 @@ def delete_keys(m, iam, found):
                 m.findings.add(control, "error", "%s; deleting %s failed: %s" % (found, key, aws.describe_error(e, "iam")),
                                resource=RESOURCE)
                 return
-        m.record_change("iam:DeleteAccessKey %s" % key, before=keys, after=kept, key="root_access_keys")
+        m.record_change("iam:DeleteAccessKey %s" % key)
     verb = "deleted" if m.may_change else "would delete"
     message = "%s; %s %s" % (found, verb, ", ".join(doomed)) if doomed else found
     if kept:

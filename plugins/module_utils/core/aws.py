@@ -262,6 +262,8 @@ _ACCOUNT_HOST_PREFIX = re.compile(r"^(https?://)\d{12}\.")
 # Organization), so sessions made here build each service's class once and reuse it. The class
 # holds nothing region- or credential-specific (clients keep those); sessions made elsewhere in
 # the process (another collection's inventory plugin) are left exactly as botocore makes them.
+# botocore offers no public hook for this: _install_client_class_cache is the one place that
+# touches its internals, and tests/unit/test_aws_clients.py fails when an upgrade changes them.
 _CLASS_CACHE_ATTR = "_bulwark_client_classes"
 
 
@@ -310,6 +312,7 @@ class AwsConnection:
         self._clients = {}
         self._lock = threading.Lock()
         self._identity = None
+        self._shared = {}
         self._writes_lock = threading.Lock()
         self.writes = 0  # write calls AWS accepted: what Ansible's `changed` reports after an apply
         session = new_session(profile=params.get("profile") if not params.get("access_key") else None,
@@ -344,6 +347,25 @@ class AwsConnection:
         creds = sts.assume_role(**kwargs)["Credentials"]
         return new_session(access_key=creds["AccessKeyId"], secret_key=creds["SecretAccessKey"],
                            session_token=creds["SessionToken"])
+
+    def shared(self, key, read):
+        """``read()``'s value, read once per connection: the account-wide reads several modules
+        of an account run need (the credential report, the account summary, MFA devices) are
+        made once and shared. A read that raised raises the same exception again."""
+        if key not in self._shared:
+            try:
+                self._shared[key] = (read(), None)
+            except Exception as e:  # pylint: disable=broad-exception-caught
+                self._shared[key] = (None, e)
+        value, error = self._shared[key]
+        if error is not None:
+            raise error
+        return value
+
+    def set_shared(self, key, value):
+        """Share a value a module of the account run has worked out (the trail's log group, in
+        check mode the group it would get) with the modules after it (see shared)."""
+        self._shared[key] = (value, None)
 
     def client(self, service, region=None):
         """A cached client; thread-safe so regions can be evaluated in parallel."""

@@ -14,17 +14,16 @@ __metaclass__ = type
 
 from collections import namedtuple
 
-# How a control gets fixed:
+# remediation_kind, how a control gets fixed:
 #   auto      the role fixes it
 #   opt_in    fixed only when a variable says so (destructive or billed)
 #   root_only only the root user can fix it
 #   manual    no API: a person has to do it
-REMEDIATION_KINDS = ("auto", "opt_in", "root_only", "manual")
-SEVERITIES = ("critical", "high", "medium", "low", "informational")
-
+# severity: critical, high, medium, low or informational.
 Control = namedtuple(
     "Control",
-    ["id", "role", "title", "severity", "cis", "securityhub", "config_rule", "remediation_kind", "remediation"],
+    ["id", "role", "module", "title", "severity", "cis", "securityhub", "config_rule", "remediation_kind",
+     "remediation"],
 )
 
 # Checklist order: the order roles run in harden.yml and sections appear in reports.
@@ -45,9 +44,39 @@ _ROLE_OF = {
 }
 
 
+# The module that evaluates a control: the entry for its id, else for its longest dotted prefix.
+# A module's controls are exactly the ones named here; the account run (account_baseline), the
+# roles' tasks and the result names follow from this table (tests/unit/test_registry.py).
+_MODULE_OF = {
+    "root": "root_key_audit",
+    "root.mfa": "mfa_status",
+    "root.hardware_mfa": "mfa_status",
+    "iam.user_mfa": "mfa_status",
+    "iam.password_policy": "iam_password_policy_check",
+    "iam": "iam_credential_audit",
+    "iam.support_role": "iam_admin_setup",
+    "iam.admin_group": "iam_admin_setup",
+    "iam.mfa_enforcement_policy": "iam_admin_setup",
+    "cloudtrail": "cloudtrail_trail_ensure",
+    "monitoring": "log_metric_alarms",
+    "guardrails": "account_guardrails",
+    "iam.access_analyzer": "account_guardrails",
+    "account": "account_settings",
+}
+
+
+def _longest(table, control_id):
+    parts = control_id.split(".")
+    for n in range(len(parts), 0, -1):
+        if ".".join(parts[:n]) in table:
+            return table[".".join(parts[:n])]
+    return None
+
+
 def _c(id, title, severity, cis, sh, config, kind, remediation):
-    role = _ROLE_OF.get(id) or _ROLE_OF.get(id.split(".")[0]) or id.split(".")[0]
-    return Control(id, role, title, severity, cis, sh, config, kind, remediation)
+    role = _longest(_ROLE_OF, id) or id.split(".")[0]
+    module = _longest(_MODULE_OF, id) or _MODULE_OF[role]
+    return Control(id, role, module, title, severity, cis, sh, config, kind, remediation)
 
 
 # (suffix, CIS number, Security Hub id, title) of the CIS 4.x metric filter alarms.
@@ -254,8 +283,6 @@ CONTROLS = dict((c.id, c) for c in _CATALOGUE)
 if len(CONTROLS) != len(_CATALOGUE):  # pragma: no cover - guards edits to the table above
     raise ValueError("duplicate control id in the catalogue")
 
-PASSWORD_POLICY_FIELDS = dict(("iam.password_policy." + s, f) for s, f, _cis, _sh, _t in _PASSWORD_POLICY)
-
 
 def get(control_id):
     """Return the Control for an id, or raise KeyError naming the unknown id."""
@@ -265,10 +292,22 @@ def get(control_id):
         raise KeyError("unknown control id %r (see docs/controls.md)" % (control_id,))
 
 
-def ids(role=None, prefix=None):
-    """Control ids in catalogue order, optionally of one role or with an id prefix."""
+def ids(role=None, prefix=None, module=None):
+    """Control ids in catalogue order, optionally of one role, one module or with an id prefix."""
     return [c.id for c in _CATALOGUE
-            if (role is None or c.role == role) and (prefix is None or c.id.startswith(prefix))]
+            if (role is None or c.role == role) and (prefix is None or c.id.startswith(prefix))
+            and (module is None or c.module == module)]
+
+
+def modules():
+    """The modules that evaluate controls, in checklist order (roles in ROLES order, then the
+    order of their first control): the steps of an account run."""
+    out = []
+    for role in ROLES:
+        for c in _CATALOGUE:
+            if c.role == role and c.module not in out:
+                out.append(c.module)
+    return out
 
 
 def all_controls():

@@ -4,7 +4,7 @@
 """Findings: what every module returns, one per control (and resource / region).
 
 A finding is a plain dict ``{control, status, resource, region, message}`` so that it
-survives Ansible's JSON round trip unchanged and the drift_report callback can read it.
+survives Ansible's JSON round trip unchanged and the report action plugin can read it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -35,14 +35,6 @@ def finding(control, status, message, resource=None, region=None):
         "region": region or "global",
         "message": message,
     }
-
-
-WAIVER_SPEC = dict(
-    control=dict(type="str", required=True),
-    resource=dict(type="str", default="*"),
-    reason=dict(type="str", required=True),
-    expires=dict(type="str", required=True),
-)
 
 
 def validate_waivers(waivers, option="waivers"):
@@ -132,8 +124,25 @@ class Findings:
     def items(self):
         return list(self._items)
 
-    def counts(self):
-        out = dict((s, 0) for s in STATUSES)
-        for item in self._items:
-            out[item["status"]] += 1
-        return out
+
+def diff(findings):
+    """``--diff`` in controls and resources: before, what each drift or fixed finding found;
+    after, the control met. The regions of a control's resource fold into one entry, so a full
+    apply's diff stays a screen or two per account."""
+    found = {}
+    for item in findings:
+        if item["status"] in ("drift", "fixed"):
+            found.setdefault(item["control"], {}).setdefault(item["resource"], []).append(item)
+    before, after = {}, {}
+    for control, resources in found.items():
+        for resource, items in resources.items():
+            regions = sorted(set(i["region"] for i in items))
+            if regions == ["global"]:
+                where = resource
+            elif len(regions) == 1:
+                where = "%s (%s)" % (resource, regions[0])
+            else:
+                where = "%s (%d regions)" % (resource, len(regions))
+            before.setdefault(control, {})[where] = items[0]["message"]
+            after.setdefault(control, {})[where] = "fixed" if items[0]["status"] == "fixed" else "would be fixed"
+    return {"before": before, "after": after}

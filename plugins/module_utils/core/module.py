@@ -24,7 +24,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
-from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import Findings
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import Findings, diff
 
 # Options every module has besides its own: the connection, and these.
 COMMON_SPEC = dict(
@@ -36,11 +36,10 @@ COMMON_SPEC = dict(
     # {option: what the user sets}: messages name that instead of the option (see option()).
     option_names=dict(type="dict", default={}, no_log=False),
 )
-# What a step takes from the process it runs in rather than from its own options.
+# What a step takes from the process it runs in rather than from its own options (module_defaults
+# for group/bulwark.aws.aws give them to a role's module tasks too: the process's win).
 SHARED_OPTIONS = tuple(aws.AWS_ARGUMENT_SPEC) + ("enforce", "waivers")
-# ansible-core < 2.19 removes omitted values from a task's own options only; a value omitted
-# inside a dict option (a step's options) arrives as this placeholder.
-_OMIT_PREFIX = "__omit_place_holder__"
+_SHARED_NAMES = frozenset(SHARED_OPTIONS).union(*(spec.get("aliases") or () for spec in aws.AWS_ARGUMENT_SPEC.values()))
 # A validation message starts with the option it is about: "min_length: 200 is out of range",
 # "mfa_policy_groups[1]: ...", "lifecycle.expiration_days: ..." (module_utils' validators too).
 _SUBJECT = re.compile(r"^[a-z][a-z0-9_]*(?=[\[.:])")
@@ -108,14 +107,14 @@ class Definition:
         process): ``options`` are this module's own options; connection, enforce and waivers are
         the process's. Bad input raises StepFailure, before any AWS call."""
         spec = dict(self.argument_spec(), controls=COMMON_SPEC["controls"], option_names=COMMON_SPEC["option_names"])
-        options = dict((k, v) for k, v in (options or {}).items()
-                       if not (isinstance(v, str) and v.startswith(_OMIT_PREFIX)))
+        options = dict((k, v) for k, v in (options or {}).items() if k not in _SHARED_NAMES)
         named = _renaming(spec, options.get("option_names"))
         option_of = dict((name, option) for option, name in named.items())
         checked = ArgumentSpecValidator(dict((named.get(k, k), v) for k, v in spec.items())).validate(
             dict((named.get(k, k), v) for k, v in options.items()))
-        # A step's no_log values are hidden in the process's output, as AnsibleModule does for its own.
-        process.module.no_log_values.update(checked._no_log_values)
+        # A step's secret options are hidden in the process's output, as AnsibleModule hides its own.
+        process.module.no_log_values.update(
+            str(options[k]) for k, v in spec.items() if v.get("no_log") and options.get(k) is not None)
         if checked.error_messages:
             raise StepFailure("; ".join(("unsupported parameters: " if isinstance(e, UnsupportedError) else "") + e.error_message
                                         for e in checked.errors.errors), [])
@@ -141,7 +140,6 @@ class BulwarkModule:
         self._writes_before = 0
         self._conn = None
         self.actions = []
-        self.diff = {"before": {}, "after": {}}
         if self._step:
             self.module = module
             self.params = params
@@ -235,6 +233,11 @@ class BulwarkModule:
     def client(self, service, region=None):
         return self.conn.client(service, region)
 
+    def shared(self, key, read):
+        """An account-wide read made once per account run, whichever module asks first (see
+        AwsConnection.shared)."""
+        return self.conn.shared(key, read)
+
     def identity(self):
         """{account_id, arn, user_id, partition, is_root} of the caller."""
         return self.conn.identity()
@@ -242,16 +245,13 @@ class BulwarkModule:
     def wants(self, *control_ids):
         return any(self.findings.wants(c) for c in control_ids)
 
-    def record_change(self, action, before=None, after=None, key=None):
-        """Note a write that this run makes or, in check mode, would make (for actions and
-        --diff; in check mode Ansible reports changed=true for it). With enforce=false nothing
-        would ever change: changed stays false."""
+    def record_change(self, action):
+        """Note a write that this run makes or, in check mode, would make (RV(actions); in check
+        mode Ansible reports changed=true for it). With enforce=false nothing would ever change:
+        changed stays false. --diff comes from the findings (findings.diff)."""
         self.actions.append(action)
         if self.params["enforce"]:
             self._would_change = True
-        if key is not None:
-            self.diff["before"][key] = before
-            self.diff["after"][key] = after
 
     # --- exits ----------------------------------------------------------------------------
     def fail(self, msg, **kwargs):
@@ -267,8 +267,8 @@ class BulwarkModule:
         if self._conn is not None:
             # The drift report groups findings by account.
             result.setdefault("account_id", self._conn.identity()["account_id"])
-        if self.module._diff:
-            result["diff"] = self.diff
+        if self.module._diff:  # AnsibleModule's diff mode flag, as amazon.aws modules read it
+            result.setdefault("diff", diff(result["findings"]))
         result.setdefault("changed", self.changed)
         if self._step:
             raise StepExit(result)

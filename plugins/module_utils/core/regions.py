@@ -162,10 +162,9 @@ class RegionRun:
     def error_for(self, control_ids, message, resource=None):
         self.events.append(("error_for", (list(control_ids), message), dict(resource=resource, region=self.region)))
 
-    def record_change(self, action, before=None, after=None, key=None):
-        """Like BulwarkModule.record_change; the diff key is prefixed with the region."""
-        self.events.append(("record_change", ("%s (%s)" % (action, self.region),),
-                            dict(before=before, after=after, key="%s/%s" % (self.region, key) if key else None)))
+    def record_change(self, action):
+        """Like BulwarkModule.record_change; the action names the region."""
+        self.events.append(("record_change", ("%s (%s)" % (action, self.region),), {}))
 
     def replay(self):
         for kind, args, kwargs in self.events:

@@ -57,12 +57,6 @@ def parse_log_group_arn(arn):
     return match.groups()[:3] if match else None
 
 
-def key_region(key_id):
-    """The region of a KMS key or alias ARN, None for a bare key id or alias name."""
-    match = _KEY_ARN.match(key_id or "")
-    return match.group(1) if match else None
-
-
 def validate_trail_name(name, option="trail_name"):
     if not _TRAIL_NAME.match(name) or re.search(r"[._-]{2}", name) or _IP.match(name):
         raise ValueError("%s: %r is not a valid trail name; use 3-128 letters, digits, '.', '_' or '-', starting and "
@@ -376,6 +370,18 @@ def logging_gaps(state):
     if gap:
         gaps.append(gap)
     return gaps
+
+
+# The account run's shared value (AwsConnection.shared) for the security trail's log group:
+# cloudtrail_trail_ensure publishes the group it ensures (in check mode, the group it would
+# get); log_metric_alarms, after it in the run, watches that group, else looks for one.
+SECURITY_TRAIL_LOG_GROUP = "cloudtrail:security_trail_log_group"
+
+
+def security_trail_log_group(m, default_region):
+    """(region, log group name, why not) of the security trail, read once per account run."""
+    return m.shared(SECURITY_TRAIL_LOG_GROUP,
+                    lambda: find_log_group_of_security_trail(m, m.client("cloudtrail"), default_region))
 
 
 def find_log_group_of_security_trail(m, ct, default_region):

@@ -24,7 +24,6 @@ PERIODIC = "periodic"
 CHANGES = "changes"
 BOTH = "changes+periodic"
 DEFAULT_FREQUENCY = "TwentyFour_Hours"
-FREQUENCIES = ("One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours")
 
 # identifier: (trigger, scope resource types, {required parameter: default}, (optional parameters))
 KNOWN_RULES = {

@@ -204,8 +204,24 @@ def root_has_no_credentials(summary):
 AccountCredentials = namedtuple("AccountCredentials", ["summary", "summary_error", "root", "users", "report_error"])
 
 
-def read_account(iam, summary=True, report=True, **fetch_kwargs):
-    """The account-wide reads of the root and MFA audits, each at most once per run.
+def unshared(_key, read):
+    """The ``shared`` of a caller that shares nothing: read every time."""
+    return read()
+
+
+def report(iam, shared=unshared, **fetch_kwargs):
+    """(records, csv_text) of the credential report, fetched once per account run when ``shared``
+    is the run's (BulwarkModule.shared): root, MFA and user audits read the same report."""
+    return shared("iam:credential_report", lambda: fetch(iam, **fetch_kwargs))
+
+
+def account_summary(iam, shared=unshared):
+    """iam:GetAccountSummary's SummaryMap, read once per account run (see report)."""
+    return shared("iam:GetAccountSummary", lambda: iam.get_account_summary()["SummaryMap"])
+
+
+def read_account(iam, summary=True, report_rows=True, shared=unshared, **fetch_kwargs):
+    """The account-wide reads of the root and MFA audits.
 
     ``summary`` is iam:GetAccountSummary's SummaryMap; ``root`` the report's ``<root_account>``
     record (None when the report has none) and ``users`` {name: record}. A read that fails
@@ -215,12 +231,12 @@ def read_account(iam, summary=True, report=True, **fetch_kwargs):
     summary_map = summary_error = root = users = report_error = None
     if summary:
         try:
-            summary_map = iam.get_account_summary()["SummaryMap"]
+            summary_map = account_summary(iam, shared)
         except (ClientError, BotoCoreError, NotImplementedError) as e:
             summary_error = describe_error(e, "iam")
-    if report:
+    if report_rows:
         try:
-            root, users = by_user(fetch(iam, **fetch_kwargs)[0])
+            root, users = by_user(report(iam, shared, **fetch_kwargs)[0])
         except CredentialReportError as e:
             report_error = str(e)
         except (KeyError, ValueError) as e:

@@ -153,9 +153,6 @@ class _Bucket:
     def fixable(self, aspect):
         return aspect not in self.leave_alone
 
-    def key(self, aspect):
-        return "s3://%s/%s" % (self.name, aspect)
-
     # --- existence and owner -------------------------------------------------------------
     def call(self, operation, **kwargs):
         """An S3 call on the bucket. On a bucket of this account it carries ExpectedBucketOwner: should
@@ -207,8 +204,7 @@ class _Bucket:
         return self.name in [b["Name"] for b in aws.paginate(s3, "list_buckets", "Buckets", Prefix=self.name)]
 
     def create(self):
-        after = "versioned, private bucket in %s" % self.region
-        self.m.record_change("s3:CreateBucket %s" % self.name, before=None, after=after, key=self.key("bucket"))
+        self.m.record_change("s3:CreateBucket %s" % self.name)
         if not self.m.may_change:
             return False
         kwargs = dict(Bucket=self.name)
@@ -289,8 +285,7 @@ class _Bucket:
         status = self.versioning_status
 
         def write():
-            self.m.record_change("s3:PutBucketVersioning %s" % self.name, before=status, after="Enabled",
-                                 key=self.key("versioning"))
+            self.m.record_change("s3:PutBucketVersioning %s" % self.name)
             if self.m.may_change:
                 self.call("put_bucket_versioning", VersioningConfiguration={"Status": "Enabled"})
         self.outcome("versioning", status == "Enabled", "versioning is %s" % status, "enable it", write)
@@ -356,21 +351,18 @@ class _Bucket:
         if "not_public" in aspects:
             def write_block():
                 if off:
-                    self.m.record_change("s3:PutPublicAccessBlock %s" % self.name, before=pab,
-                                         after=PUBLIC_ACCESS_BLOCK, key=self.key("public_access_block"))
+                    self.m.record_change("s3:PutPublicAccessBlock %s" % self.name)
                     if self.m.may_change:
                         self.call("put_public_access_block", PublicAccessBlockConfiguration=PUBLIC_ACCESS_BLOCK)
                 if acl:
-                    self.m.record_change("s3:PutBucketAcl %s private" % self.name, key=self.key("acl"),
-                                         before=[g["Grantee"]["URI"] for g in acl], after=[])
+                    self.m.record_change("s3:PutBucketAcl %s private" % self.name)
                     if self.m.may_change:
                         self.call("put_bucket_acl", ACL="private")
             self.outcome("not_public", not problems["not_public"], "; ".join(problems["not_public"])
                          or "Block Public Access on, no public policy statement or ACL grant",
                          "turn Block Public Access on, drop public grants", write_block)
         if desired is not current and not policy.same(desired, current):
-            self.m.record_change("s3:PutBucketPolicy %s" % self.name, before=current or None, after=desired,
-                                 key=self.key("policy"))
+            self.m.record_change("s3:PutBucketPolicy %s" % self.name)
             if self.m.may_change:
                 self.call("put_bucket_policy", Policy=policy.dumps(desired))
         for aspect, fix in (("tls_only", "add a Deny of requests without TLS"),
@@ -395,8 +387,7 @@ class _Bucket:
         target = {"TargetBucket": self.access_log_target, "TargetPrefix": self.access_log_prefix}
 
         def write():
-            self.m.record_change("s3:PutBucketLogging %s" % self.name, before=None, after=target,
-                                 key=self.key("access_logging"))
+            self.m.record_change("s3:PutBucketLogging %s" % self.name)
             if self.m.may_change:
                 self.call("put_bucket_logging", BucketLoggingStatus={"LoggingEnabled": target})
         self.outcome("access_logging", False, "server access logging is off",
@@ -416,8 +407,7 @@ class _Bucket:
         desired = [r for r in rules if r.get("ID") != LIFECYCLE_RULE_ID] + [wanted]
 
         def write():
-            self.m.record_change("s3:PutBucketLifecycleConfiguration %s" % self.name,
-                                 before=ours[0] if ours else None, after=wanted, key=self.key("lifecycle"))
+            self.m.record_change("s3:PutBucketLifecycleConfiguration %s" % self.name)
             if self.m.may_change:
                 self.call("put_bucket_lifecycle_configuration", LifecycleConfiguration={"Rules": desired})
         self.outcome("lifecycle", ok, "lifecycle rule %s %s" % (

@@ -1,0 +1,14 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bulwark.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action of bulwark.aws.account_baseline: runs the account's plan (plugin_utils/account_run.py)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.bulwark.aws.plugins.plugin_utils.account_run import AccountRunAction
+
+
+class ActionModule(AccountRunAction):
+    pass
