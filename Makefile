@@ -37,10 +37,9 @@ integration: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=10 tests/integration
 
 # docs/controls.md comes from the control catalogue; each roles/<role>/README.md from the role's
-# meta/argument_specs.yml, rendered by aar-doc (.aar_doc.yml, template scripts/role_readme.md.j2).
-# roles/report keeps its hand-written README until its own rework moves that text into its specs.
-HANDWRITTEN_ROLE_READMES := report
-DOC_ROLES := $(filter-out $(HANDWRITTEN_ROLE_READMES),$(patsubst roles/%/meta/argument_specs.yml,%,$(wildcard roles/*/meta/argument_specs.yml)))
+# meta/argument_specs.yml, rendered by aar-doc (.aar_doc.yml, template scripts/role_readme.md.j2);
+# CHANGELOG.md from changelogs/ (antsibull-changelog: add a fragment per user-visible change).
+DOC_ROLES := $(patsubst roles/%/meta/argument_specs.yml,%,$(wildcard roles/*/meta/argument_specs.yml))
 AAR_DOC = $(BIN)/aar-doc --config-file .aar_doc.yml
 
 docs: setup
@@ -55,6 +54,8 @@ docs: setup
 docs-check: setup
 	@status=0; \
 	$(BIN)/python scripts/render_controls_doc.py --check || status=1; \
+	$(BIN)/antsibull-changelog lint || status=1; \
+	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml || status=1; \
 	tmp=$$(mktemp -d); \
 	for role in $(DOC_ROLES); do \
 	  if ! $(AAR_DOC) --output-file $$tmp/$$role.md roles/$$role markdown >$$tmp/$$role.log 2>&1; then \

@@ -12,7 +12,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
 from ansible_collections.bulwark.aws.plugins.plugin_utils import account_run
-from ansible_collections.bulwark.aws.plugins.plugin_utils.account_run import TOGGLE_PREFIX, toggle_name  # noqa: F401
+from ansible_collections.bulwark.aws.plugins.plugin_utils.account_run import toggle_name
 
 
 # Toggles live in their own namespace, so that no toggle can be mistaken for a parameter

@@ -4,6 +4,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.bulwark.aws.plugins.filter import controls as f
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
+from ansible_collections.bulwark.aws.plugins.plugin_utils import account_run
 
 IDS = ["iam.password_policy.min_length", "iam.password_policy.max_age", "iam.user_mfa"]
 
@@ -38,7 +39,7 @@ def test_every_control_has_its_own_toggle_in_the_toggle_namespace():
     all under bulwark_control_ (test_roles.py: no parameter uses that prefix)."""
     toggles = f.toggle_names(catalogue.ids())
     assert len(set(toggles)) == len(toggles)
-    assert all(name.startswith(f.TOGGLE_PREFIX) for name in toggles)
+    assert all(name.startswith(account_run.TOGGLE_PREFIX) for name in toggles)
 
 
 def test_control_ids_of_role_and_unknown_role():

@@ -105,3 +105,14 @@ def test_an_inventory_that_gave_no_host(tmp_path):
     assert preflight.empty_inventory_problem({"all": []}, ["/nonexistent"], default) is None  # a host list
     problem = preflight.empty_inventory_problem({"all": []}, [str(given)], default)
     assert str(given) in problem and "gave no host" in problem
+
+
+def test_a_role_variable_of_the_wrong_type_is_named_for_every_role_at_once():
+    problems = preflight.type_problems({"bulwark_iam_password_min_length": "fourteen",
+                                        "bulwark_guardrails_regions": "us-east-1",
+                                        "bulwark_control_root_mfa": "maybe",
+                                        "bulwark_root_usage_window_days": 30, "unrelated": "x"})
+    assert len(problems) == 2, problems
+    assert any("bulwark_iam_password_min_length" in p and "int" in p for p in problems)
+    assert any("bulwark_control_root_mfa" in p and "bool" in p for p in problems)
+    assert preflight.type_problems({"bulwark_root_usage_window_days": "30"}) == []  # converts, as Ansible does

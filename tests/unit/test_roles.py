@@ -9,7 +9,8 @@ import re
 import pytest
 import yaml
 
-from ansible_collections.bulwark.aws.plugins.filter.controls import TOGGLE_PREFIX, toggle_names
+from ansible_collections.bulwark.aws.plugins.filter.controls import toggle_names
+from ansible_collections.bulwark.aws.plugins.plugin_utils.account_run import TOGGLE_PREFIX
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -11,7 +11,6 @@ from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import credential_report as cr
 
 
-
 def virtual_devices(iam, shared=cr.unshared):
     """(assigned virtual MFA devices, None) or (None, the one-line error); listed once per
     account run when ``shared`` is the run's."""
