@@ -97,15 +97,14 @@ findings:
       message: "no account password policy exists: would set MinimumPasswordLength to 16"
 modules:
   description:
-    - Each module's result by module name, as that module returns it when run alone (C(changed),
-      C(findings), C(actions) and its own return values), plus C(failed) and C(msg) when it failed.
+    - Each module's result by module name, as that module returns it when run alone (C(changed) and
+      its own return values), plus C(failed) and C(msg) when it failed. Its findings and actions are
+      in RV(findings) and RV(actions).
   returned: always
   type: dict
   sample:
     iam_password_policy_check:
       changed: true
-      findings: []
-      actions: ["iam:UpdateAccountPasswordPolicy"]
       policy: {MinimumPasswordLength: 16}
 actions:
   description: The writes made (or, in check mode, that would be made) by every module.

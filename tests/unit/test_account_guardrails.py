@@ -168,7 +168,7 @@ def test_apply_fixes_everything_then_second_apply_changes_nothing(run_module, mo
     first = run_module(mod.DEFINITION.main, args(), diff=True)
     assert first["changed"] is True
     assert set(by_region(first).values()) == {"fixed"}, [f for f in first["findings"] if f["status"] != "fixed"]
-    assert first["diff"]["after"]["guardduty.enabled"] == {"guardduty-detector (2 regions)": "fixed"}
+    assert first["diff"]["after"]["guardduty.enabled guardduty-detector (2 regions)"] == "fixed"
     assert "guardduty:CreateDetector (eu-west-1)" in first["actions"]
     for hook in hooks:
         hook.assert_done()

@@ -53,9 +53,9 @@ def test_fresh_account_is_drift_and_manual_controls_say_what_to_do(run_module):
 def test_apply_then_second_apply_changes_nothing(run_module):
     first = run_module(mod.DEFINITION.main, full_args(), diff=True)
     assert dict((c, statuses(first)[c]) for c in AUTO) == dict((c, "fixed") for c in AUTO)
-    assert first["diff"]["before"]["account.security_contact"] == {
-        "alternate-contact/SECURITY": "no security alternate contact: fixed with account:PutAlternateContact (SECURITY)"}
-    assert first["diff"]["after"]["account.security_contact"] == {"alternate-contact/SECURITY": "fixed"}
+    key = "account.security_contact alternate-contact/SECURITY"
+    assert first["diff"]["before"][key] == "no security alternate contact: fixed with account:PutAlternateContact (SECURITY)"
+    assert first["diff"]["after"][key] == "fixed"
     contact = boto3.client("account").get_alternate_contact(AlternateContactType="OPERATIONS")["AlternateContact"]
     assert contact["PhoneNumber"] == "(555) 0199" and contact["Name"] == "Ops On-call"
     assert boto3.client("iam").list_account_aliases()["AccountAliases"] == ["bulwark-test"]

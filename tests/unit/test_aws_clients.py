@@ -44,3 +44,31 @@ def test_read_only_applies_to_each_client_of_a_shared_class():
         reader.client("ec2", "eu-west-1").enable_ebs_encryption_by_default()
     writer.client("ec2", "eu-west-1").enable_ebs_encryption_by_default()
     assert reader.client("ec2", "eu-west-1").get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
+
+
+@mock_aws
+def test_client_classes_are_built_without_an_operation_model_per_operation():
+    # botocore builds every operation's model for docstrings only; a run calls a handful.
+    def models_built(client):  # botocore's instance cache of ServiceModel.operation_model
+        return [key for key in client.meta.service_model._instance_cache if key[0] == "operation_model"]
+
+    conn = aws.AwsConnection(dict(PARAMS))
+    ec2 = conn.client("ec2")
+    west = conn.client("ec2", "eu-west-1")
+    assert type(west) is type(ec2) and west.meta.service_model is ec2.meta.service_model
+    assert ec2.describe_regions()["Regions"]
+    # against AWS, endpoint discovery reads every operation once per service (not per client);
+    # the class itself built none
+    assert len(models_built(ec2)) == len(ec2.meta.service_model.operation_names)
+    elsewhere = boto3.session.Session(region_name="us-east-1").client("ec2")
+    assert len(models_built(elsewhere)) > 500  # botocore's own way, left alone
+
+
+def test_a_client_class_is_built_without_a_model_per_operation(monkeypatch):
+    # With an endpoint given, botocore skips endpoint discovery: what is left is the class.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    conn = aws.AwsConnection(dict(PARAMS, endpoint_url="http://127.0.0.1:9"))
+    ec2 = conn.client("ec2")
+    assert [key for key in ec2.meta.service_model._instance_cache if key[0] == "operation_model"] == []
+    assert callable(ec2.describe_regions) and ec2.describe_regions.__name__ == "describe_regions"

@@ -173,8 +173,8 @@ def test_opt_in_deactivates_unused_keys_and_removes_unused_passwords(iam, run_mo
     assert finding["status"] == "fixed"
     assert "deactivated key %s" % key in finding["message"] and "removed the console password" in finding["message"]
     assert result["actions"] == ["iam:UpdateAccessKey gina %s Inactive" % key, "iam:DeleteLoginProfile gina"]
-    assert result["diff"]["before"]["iam.unused_credentials"]["gina"] == finding["message"]
-    assert result["diff"]["after"]["iam.unused_credentials"] == {"gina": "fixed"}
+    assert result["diff"]["before"]["iam.unused_credentials gina"] == finding["message"]
+    assert result["diff"]["after"]["iam.unused_credentials gina"] == "fixed"
     assert status_of(iam, "gina") == {key: "Inactive"}                # deactivated, not deleted
     assert not has_password(iam, "gina")
     iam.get_user(UserName="gina")                                     # the user stays

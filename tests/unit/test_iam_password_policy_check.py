@@ -63,9 +63,9 @@ def test_apply_fixes_then_second_run_is_unchanged(run_module):
     first = run_module(mod.DEFINITION.main, {}, diff=True)
     assert first["changed"] is True
     assert set(first.statuses().values()) == {"fixed"}
-    assert first["diff"]["before"]["iam.password_policy.min_length"] == {
-        "account-password-policy": "no account password policy exists: set to 14"}
-    assert first["diff"]["after"]["iam.password_policy.min_length"] == {"account-password-policy": "fixed"}
+    key = "iam.password_policy.min_length account-password-policy"
+    assert first["diff"]["before"][key] == "no account password policy exists: set to 14"
+    assert first["diff"]["after"][key] == "fixed"
     policy = boto3.client("iam").get_account_password_policy()["PasswordPolicy"]
     assert policy["MinimumPasswordLength"] == 14 and policy["PasswordReusePrevention"] == 24
     second = run_module(mod.DEFINITION.main, {})

@@ -99,10 +99,13 @@ def body(m):
     changed = False
     for definition, step in steps:
         step.share_connection(conn)
-        result = results[definition.name] = run_step(definition, step)
-        result.pop("diff", None)  # the run's diff covers every step's findings
-        findings.extend(result["findings"])
-        actions.extend(result["actions"])
+        result = run_step(definition, step)
+        findings.extend(result.pop("findings"))
+        actions.extend(result.pop("actions"))
+        result.pop("diff", None)
+        # The run returns findings, actions and the diff once, for every step (an account's result
+        # travels to the controller and into its facts: no copy of them per step).
+        results[definition.name] = result
         changed = changed or result["changed"]
         if result.get("failed"):
             failures.append("%s: %s" % (definition.name, result["msg"]))

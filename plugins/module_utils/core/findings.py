@@ -126,9 +126,9 @@ class Findings:
 
 
 def diff(findings):
-    """``--diff`` in controls and resources: before, what each drift or fixed finding found;
-    after, the control met. The regions of a control's resource fold into one entry, so a full
-    apply's diff stays a screen or two per account."""
+    """``--diff`` in controls and resources, one line each ("control resource (regions)"): before,
+    what each drift or fixed finding found; after, the control met. The regions of a control's
+    resource fold into one entry, so a full apply's diff stays a screen or two per account."""
     found = {}
     for item in findings:
         if item["status"] in ("drift", "fixed"):
@@ -143,6 +143,7 @@ def diff(findings):
                 where = "%s (%s)" % (resource, regions[0])
             else:
                 where = "%s (%d regions)" % (resource, len(regions))
-            before.setdefault(control, {})[where] = items[0]["message"]
-            after.setdefault(control, {})[where] = "fixed" if items[0]["status"] == "fixed" else "would be fixed"
+            key = "%s %s" % (control, where)
+            before[key] = items[0]["message"]
+            after[key] = "fixed" if items[0]["status"] == "fixed" else "would be fixed"
     return {"before": before, "after": after}
