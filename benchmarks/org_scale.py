@@ -27,11 +27,11 @@ the table shows:
 The first run after seeding also pays moto's first touch of every account and region (it builds
 their backends then: ~135 of ~180 moto CPU s at 100 accounts); --warm-up leaves that out.
 
-What bounds a run: CPU. harden.yml makes one module run per account (the roles plan, then
-bulwark.aws.account_baseline runs every module in one process): about 2.2 s of module work (botocore,
-every region) plus ~0.02 s of Ansible per task, 32 tasks per account, so wall time is about
-accounts x cpu per account / cores once forks keep the cores busy; moto_server's own CPU shares
-those cores here. More forks than cores add no throughput.
+What bounds a run: CPU. harden.yml makes one module run per account (the role tasks select and
+plan, then bulwark.aws.account_baseline runs every module in one process): about 1.4 s of module
+work (botocore, every region) plus ~0.03 s of Ansible per task, 11 tasks per account, so wall time
+is about accounts x cpu per account / cores once forks keep the cores busy; moto_server's own CPU
+shares those cores here. More forks than cores add no throughput. Figures: benchmarks/README.md.
 """
 
 import argparse
