@@ -82,29 +82,6 @@ def test_defaults_hold_values_and_one_line_section_comments_only(role):
         previous = stripped
 
 
-EVALUATE = {"name": "bulwark.aws.common", "tasks_from": "evaluate.yml"}
-
-
-def plan_tasks(role):
-    """(file, task) of the role's tasks that plan a module run (set _bulwark_plan, vars._module)."""
-    tasks_dir = os.path.join(REPO, "roles", role, "tasks")
-    for name in sorted(os.listdir(tasks_dir)):
-        for task in load(role, "tasks", name) or []:
-            if "_module" in (task.get("vars") or {}):
-                yield name, task
-
-
-def all_tasks(tasks):
-    """Every task of a task list, blocks flattened (with the block's tags inherited)."""
-    for task in tasks or []:
-        if "block" in task:
-            for part in ("block", "rescue", "always"):
-                for inner in all_tasks(task.get(part)):
-                    yield dict(inner, tags=list(inner.get("tags") or []) + list(task.get("tags") or []))
-        else:
-            yield task
-
-
 @pytest.mark.parametrize("role", ["common", "report"])
 def test_run_wide_tasks_run_once_whatever_the_tags(role):
     for task in load(role, "tasks", "main.yml"):
