@@ -324,7 +324,9 @@ def recorded_sets(log=print):
         with tempfile.TemporaryDirectory() as work:
             password_file = os.path.join(work, "admin-password")
             owner = ["-e", json.dumps(seed.playbook_vars())]
-            opt_ins = owner + ["-e", json.dumps(dict(OPT_INS, bulwark_iam_admin_user_password_file=password_file))]
+            # The network and storage roles' opt-ins are the demo's (tests/support/seeds/).
+            opt_ins = owner + ["-e", json.dumps(dict(seed.demo_vars(), **dict(
+                OPT_INS, bulwark_iam_admin_user_password_file=password_file)))]
             for state in ("insecure", "hardened"):
                 moto.reset()
                 seed.seed(state, moto.url)

@@ -13,9 +13,9 @@ short_description: Run several bulwark.aws modules for one account in one module
 version_added: 0.1.0
 description:
   - Runs the bulwark.aws modules given as options, each with its own options, in checklist order
-    (root, IAM, CloudTrail, monitoring, guardrails, account settings), in one module process that
-    shares one AWS connection and the account-wide reads (credential report, account summary, MFA
-    devices). Each module evaluates its controls exactly as it does when run alone.
+    (root, IAM, CloudTrail, monitoring, guardrails, network, storage, account settings), in one
+    module process that shares one AWS connection and the account-wide reads (credential report,
+    account summary, MFA devices). Each module evaluates its controls exactly as it does when run alone.
   - Why it exists. Every module run costs the controller about 0.5 s of CPU before any AWS work
     (a worker process, packaging, Python, botocore, a session, C(sts:GetCallerIdentity)). Run over
     an Organization, that cost is paid per module and per account. In the bulwark.aws roles, each
@@ -59,6 +59,12 @@ options:
     type: dict
   account_guardrails:
     description: Options of P(bulwark.aws.account_guardrails#module). Omitted, it does not run.
+    type: dict
+  network_security:
+    description: Options of P(bulwark.aws.network_security#module). Omitted, it does not run.
+    type: dict
+  storage_security:
+    description: Options of P(bulwark.aws.storage_security#module). Omitted, it does not run.
     type: dict
   account_settings:
     description: Options of P(bulwark.aws.account_settings#module). Omitted, it does not run.

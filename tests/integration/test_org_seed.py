@@ -12,7 +12,7 @@ import pytest
 
 from tests.support import org as org_support
 from tests.support import seed
-from tests.support.seeds import cloudtrail, guardrails
+from tests.support.seeds import cloudtrail, guardrails, network, storage
 
 DEFAULT = seed.ACCOUNT_ID  # moto's default account: the management account here
 
@@ -50,9 +50,23 @@ def assert_insecure(sess, account):
     vars_ = seed.playbook_vars(account)
     target = vars_["bulwark_cloudtrail_access_log_bucket"]
     assert target == "%s-%s" % (cloudtrail.ACCESS_LOG_TARGET, account)
-    assert buckets(sess) == [target]  # the owner's value names a bucket of this account
+    app_data = "%s-%s" % (storage.INSECURE_BUCKET, account)
+    assert buckets(sess) == sorted([target, app_data])  # the owner's value names a bucket of this account
     policy = json.loads(seed.client(sess, "s3").get_bucket_policy(Bucket=target)["Policy"])
     assert policy["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"] == account
+    policy = json.loads(seed.client(sess, "s3").get_bucket_policy(Bucket=app_data)["Policy"])
+    assert policy["Statement"][0]["Principal"]["AWS"] == "arn:aws:iam::%s:root" % account
+    # The network and storage examples are this account's own.
+    ec2 = seed.client(sess, "ec2")
+    reservations = ec2.describe_instances()["Reservations"]
+    assert [(r["OwnerId"], i["MetadataOptions"]["HttpTokens"], [g["GroupName"] for g in i["SecurityGroups"]])
+            for r in reservations for i in r["Instances"]] == [(account, "optional", [network.ADMIN_GROUP])]
+    dbs = seed.client(sess, "rds").describe_db_instances()["DBInstances"]
+    assert [(d["DBInstanceIdentifier"], d["StorageEncrypted"], d["PubliclyAccessible"]) for d in dbs] == [
+        (storage.INSECURE_DB, False, True)]
+    shares = seed.client(sess, "efs").describe_file_systems()["FileSystems"]
+    assert [(f["CreationToken"], f["Encrypted"], f["OwnerId"]) for f in shares] == [
+        (storage.INSECURE_SHARE, False, account)]
     # The shell-users group got the AWS managed policy: this account's IAM has them.
     attached = seed.client(sess, "iam").list_attached_group_policies(GroupName="shell-users")["AttachedPolicies"]
     assert [p["PolicyName"] for p in attached] == ["AWSCloudShellFullAccess"]
@@ -61,7 +75,7 @@ def assert_insecure(sess, account):
 def assert_hardened(sess, account):
     names = buckets(sess)
     assert names == sorted("%s-%s" % (b, account) for b in (cloudtrail.BUCKET, cloudtrail.ACCESS_LOG_BUCKET,
-                                                            guardrails.CONFIG_BUCKET)), names
+                                                            guardrails.CONFIG_BUCKET, storage.HARDENED_BUCKET)), names
     trail = seed.client(sess, "cloudtrail").describe_trails()["trailList"]
     assert [(t["Name"], t["S3BucketName"]) for t in trail] == [
         (cloudtrail.TRAIL, "%s-%s" % (cloudtrail.BUCKET, account))]
@@ -80,6 +94,18 @@ def assert_hardened(sess, account):
     assert [p["PolicyName"] for p in admins] == ["AdministratorAccess"]
     support = iam.list_attached_role_policies(RoleName="support")["AttachedPolicies"]
     assert [p["PolicyName"] for p in support] == ["AWSSupportAccess"]
+    ec2 = seed.client(sess, "ec2")
+    vpcs = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
+    logs = ec2.describe_flow_logs()["FlowLogs"]
+    assert [(f["ResourceId"], f["LogGroupName"]) for f in logs] == [(vpc, network.FLOW_LOG_GROUP) for vpc in vpcs]
+    assert logs[0]["DeliverLogsPermissionArn"] == "arn:aws:iam::%s:role/%s" % (account, network.FLOW_LOG_ROLE)
+    defaults = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    assert [(g["IpPermissions"], g["IpPermissionsEgress"]) for g in defaults] == [([], [])]
+    dbs = seed.client(sess, "rds").describe_db_instances()["DBInstances"]
+    assert [(d["DBInstanceIdentifier"], d["StorageEncrypted"], d["PubliclyAccessible"]) for d in dbs] == [
+        (storage.HARDENED_DB, True, False)]
+    shares = seed.client(sess, "efs").describe_file_systems()["FileSystems"]
+    assert [(f["CreationToken"], f["Encrypted"]) for f in shares] == [(storage.HARDENED_SHARE, True)]
 
 
 @pytest.fixture(autouse=True)
@@ -101,8 +127,9 @@ def no_managed_policies(moto_server, monkeypatch):
 
 def test_the_cli_seeds_insecure_and_hardened_members(moto_server, capsys, monkeypatch):
     """python -m tests.support.org --insecure-every 2: member 0 insecure, member 1 hardened, every
-    domain. The hardened guardrails go to the home region only here: in every enabled region
-    they took most of the test's time, and the account ids they name are the same in each."""
+    domain. The hardened guardrails and network steps go to the home region only here (both ask
+    guardrails.enabled_regions): in every enabled region they took most of the test's time, and
+    the account ids they name are the same in each."""
     monkeypatch.setattr(guardrails, "enabled_regions", lambda sess: [guardrails.HOME])
     assert org_support.main(["--endpoint", moto_server.url, "--members", "2", "--insecure-every", "2"]) == 0
     out = capsys.readouterr().out

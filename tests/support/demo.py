@@ -1,8 +1,10 @@
 """make demo: the real job against a local moto account it seeds itself.
 
 moto_server on 127.0.0.1 (a free port) -> seed the insecure account -> harden.yml --check
-(drift) -> harden.yml (fixed) -> harden.yml --check (pass where auto-remediable). Stops only
-the moto it started. Reports go to bulwark-reports/demo-<time>/{1-audit,2-apply,3-verify}/.
+(drift) -> harden.yml (fixed) -> harden.yml --check (pass where auto-remediable). Every run gets
+seed.demo_vars() as -e: the owner's values and the roles' opt-ins, so opt-in controls are fixed
+too. Stops only the moto it started. Reports go to
+bulwark-reports/demo-<time>/{1-audit,2-apply,3-verify}/.
 Runs with BULWARK_FAIL_ON=none: moto lacks a few APIs (tests/support/moto_gaps.py), whose
 controls end as `error`, which the default BULWARK_FAIL_ON=error would turn into exit code 2.
 """
@@ -37,11 +39,12 @@ def main():
     failed = False
     try:
         seed.seed("insecure", server.url)
-        print("seeded the 'insecure' account state (tests/support/seeds/); owner's values: %s"
-              % json.dumps(seed.playbook_vars()))
+        print("seeded the 'insecure' account state (tests/support/seeds/); owner's values and opt-ins: %s"
+              % json.dumps(seed.demo_vars()))
         for name, title, args in PHASES:
             print("\n=== %s: ansible-playbook harden.yml %s" % (title, " ".join(args)))
-            owner = ["-e", json.dumps(seed.playbook_vars())]  # the alarm email, the access-log bucket
+            # the alarm email, the access-log bucket; the roles' opt-ins on (seed.demo_vars)
+            owner = ["-e", json.dumps(seed.demo_vars())]
             run = run_playbook("harden.yml", server.env(), *owner, *args, report_dir=os.path.join(base, name))
             sys.stdout.write(run.stdout[run.stdout.find("PLAY RECAP"):] if "PLAY RECAP" in run.stdout else run.stdout)
             if run.returncode != 0:

@@ -14,6 +14,9 @@ MOTO_LACKS_OPERATIONS = frozenset([
     # aggregator finding of securityhub.enabled in the home region).
     "GetEnabledStandards", "BatchEnableStandards", "DescribeStandards",
     "ListFindingAggregators", "GetFindingAggregator", "CreateFindingAggregator", "UpdateFindingAggregator",
+    # EC2 instance metadata defaults of the account, per region (network.imdsv2, resource
+    # instance-metadata-defaults); tested with Stubber in tests/unit/test_network_security.py.
+    "GetInstanceMetadataDefaults", "ModifyInstanceMetadataDefaults",
 ])
 
 

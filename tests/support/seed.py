@@ -97,7 +97,7 @@ def users(sess, count):
 
 # One module per domain under tests/support/seeds/, each with insecure(sess) and hardened(sess).
 # A later domain adds its module name here; the order is the checklist order.
-DOMAINS = ["iam", "iam_hygiene", "cloudtrail", "guardrails"]
+DOMAINS = ["iam", "iam_hygiene", "cloudtrail", "guardrails", "network", "storage"]
 STATES = ("insecure", "hardened")
 
 
@@ -122,6 +122,18 @@ def playbook_vars(account=ACCOUNT_ID):
             values.update(module.playbook_vars(account))
         else:
             values.update(getattr(module, "PLAYBOOK_VARS", {}))
+    return values
+
+
+def demo_vars(account=ACCOUNT_ID):
+    """playbook_vars(account) plus every domain's DEMO_OPT_INS: the opt-in remediations switched
+    on, so `make demo` shows those controls found and fixed. Only the demo passes them: other
+    tests pass playbook_vars and keep the roles' defaults."""
+    import importlib
+
+    values = playbook_vars(account)
+    for name in DOMAINS:
+        values.update(getattr(importlib.import_module("tests.support.seeds." + name), "DEMO_OPT_INS", {}))
     return values
 
 

@@ -35,7 +35,7 @@ def test_every_control_of_the_role_has_a_toggle_and_every_toggle_name_is_a_contr
     # Boolean parameters must say what they are (opt-in, parameters).
     bools = set(n for n in defaults if isinstance(defaults[n], bool)) - toggles
     stray = [n for n in bools if n.startswith("bulwark_%s_" % role)
-             and not re.search(r"(delete|deactivate|remove|create|force|hard_expiry|attach|enable|disable|opt_in)", n)]
+             and not re.search(r"(delete|deactivate|remove|create|force|hard_expiry|attach|enable|disable|opt_in|restrict|revoke|block|require|enforce)", n)]
     assert not stray, "boolean variables that are neither a control toggle nor an opt-in: %s" % stray
 
 

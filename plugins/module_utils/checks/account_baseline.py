@@ -23,7 +23,9 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks import (
     iam_password_policy_check,
     log_metric_alarms,
     mfa_status,
+    network_security,
     root_key_audit,
+    storage_security,
 )
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
 from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import diff
@@ -34,7 +36,7 @@ from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Def
 # tests/unit/test_registry.py proves this list and the catalogue agree.
 _DEFINITIONS = dict((m.DEFINITION.name, m.DEFINITION) for m in (
     account_guardrails, account_settings, cloudtrail_trail_ensure, iam_admin_setup, iam_credential_audit,
-    iam_password_policy_check, log_metric_alarms, mfa_status, root_key_audit))
+    iam_password_policy_check, log_metric_alarms, mfa_status, network_security, root_key_audit, storage_security))
 STEPS = tuple(_DEFINITIONS[name] for name in catalogue.modules())  # a module not imported: KeyError at import
 CONTROLS = [c for step in STEPS for c in step.control_ids]
 

@@ -28,6 +28,7 @@ try:
     # module run, for every account of an Organization) and nothing these modules use.
     import botocore
     import botocore.client
+    import botocore.parsers
     import botocore.session
     from botocore.config import Config
     # BotoCoreError is re-exported: modules catch aws.BotoCoreError.
@@ -204,6 +205,9 @@ def describe_error(exc, service=None):
         return line + ("; " + hint if hint else "")
     if isinstance(exc, NotImplementedError):
         return "%s: the endpoint does not implement this call (%s)" % (service or "AWS", exc)
+    if HAS_BOTO3 and isinstance(exc, botocore.parsers.ResponseParserError):
+        # An emulator's HTML error page: not quoted, it fills a report with markup.
+        return "%s: the endpoint's answer is not an AWS response; it may not implement this call" % (service or "AWS")
     if HAS_BOTO3 and isinstance(exc, botocore.exceptions.NoCredentialsError):
         return ("no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
                 "or the profile / access_key + secret_key options")

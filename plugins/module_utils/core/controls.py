@@ -27,7 +27,7 @@ Control = namedtuple(
 )
 
 # Checklist order: the order roles run in harden.yml and sections appear in reports.
-ROLES = ("root", "iam", "cloudtrail", "monitoring", "guardrails", "account")
+ROLES = ("root", "iam", "cloudtrail", "monitoring", "guardrails", "network", "storage", "account")
 
 _ROOT_CONSOLE = "Sign in as the root user (email + password) in the AWS console, "
 
@@ -41,6 +41,10 @@ _ROLE_OF = {
     "guardduty": "guardrails",
     "securityhub": "guardrails",
     "iam.access_analyzer": "guardrails",
+    "s3.bucket_tls_only": "storage",
+    "s3.bucket_public_access_block": "storage",
+    "rds": "storage",
+    "efs": "storage",
 }
 
 
@@ -61,6 +65,8 @@ _MODULE_OF = {
     "monitoring": "log_metric_alarms",
     "guardrails": "account_guardrails",
     "iam.access_analyzer": "account_guardrails",
+    "network": "network_security",
+    "storage": "storage_security",
     "account": "account_settings",
 }
 
@@ -257,6 +263,56 @@ _CATALOGUE = [
     _c("securityhub.standards", "Security Hub runs the CIS v3.0 and FSBP standards", "medium", None, None, None,
        "auto", "Enable the CIS AWS Foundations Benchmark v3.0.0 and AWS Foundational Security Best Practices "
        "standards in Security Hub."),
+    # --- network: CIS 5.x and 3.7, every region ---------------------------------------------
+    _c("network.default_security_group", "Default security groups have no rules", "high", "5.4", "EC2.2",
+       "VPC_DEFAULT_SECURITY_GROUP_CLOSED", "opt_in",
+       "Remove every inbound and outbound rule of the default security groups no network interface uses "
+       "(bulwark_network_restrict_default_security_groups); move the interfaces of the others to a security group "
+       "of their own first."),
+    _c("network.admin_ports_ipv4", "No security group admits 0.0.0.0/0 to remote administration ports", "high",
+       "5.2", "EC2.53", "VPC_SG_PORT_RESTRICTION_CHECK", "opt_in",
+       "Revoke the inbound rules that admit 0.0.0.0/0 to port 22 or 3389 (bulwark_network_revoke_open_admin_ports); "
+       "admit known addresses or use Session Manager instead."),
+    _c("network.admin_ports_ipv6", "No security group admits ::/0 to remote administration ports", "high", "5.3",
+       "EC2.54", "VPC_SG_PORT_RESTRICTION_CHECK", "opt_in",
+       "Revoke the inbound rules that admit ::/0 to port 22 or 3389 (bulwark_network_revoke_open_admin_ports)."),
+    _c("network.nacl_admin_ports", "No network ACL admits the internet to remote administration ports", "medium",
+       "5.1", "EC2.21", "NACL_NO_UNRESTRICTED_SSH_RDP", "opt_in",
+       "Add inbound deny entries for 0.0.0.0/0 and ::/0 to ports 22 and 3389 ahead of the allow entry "
+       "(bulwark_network_block_nacl_admin_ports)."),
+    _c("network.imdsv2", "EC2 instances require IMDSv2", "high", "5.6", "EC2.8", "EC2_IMDSV2_CHECK", "auto",
+       "Require IMDSv2 by default for new instances in each region (automatic); for running instances set "
+       "bulwark_network_require_imdsv2_on_instances, after checking their software uses IMDSv2 "
+       "(aws ec2 modify-instance-metadata-options --http-tokens required)."),
+    _c("network.vpc_flow_logs", "Every VPC logs at least rejected traffic", "medium", "3.7", "EC2.6",
+       "VPC_FLOW_LOGS_ENABLED", "auto",
+       "Create a VPC flow log to a CloudWatch Logs group (bulwark_network_flow_logs_log_group) through a delivery "
+       "role; billed per GB ingested."),
+    # --- storage: CIS 2.1-2.4, every bucket, DB instance and file system ---------------------
+    _c("s3.bucket_tls_only", "Every S3 bucket denies requests without TLS", "medium", "2.1.1", "S3.5",
+       "S3_BUCKET_SSL_REQUESTS_ONLY", "opt_in",
+       "Add a Deny of s3:* when aws:SecureTransport is false to the bucket policy, keeping its other statements "
+       "(bulwark_storage_enforce_bucket_tls)."),
+    _c("s3.bucket_public_access_block", "Public access to every S3 bucket is blocked", "high", None, "S3.8",
+       "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", "opt_in",
+       "Turn on the four Block Public Access settings of the account (the guardrails role) or of the bucket "
+       "(bulwark_storage_block_bucket_public_access); a bucket that must be public gets a waiver."),
+    _c("rds.storage_encrypted", "Every RDS DB instance is encrypted at rest", "medium", "2.3.1", "RDS.3",
+       "RDS_STORAGE_ENCRYPTED", "manual",
+       "Encryption cannot be turned on in place: snapshot the instance, copy the snapshot with a KMS key "
+       "(aws rds copy-db-snapshot --kms-key-id), restore a new instance from the copy, and move clients to it."),
+    _c("rds.auto_minor_version_upgrade", "RDS DB instances upgrade minor versions automatically", "low", "2.3.2",
+       "RDS.13", "RDS_AUTOMATIC_MINOR_VERSION_UPGRADE_ENABLED", "opt_in",
+       "Turn on auto minor version upgrade, applied in the next maintenance window "
+       "(bulwark_storage_rds_enable_auto_minor_version_upgrade)."),
+    _c("rds.no_public_access", "No RDS DB instance is publicly accessible", "critical", "2.3.3", "RDS.2",
+       "RDS_INSTANCE_PUBLIC_ACCESS_CHECK", "opt_in",
+       "Make the instance private, applied immediately: clients outside the VPC lose access "
+       "(bulwark_storage_rds_remove_public_access)."),
+    _c("efs.encrypted", "Every EFS file system is encrypted at rest", "medium", "2.4.1", "EFS.1",
+       "EFS_ENCRYPTED_CHECK", "manual",
+       "Encryption cannot be turned on in place: create an encrypted file system, copy the data (AWS DataSync), "
+       "and move clients to it."),
     # --- account -----------------------------------------------------------------------------
     _c("account.contact_details", "The account's contact details are current", "low", "1.1", None, None, "manual",
        "As root or an admin: Account > Contact information, check name, address, phone and email."),

@@ -163,7 +163,12 @@ def hardened(sess):
             BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, RestrictPublicBuckets=True))
         s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_policy(Bucket=trail_bucket, Policy=json.dumps(_bucket_policy(trail_bucket, account)))
-    s3.put_bucket_policy(Bucket=log_bucket, Policy=json.dumps(access_log_target_policy(log_bucket, account)))
+    log_policy = access_log_target_policy(log_bucket, account)
+    log_policy["Statement"].append(
+        {"Sid": "HttpsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::%s" % log_bucket, "arn:aws:s3:::%s/*" % log_bucket],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
+    s3.put_bucket_policy(Bucket=log_bucket, Policy=json.dumps(log_policy))
     s3.put_bucket_logging(Bucket=trail_bucket, BucketLoggingStatus={
         "LoggingEnabled": {"TargetBucket": log_bucket, "TargetPrefix": trail_bucket + "/"}})
     key = kms.create_key(Description="CloudTrail logs", Policy=json.dumps(_key_policy(account)))["KeyMetadata"]

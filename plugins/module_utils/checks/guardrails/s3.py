@@ -14,14 +14,19 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks.guardrails.comm
 PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
-def check_public_access_block(m, account_id):
-    s3control = m.client("s3control")
+def read_account_public_access_block(m, account_id):
+    """The account-level Block Public Access settings, {} when none were ever set."""
     try:
-        current = s3control.get_public_access_block(AccountId=account_id)["PublicAccessBlockConfiguration"]
+        return m.client("s3control").get_public_access_block(AccountId=account_id)["PublicAccessBlockConfiguration"]
     except aws.ClientError as e:
         if aws.error_code(e) != "NoSuchPublicAccessBlockConfiguration":
             raise
-        current = {}
+        return {}
+
+
+def check_public_access_block(m, account_id):
+    s3control = m.client("s3control")
+    current = read_account_public_access_block(m, account_id)
     off = [flag for flag in PAB_FLAGS if not current.get(flag)]
     if not off:
         m.findings.add(PAB, "pass", "all four account-level S3 Block Public Access settings are on", resource=R_PAB)

@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bulwark.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every concern of network_security shares: the control ids, the resource labels of the
+summary findings, the region's reads (each made once, whatever the number of controls using it)
+and fix(), which turns one non-compliant resource into one finding (and its change)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
+
+CONTROLS = ids(module="network_security")
+DEFAULT_SG = "network.default_security_group"
+ADMIN_V4 = "network.admin_ports_ipv4"
+ADMIN_V6 = "network.admin_ports_ipv6"
+NACL = "network.nacl_admin_ports"
+IMDS = "network.imdsv2"
+FLOW_LOGS = "network.vpc_flow_logs"
+
+# The resource of a control's summary finding (the resources that pass, counted).
+R_SECURITY_GROUPS = "security-groups"
+R_NACLS = "network-acls"
+R_INSTANCES = "instances"
+R_VPCS = "vpcs"
+R_IMDS_DEFAULTS = "instance-metadata-defaults"
+
+ANY_IPV4 = "0.0.0.0/0"
+ANY_IPV6 = "::/0"
+MANAGED_TAG = {"Key": "managed-by", "Value": "bulwark.aws"}
+MAX_LISTED = 5  # resources named in one message ("eni-1, eni-2, ... and 7 more")
+
+
+def counted(n, singular, plural=None):
+    return "%d %s" % (n, singular if n == 1 else (plural or singular + "s"))
+
+
+def listed(names, limit=MAX_LISTED):
+    names = list(names)
+    if len(names) <= limit:
+        return ", ".join(names)
+    return "%s and %d more" % (", ".join(names[:limit]), len(names) - limit)
+
+
+def ports_text(ports):
+    return ", ".join(str(p) for p in ports)
+
+
+def port_label(ports):
+    """"port 22" or "ports 22, 3389"."""
+    return "%s %s" % ("port" if len(ports) == 1 else "ports", ports_text(ports))
+
+
+def name_of(resource):
+    """The Name tag of an EC2 resource, or None."""
+    for tag in resource.get("Tags") or []:
+        if tag.get("Key") == "Name" and tag.get("Value"):
+            return tag["Value"]
+    return None
+
+
+class Reads:
+    """One region's EC2 reads, each one paginated call made at most once: the security groups
+    and their rules serve default_security_group and both admin_ports controls. A read that
+    failed raises the same fault again for every control that needs it (each gets its error).
+
+    ``revoked`` holds the security group rule ids revoked in this run, so that a rule two
+    controls would revoke is revoked once."""
+
+    def __init__(self, run):
+        self.run = run
+        self._done = {}
+        self.revoked = set()
+
+    def _once(self, key, read):
+        if key not in self._done:
+            try:
+                self._done[key] = (True, read())
+            except Exception as e:  # pylint: disable=broad-exception-caught  # re-raised below
+                self._done[key] = (False, e)
+        ok, value = self._done[key]
+        if not ok:
+            raise value
+        return value
+
+    def _paginate(self, operation, key, **kwargs):
+        return aws.paginate(self.run.client("ec2"), operation, key, **kwargs)
+
+    def security_groups(self):
+        return self._once("groups", lambda: self._paginate("describe_security_groups", "SecurityGroups"))
+
+    def security_group_rules(self):
+        """{group id: [rule, ...]} of every rule in the region."""
+        def read():
+            out = {}
+            for rule in self._paginate("describe_security_group_rules", "SecurityGroupRules"):
+                out.setdefault(rule["GroupId"], []).append(rule)
+            return out
+        return self._once("rules", read)
+
+    def interfaces_by_group(self):
+        """{security group id: [network interface id, ...]} of every interface in the region."""
+        def read():
+            out = {}
+            for eni in self._paginate("describe_network_interfaces", "NetworkInterfaces"):
+                for group in eni.get("Groups") or []:
+                    out.setdefault(group["GroupId"], []).append(eni["NetworkInterfaceId"])
+            return out
+        return self._once("interfaces", read)
+
+
+def fix(run, control, resource, problem, actions, change, opt_in=None, todo=None, detail=None):
+    """One finding for a non-compliant ``resource``; ``change()`` makes its fix when this run may.
+
+    ``actions`` are the writes (API action and what it acts on), recorded as changes. With
+    ``opt_in`` (an option name) not set, nothing is changed and the finding is `fail`, naming the
+    variable to set and ``todo`` (what it would do). A waived resource is never changed.
+    ``detail`` says what the fix adds, after the API actions. Returns True when the fix was made."""
+    if run.is_waived(control, resource):
+        run.add(control, "drift", problem, resource=resource)  # findings.add makes it `waived`
+        return False
+    if opt_in and not run.params[opt_in]:
+        run.noncompliant(control, False, False, "%s; set %s: true to %s" % (problem, run.m.option(opt_in), todo),
+                         resource=resource)
+        return False
+    for action in actions:
+        run.record_change(action)
+    fixed = False
+    if run.may_change:
+        change()
+        fixed = True
+    verb = "fixed with" if fixed else "would call"
+    calls = []
+    for action in actions:
+        if action.split(" ")[0] not in calls:
+            calls.append(action.split(" ")[0])
+    message = "%s: %s %s%s" % (problem, verb, ", ".join(calls), " (%s)" % detail if detail else "")
+    run.noncompliant(control, True, fixed, message, resource=resource)
+    return fixed

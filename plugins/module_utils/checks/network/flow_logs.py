@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, bulwark.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""network.vpc_flow_logs of network_security (CIS 3.7), per region: every VPC has an active flow
+log of rejected (or all) traffic, whatever its destination.
+
+The fix (automatic, billed per GB ingested) sends the VPCs that have none to one CloudWatch Logs
+group per region (flow_logs_log_group, made with flow_logs_retention_days; a retention is only
+ever raised) through one IAM role (flow_logs_role_name), made once per run by the first region
+that needs it; an existing role of that name is used as it is."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
+from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common import (
+    FLOW_LOGS,
+    MANAGED_TAG,
+    R_VPCS,
+    counted,
+    name_of,
+)
+
+SERVICE = "vpc-flow-logs.amazonaws.com"
+ROLE_POLICY_NAME = "bulwark-vpc-flow-logs-delivery"
+LOGGED = ("REJECT", "ALL")  # what CIS 3.7 asks for at least: rejected traffic
+CREATE_BATCH = 25  # VPCs per ec2:CreateFlowLogs call
+
+
+def role_trust(account):
+    return {"Version": policy.VERSION, "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": SERVICE}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]}
+
+
+def role_policy(partition, account, log_group):
+    return {"Version": policy.VERSION, "Statement": [{
+        "Sid": "FlowLogsWriteToTheirLogGroup", "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+        "Resource": "arn:%s:logs:*:%s:log-group:%s:*" % (partition, account, log_group)}]}
+
+
+class Delivery:
+    """The delivery role, looked up (and made) once per run under a lock by the first region that
+    needs it; the ARN, or the AWS fault, is handed to every later region."""
+
+    def __init__(self, m):
+        self.m = m
+        self._lock = threading.Lock()
+        self._done = None
+        self.role = None  # {name, arn, created} once a region needed it (the module's result)
+
+    def role_arn(self):
+        with self._lock:
+            if self._done is None:
+                try:
+                    self._done = (True, self._ensure_role())
+                except regions_util.AWS_FAULTS as e:
+                    self._done = (False, e)
+            ok, value = self._done
+        if not ok:
+            raise value
+        return value
+
+    def _ensure_role(self):
+        m = self.m
+        iam = m.client("iam")
+        name = m.params["flow_logs_role_name"]
+        role = get_role(iam, name)
+        if role is not None:
+            self.role = dict(name=name, arn=role["Arn"], created=False)
+            return role["Arn"]
+        ident = m.identity()
+        arn = "arn:%s:iam::%s:role/%s" % (ident["partition"], ident["account_id"], name)
+        m.record_change("iam:CreateRole %s" % name)
+        m.record_change("iam:PutRolePolicy %s/%s" % (name, ROLE_POLICY_NAME))
+        if m.may_change:
+            try:
+                trust = policy.dumps(role_trust(ident["account_id"]))
+                made = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust, Tags=[MANAGED_TAG],
+                                       Description="VPC flow logs deliver to CloudWatch Logs (bulwark.aws)")
+                arn = made["Role"]["Arn"]
+            except aws.ClientError as e:
+                if aws.error_code(e) != "EntityAlreadyExists":
+                    raise
+                # Made meanwhile by another run: used as it is, like any existing role.
+                arn = get_role(iam, name)["Arn"]
+                self.role = dict(name=name, arn=arn, created=False)
+                return arn
+            iam.put_role_policy(RoleName=name, PolicyName=ROLE_POLICY_NAME, PolicyDocument=policy.dumps(
+                role_policy(ident["partition"], ident["account_id"], m.params["flow_logs_log_group"])))
+        self.role = dict(name=name, arn=arn, created=m.may_change)
+        return arn
+
+
+def get_role(iam, name):
+    try:
+        return iam.get_role(RoleName=name)["Role"]
+    except aws.ClientError as e:
+        if aws.error_code(e) == "NoSuchEntity":
+            return None
+        raise
+
+
+def ensure_log_group(run):
+    """The region's log group: made with the retention asked for, or its retention raised."""
+    logs = run.client("logs")
+    group = run.params["flow_logs_log_group"]
+    days = run.params["flow_logs_retention_days"]
+    found = next((g for g in aws.paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=group)
+                  if g["logGroupName"] == group), None)
+    if found is None:
+        run.record_change("logs:CreateLogGroup %s" % group)
+        run.record_change("logs:PutRetentionPolicy %s" % group)
+        if run.may_change:
+            try:
+                logs.create_log_group(logGroupName=group, tags={MANAGED_TAG["Key"]: MANAGED_TAG["Value"]})
+            except aws.ClientError as e:
+                if aws.error_code(e) != "ResourceAlreadyExistsException":
+                    raise
+            logs.put_retention_policy(logGroupName=group, retentionInDays=days)
+        return True
+    current = found.get("retentionInDays")
+    if current is not None and current < days:
+        # Only raised, never shortened: a shorter retention deletes logs.
+        run.record_change("logs:PutRetentionPolicy %s" % group)
+        if run.may_change:
+            logs.put_retention_policy(logGroupName=group, retentionInDays=days)
+    return True
+
+
+def vpc_text(vpc):
+    name = name_of(vpc)
+    return "VPC %s%s%s" % (vpc["VpcId"], " %s" % name if name else "", " (default)" if vpc.get("IsDefault") else "")
+
+
+def missing_text(flow_logs):
+    if not flow_logs:
+        return "has no flow log"
+    return "has no active flow log of rejected traffic (%s)" % ", ".join(
+        "%s: %s, %s" % (f.get("FlowLogId"), f.get("TrafficType"), f.get("FlowLogStatus")) for f in flow_logs)
+
+
+def check_flow_logs(run, delivery):
+    ec2 = run.client("ec2")
+    vpcs = aws.paginate(ec2, "describe_vpcs", "Vpcs")
+    if not vpcs:
+        run.add(FLOW_LOGS, "pass", "no VPCs in this region", resource=R_VPCS)
+        return
+    by_vpc = {}
+    for flow_log in aws.paginate(ec2, "describe_flow_logs", "FlowLogs"):
+        by_vpc.setdefault(flow_log.get("ResourceId"), []).append(flow_log)
+    missing = [v for v in vpcs if not any(f.get("TrafficType") in LOGGED and f.get("FlowLogStatus") == "ACTIVE"
+                                          for f in by_vpc.get(v["VpcId"], []))]
+    if len(missing) < len(vpcs):
+        run.add(FLOW_LOGS, "pass", "%s: an active flow log of rejected traffic"
+                % counted(len(vpcs) - len(missing), "VPC"), resource=R_VPCS)
+    problems = dict((v["VpcId"], "%s %s" % (vpc_text(v), missing_text(by_vpc.get(v["VpcId"])))) for v in missing)
+    to_fix = []
+    for vpc in missing:
+        if run.is_waived(FLOW_LOGS, vpc["VpcId"]):
+            run.add(FLOW_LOGS, "drift", problems[vpc["VpcId"]], resource=vpc["VpcId"])  # becomes `waived`
+        else:
+            to_fix.append(vpc["VpcId"])
+    if not to_fix:
+        return
+    role_arn = run.guard([FLOW_LOGS], "iam", delivery.role_arn)
+    if role_arn is None or not run.guard([FLOW_LOGS], "logs", ensure_log_group, run):
+        return
+    group = run.params["flow_logs_log_group"]
+    traffic = run.params["flow_logs_traffic_type"]
+    failed = {}
+    for start in range(0, len(to_fix), CREATE_BATCH):
+        batch = to_fix[start:start + CREATE_BATCH]
+        run.record_change("ec2:CreateFlowLogs %s" % ", ".join(batch))
+        if run.may_change:
+            answer = ec2.create_flow_logs(
+                ResourceIds=batch, ResourceType="VPC", TrafficType=traffic, LogDestinationType="cloud-watch-logs",
+                LogGroupName=group, DeliverLogsPermissionArn=role_arn,
+                TagSpecifications=[{"ResourceType": "vpc-flow-log", "Tags": [MANAGED_TAG]}])
+            for item in answer.get("Unsuccessful") or []:
+                error = item.get("Error") or {}
+                failed[item.get("ResourceId")] = "%s (%s)" % (error.get("Code") or "?", error.get("Message") or "")
+    what = "a flow log of %s traffic to log group %s" % ("rejected" if traffic == "REJECT" else "all", group)
+    for vpc_id in to_fix:
+        if vpc_id in failed:
+            run.add(FLOW_LOGS, "error", "%s: ec2 CreateFlowLogs failed for it: %s" % (problems[vpc_id], failed[vpc_id]),
+                    resource=vpc_id)
+        elif run.may_change:
+            run.noncompliant(FLOW_LOGS, True, True, "%s: created %s with ec2:CreateFlowLogs" % (problems[vpc_id], what),
+                             resource=vpc_id)
+        else:
+            run.noncompliant(FLOW_LOGS, True, False, "%s: would create %s with ec2:CreateFlowLogs"
+                             % (problems[vpc_id], what), resource=vpc_id)
