@@ -100,7 +100,8 @@ TAGGING = {
 }
 _TAG_PARAMETER = re.compile(r"[\"']?\b(Tags|tags|TagsList|ResourceTags)\b[\"']?\s*[=:.]")
 # Signing name (what a request carries) -> botocore service name.
-SERVICE_NAMES = {"monitoring": "cloudwatch", "access-analyzer": "accessanalyzer", "s3-control": "s3control"}
+SERVICE_NAMES = {"monitoring": "cloudwatch", "access-analyzer": "accessanalyzer", "s3-control": "s3control",
+                 "elasticfilesystem": "efs"}
 
 
 def iam_actions(service, operation, tagged=False):

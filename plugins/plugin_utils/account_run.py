@@ -184,7 +184,8 @@ class AccountRunAction(ActionBase):
         kept = {PLAN: {}, FINDINGS: facts[FINDINGS] + findings,
                 ACCOUNT_ID: ran.get("account_id") or facts[ACCOUNT_ID]}
         if ran.get("failed"):
-            message = ran.get("msg") or "the module run failed (no message)"
+            message = ran.get("msg") or "the module run failed with no message (rc %s%s)" % (
+                ran.get("rc"), "; stderr: " + ran["module_stderr"].strip()[-300:] if ran.get("module_stderr") else "")
             kept[FAILURES] = facts[FAILURES] + [{"task": self._task.name, "message": message}]
             result.setdefault("warnings", []).append(
                 "%s: %s (every control left without a finding is an error in the report)"

@@ -20,7 +20,7 @@ from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 from tests.support import procs, seed
 from tests.support.fault_proxy import FaultProxy, Rule
-from tests.support.moto_gaps import is_moto_gap, real_errors
+from tests.support.moto_gaps import real_errors
 from tests.support.playbook import REPO, ansible_env, run_playbook
 
 # Standard mode: botocore's backoff without adaptive's client-side rate limiter, which costs
@@ -251,7 +251,6 @@ def test_apply_killed_halfway_then_rerun_converges_without_duplicates(moto_serve
     assert verify.returncode == 0, verify
     auto = [c for c in verify.statuses() if controls.get(c).remediation_kind == "auto"]
     assert auto
-    left = [f for f in verify.findings() if f["control"] in auto and f["status"] != "pass" and not is_moto_gap(f)]
-    assert left == [], left
+    assert verify.auto_left() == [], verify.auto_left()
     # Nothing made twice: the account looks exactly like after one uninterrupted apply.
     assert account_state(moto_server.url) == expected

@@ -7,7 +7,6 @@ import pytest
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls
 
 from tests.support import seed
-from tests.support.moto_gaps import is_moto_gap
 from tests.support.playbook import run_playbook
 from tests.support.recorder import Recorder
 
@@ -55,10 +54,7 @@ def test_audit_apply_idempotent_verify(insecure, tmp_path):
     assert verify.returncode == 0, verify
     auto = [c for c, s in verify.statuses().items() if controls.get(c).remediation_kind == "auto"]
     assert auto, "no auto control was evaluated"
-    # network.imdsv2 is auto for the account default; its running instances are opt-in.
-    left = [f for f in verify.findings() if f["control"] in auto and f["status"] != "pass" and not is_moto_gap(f)
-            and not (f["control"] == "network.imdsv2" and f["resource"].startswith("i-"))]
-    assert left == [], left
+    assert verify.auto_left() == [], verify.auto_left()
 
 
 EVERY = set(controls.CONTROLS)

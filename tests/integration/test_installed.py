@@ -101,8 +101,8 @@ def test_use_it_from_the_tarball_in_an_empty_directory(moto_server, collections,
         assert stat.S_IMODE(os.stat(os.path.join(directory, name)).st_mode) == 0o600, name
     assert sorted(os.listdir(str(workdir))) == ["bulwark-reports"]  # nothing else written here
 
-    # With the control moto cannot evaluate turned off: nothing is an error, the run passes...
-    no_gap = owner + ["-e", "bulwark_control_iam_access_analyzer=false"]
+    # With the controls moto cannot evaluate turned off: nothing is an error, the run passes...
+    no_gap = owner + ["-e", "bulwark_control_iam_access_analyzer=false", "-e", "bulwark_control_network_imdsv2=false"]
     clean = command(["ansible-playbook", "bulwark.aws.harden", "--check"] + no_gap, workdir, env)
     assert clean.returncode == 0, clean
     # ...unless BULWARK_FAIL_ON=drift asks to fail on drift.

@@ -204,7 +204,7 @@ def test_enforce_false_reports_drift_and_writes_nothing(run_module):
     assert result["changed"] is False
     got = statuses(result)
     assert got[(TLS, "data-bucket", HOME)] == "drift" and got[(PUBLIC, "orders-db", "eu-west-1")] == "drift"
-    assert "would add a Deny of s3:*" in finding(result, TLS, "data-bucket")["message"]
+    assert "would call s3:PutBucketPolicy (a Deny of s3:*" in finding(result, TLS, "data-bucket")["message"]
     assert [s["Sid"] for s in policy_of("data-bucket")["Statement"]] == ["TeamRead"]
 
 
@@ -313,6 +313,18 @@ def test_a_bucket_whose_policy_read_is_denied_is_an_error_for_that_bucket_only(r
     got = statuses(result)
     assert got[(PAB, "secret-bucket", HOME)] == "fixed"  # its other control is still evaluated
     assert got[(TLS, "a-bucket", HOME)] == "fixed" and got[(TLS, "z-bucket", HOME)] == "fixed"
+
+
+@mock_aws
+def test_a_bucket_policy_that_is_not_a_policy_document_is_an_error_for_that_bucket_only(run_module):
+    # seen: a probe's bucket policy "bulwark-probe" (moto stores any text) failed the whole module
+    make_bucket("a-bucket")
+    make_bucket("odd-bucket")
+    boto3.client("s3", region_name=HOME).put_bucket_policy(Bucket="odd-bucket", Policy="bulwark-probe")
+    result = run_module(mod.DEFINITION.main, args(controls=[TLS]))
+    assert "failed" not in result
+    assert statuses(result) == {(TLS, "odd-bucket", HOME): "error", (TLS, "a-bucket", HOME): "fail"}
+    assert "cannot be read as a policy document" in finding(result, TLS, "odd-bucket")["message"]
 
 
 @mock_aws

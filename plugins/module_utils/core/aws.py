@@ -79,7 +79,7 @@ READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Head", "Lookup", "Select", "Ge
 
 # IAM action prefixes where botocore's service name differs from the IAM policy prefix.
 _IAM_PREFIX = {"monitoring": "cloudwatch", "accessanalyzer": "access-analyzer", "s3control": "s3",
-               "cloudwatch": "cloudwatch", "logs": "logs"}
+               "cloudwatch": "cloudwatch", "logs": "logs", "efs": "elasticfilesystem"}
 
 
 class AwsOptionError(ValueError):

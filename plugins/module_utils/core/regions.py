@@ -166,6 +166,41 @@ class RegionRun:
         """Like BulwarkModule.record_change; the action names the region."""
         self.events.append(("record_change", ("%s (%s)" % (action, self.region),), {}))
 
+    def remediate(self, control, resource, problem, actions, change, opt_in=None, todo=None, detail=None,
+                  service=None):
+        """One non-compliant ``resource``: its finding and, when allowed, its fix ``change()``.
+
+        - waived: nothing is changed (the finding says waived);
+        - ``opt_in`` (an option name) not set: ``fail``, naming the variable to set and ``todo``;
+        - else ``actions`` (API action and what it acts on) are recorded as changes and, when this
+          run may change, ``change()`` makes them: ``fixed``, else ``drift`` ("would call ...");
+          ``detail`` follows the API actions. A write AWS refuses is an ``error`` for this control
+          and resource only.
+        Returns True when the resource was changed."""
+        if self.is_waived(control, resource):
+            self.add(control, "drift", problem, resource=resource)  # Findings.add makes it `waived`
+            return False
+        if opt_in and not self.params.get(opt_in):
+            self.noncompliant(control, False, False, "%s; set %s: true to %s" % (problem, self.m.option(opt_in), todo),
+                              resource=resource)
+            return False
+        calls = []
+        for action in actions:
+            self.record_change(action)
+            if action.split(" ")[0] not in calls:
+                calls.append(action.split(" ")[0])
+        calls = ", ".join(calls) + (" (%s)" % detail if detail else "")
+        if not self.may_change:
+            self.noncompliant(control, True, False, "%s: would call %s" % (problem, calls), resource=resource)
+            return False
+        try:
+            change()
+        except AWS_FAULTS as e:
+            self.error_for([control], "%s: %s" % (problem, aws.describe_error(e, service)), resource=resource)
+            return False
+        self.noncompliant(control, True, True, "%s: fixed with %s" % (problem, calls), resource=resource)
+        return True
+
     def replay(self):
         for kind, args, kwargs in self.events:
             if kind == "record_change":

@@ -31,24 +31,15 @@ R_RULES = "config-rules"
 
 
 def report(run, control, resource, problems, actions, fix, can_fix=True):
-    """One finding from the problems found; fix() runs the writes when allowed.
+    """One finding from the problems found; fix() runs the writes when allowed (RegionRun.remediate).
     ``actions`` are (api action, before, after, diff key) recorded as changes."""
     if not problems:
         return False
     problem = "; ".join(problems)
-    if run.is_waived(control, resource):
-        run.add(control, "drift", problem, resource=resource)
-        return False
     if not can_fix:
-        run.noncompliant(control, False, False, problem, resource=resource)
+        if run.is_waived(control, resource):
+            run.add(control, "drift", problem, resource=resource)  # Findings.add makes it `waived`
+        else:
+            run.noncompliant(control, False, False, problem, resource=resource)
         return False
-    for action, before, after, key in actions:
-        run.record_change(action)
-    fixed = False
-    if run.may_change:
-        fix()
-        fixed = True
-    verb = "fixed with" if fixed else "would call"
-    run.noncompliant(control, True, fixed, "%s: %s %s" % (problem, verb, ", ".join(a[0] for a in actions)),
-                     resource=resource)
-    return fixed
+    return run.remediate(control, resource, problem, [a[0] for a in actions], fix)

@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, bulwark.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What every concern of network_security shares: the control ids, the resource labels of the
-summary findings, the region's reads (each made once, whatever the number of controls using it)
-and fix(), which turns one non-compliant resource into one finding (and its change)."""
+summary findings, and the region's reads (each made once, whatever the number of controls using
+it). A non-compliant resource becomes its finding, and its fix, with RegionRun.remediate."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -110,32 +110,3 @@ class Reads:
             return out
         return self._once("interfaces", read)
 
-
-def fix(run, control, resource, problem, actions, change, opt_in=None, todo=None, detail=None):
-    """One finding for a non-compliant ``resource``; ``change()`` makes its fix when this run may.
-
-    ``actions`` are the writes (API action and what it acts on), recorded as changes. With
-    ``opt_in`` (an option name) not set, nothing is changed and the finding is `fail`, naming the
-    variable to set and ``todo`` (what it would do). A waived resource is never changed.
-    ``detail`` says what the fix adds, after the API actions. Returns True when the fix was made."""
-    if run.is_waived(control, resource):
-        run.add(control, "drift", problem, resource=resource)  # findings.add makes it `waived`
-        return False
-    if opt_in and not run.params[opt_in]:
-        run.noncompliant(control, False, False, "%s; set %s: true to %s" % (problem, run.m.option(opt_in), todo),
-                         resource=resource)
-        return False
-    for action in actions:
-        run.record_change(action)
-    fixed = False
-    if run.may_change:
-        change()
-        fixed = True
-    verb = "fixed with" if fixed else "would call"
-    calls = []
-    for action in actions:
-        if action.split(" ")[0] not in calls:
-            calls.append(action.split(" ")[0])
-    message = "%s: %s %s%s" % (problem, verb, ", ".join(calls), " (%s)" % detail if detail else "")
-    run.noncompliant(control, True, fixed, message, resource=resource)
-    return fixed

@@ -30,6 +30,7 @@ SERVICE = "vpc-flow-logs.amazonaws.com"
 ROLE_POLICY_NAME = "bulwark-vpc-flow-logs-delivery"
 LOGGED = ("REJECT", "ALL")  # what CIS 3.7 asks for at least: rejected traffic
 CREATE_BATCH = 25  # VPCs per ec2:CreateFlowLogs call
+ALREADY_EXISTS = "FlowLogAlreadyExists"  # the same flow log (resource, traffic, destination) exists
 
 
 def role_trust(account):
@@ -174,21 +175,41 @@ def check_flow_logs(run, delivery):
         return
     group = run.params["flow_logs_log_group"]
     traffic = run.params["flow_logs_traffic_type"]
-    failed = {}
+    failed, meanwhile = {}, set()
+
+    def create(vpc_ids):
+        try:
+            answer = ec2.create_flow_logs(
+                ResourceIds=vpc_ids, ResourceType="VPC", TrafficType=traffic, LogDestinationType="cloud-watch-logs",
+                LogGroupName=group, DeliverLogsPermissionArn=role_arn,
+                TagSpecifications=[{"ResourceType": "vpc-flow-log", "Tags": [MANAGED_TAG]}])
+        except aws.ClientError as e:
+            if aws.error_code(e) != ALREADY_EXISTS:
+                raise
+            if len(vpc_ids) > 1:  # which of them has one: each on its own
+                for vpc_id in vpc_ids:
+                    create([vpc_id])
+            else:
+                meanwhile.update(vpc_ids)
+            return
+        for item in answer.get("Unsuccessful") or []:
+            error = item.get("Error") or {}
+            if error.get("Code") == ALREADY_EXISTS:
+                meanwhile.add(item.get("ResourceId"))
+            else:
+                failed[item.get("ResourceId")] = "%s (%s)" % (error.get("Code") or "?", error.get("Message") or "")
+
     for start in range(0, len(to_fix), CREATE_BATCH):
         batch = to_fix[start:start + CREATE_BATCH]
         run.record_change("ec2:CreateFlowLogs %s" % ", ".join(batch))
         if run.may_change:
-            answer = ec2.create_flow_logs(
-                ResourceIds=batch, ResourceType="VPC", TrafficType=traffic, LogDestinationType="cloud-watch-logs",
-                LogGroupName=group, DeliverLogsPermissionArn=role_arn,
-                TagSpecifications=[{"ResourceType": "vpc-flow-log", "Tags": [MANAGED_TAG]}])
-            for item in answer.get("Unsuccessful") or []:
-                error = item.get("Error") or {}
-                failed[item.get("ResourceId")] = "%s (%s)" % (error.get("Code") or "?", error.get("Message") or "")
+            create(batch)
     what = "a flow log of %s traffic to log group %s" % ("rejected" if traffic == "REJECT" else "all", group)
     for vpc_id in to_fix:
-        if vpc_id in failed:
+        if vpc_id in meanwhile:
+            # Another run at the same time made the same flow log first: there is one, once.
+            run.add(FLOW_LOGS, "pass", "VPC %s: %s, made meanwhile by another run" % (vpc_id, what), resource=vpc_id)
+        elif vpc_id in failed:
             run.add(FLOW_LOGS, "error", "%s: ec2 CreateFlowLogs failed for it: %s" % (problems[vpc_id], failed[vpc_id]),
                     resource=vpc_id)
         elif run.may_change:

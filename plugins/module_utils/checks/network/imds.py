@@ -19,7 +19,6 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common 
     R_IMDS_DEFAULTS,
     R_INSTANCES,
     counted,
-    fix,
     name_of,
 )
 
@@ -58,12 +57,8 @@ def check_defaults(run):
                          "there" % (problem, " (%s)" % level["ManagedExceptionMessage"]
                                     if level.get("ManagedExceptionMessage") else ""), resource=R_IMDS_DEFAULTS)
         return
-    try:
-        fix(run, IMDS, R_IMDS_DEFAULTS, problem, ["ec2:ModifyInstanceMetadataDefaults"],
-            lambda: ec2.modify_instance_metadata_defaults(HttpTokens="required"))
-    except regions_util.AWS_FAULTS as e:
-        run.error_for([IMDS], "%s: %s" % (problem, named_error(e, "ModifyInstanceMetadataDefaults")),
-                      resource=R_IMDS_DEFAULTS)
+    run.remediate(IMDS, R_IMDS_DEFAULTS, problem, ["ec2:ModifyInstanceMetadataDefaults"],
+                  lambda: ec2.modify_instance_metadata_defaults(HttpTokens="required"), service="ec2")
 
 
 def allows_imdsv1(instance):
@@ -87,10 +82,10 @@ def check_instances(run):
         problem = "instance %s%s (%s) allows IMDSv1 (HttpTokens %s)" % (
             iid, " %s" % name if name else "", (instance.get("State") or {}).get("Name", "?"),
             (instance.get("MetadataOptions") or {}).get("HttpTokens") or "optional")
-        fix(run, IMDS, iid, problem, ["ec2:ModifyInstanceMetadataOptions %s" % iid],
-            partial(ec2.modify_instance_metadata_options, InstanceId=iid, HttpTokens="required"),
-            opt_in="require_imdsv2_on_instances",
-            todo="require IMDSv2 on it, once you know its software uses IMDSv2")
+        run.remediate(IMDS, iid, problem, ["ec2:ModifyInstanceMetadataOptions %s" % iid],
+                      partial(ec2.modify_instance_metadata_options, InstanceId=iid, HttpTokens="required"),
+                      opt_in="require_imdsv2_on_instances",
+                      todo="require IMDSv2 on it, once you know its software uses IMDSv2")
     if not instances:
         run.add(IMDS, "pass", "no instances in this region (pending, running, stopping or stopped)",
                 resource=R_INSTANCES)

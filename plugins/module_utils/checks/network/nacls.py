@@ -24,7 +24,6 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common 
     NACL,
     R_NACLS,
     counted,
-    fix,
     port_label,
     ports_text,
 )
@@ -128,9 +127,9 @@ def check_nacls(run):
                                  ", ".join("tcp %d from %s" % (p, i) for _f, i, p, _e in stuck), then), resource=acl_id)
             continue
         detail = "deny " + ", ".join("%d tcp %d from %s" % (n, port, internet) for n, _f, internet, port in denies)
-        fix(run, NACL, acl_id, problem, ["ec2:CreateNetworkAclEntry %s" % acl_id],
-            partial(add_denies, ec2, acl_id, denies), opt_in=OPT_IN, detail=detail,
-            todo="add inbound deny entries ahead of the allow (%s)" % detail.split(" ", 1)[1])
+        run.remediate(NACL, acl_id, problem, ["ec2:CreateNetworkAclEntry %s" % acl_id],
+                      partial(add_denies, ec2, acl_id, denies), opt_in=OPT_IN, detail=detail,
+                      todo="add inbound deny entries ahead of the allow (%s)" % detail.split(" ", 1)[1])
     if not acls:
         run.add(NACL, "pass", "no network ACLs in this region", resource=R_NACLS)
     elif passing:

@@ -20,7 +20,6 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common 
     DEFAULT_SG,
     R_SECURITY_GROUPS,
     counted,
-    fix,
     listed,
     port_label,
     ports_text,
@@ -112,11 +111,11 @@ def check_admin_ports(run, reads):
             problem = "security group %s admits %s to %s: %s" % (
                 group_text(group), internet, port_label(opened), "; ".join(rule_text(r) for r, _p in found))
             rule_ids = [r["SecurityGroupRuleId"] for r, _p in found]
-            fix(run, control, gid, problem, ["ec2:RevokeSecurityGroupIngress %s" % gid],
-                partial(revoke, ec2, reads, "ingress", gid, rule_ids),
-                opt_in="revoke_open_admin_ports",
-                todo="revoke %s (admit known addresses, or use Session Manager)"
-                     % ("this rule" if len(found) == 1 else "these rules"))
+            run.remediate(control, gid, problem, ["ec2:RevokeSecurityGroupIngress %s" % gid],
+                          partial(revoke, ec2, reads, "ingress", gid, rule_ids),
+                          opt_in="revoke_open_admin_ports",
+                          todo="revoke %s (admit known addresses, or use Session Manager)"
+                               % ("this rule" if len(found) == 1 else "these rules"))
         summary(run, control, len(groups), passing, "none admits %s to %s" % (internet, ports_text(ports)))
 
 
@@ -171,9 +170,9 @@ def check_default_groups(run, reads):
         egress = [r["SecurityGroupRuleId"] for r in current if r.get("IsEgress")]
         actions = (["ec2:RevokeSecurityGroupIngress %s" % gid] if ingress else []) + \
             (["ec2:RevokeSecurityGroupEgress %s" % gid] if egress else [])
-        fix(run, DEFAULT_SG, gid, problem, actions, partial(revoke_all, ec2, reads, gid, ingress, egress),
-            opt_in="restrict_default_security_groups",
-            todo="revoke %s (no network interface uses the group)" % ("it" if len(current) == 1 else "them"))
+        run.remediate(DEFAULT_SG, gid, problem, actions, partial(revoke_all, ec2, reads, gid, ingress, egress),
+                      opt_in="restrict_default_security_groups",
+                      todo="revoke %s (no network interface uses the group)" % ("it" if len(current) == 1 else "them"))
     if not groups:
         run.add(DEFAULT_SG, "pass", "no default security groups in this region (no VPCs)", resource=R_SECURITY_GROUPS)
     elif passing:

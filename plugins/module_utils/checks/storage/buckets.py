@@ -38,7 +38,6 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks.storage.common 
     S3_CONTROLS,
     TLS,
     counted,
-    remedy,
 )
 
 ACCOUNT_BLOCK_KEY = "s3control:GetPublicAccessBlock"
@@ -127,7 +126,12 @@ def check_tls(run, ctx):
     """True when the bucket policy denies requests without TLS; else its finding (and the merge)."""
     arn = bucket_arn(run.bucket, ctx["partition"])
     text = _read(run, "get_bucket_policy", "Policy")
-    current = policy.load(text) if text else {}
+    try:
+        current = policy.load(text) if text else {}
+    except ValueError as e:
+        # AWS stores only valid policies; an emulator or a probe may not. That bucket only.
+        run.error_for([TLS], "bucket %s: its policy cannot be read as a policy document (%s)" % (run.bucket, e))
+        return None
     if policy.has_tls_deny(current, arn):
         return True
     taken = set(s.get("Sid") for s in policy.statements(current))
@@ -141,11 +145,11 @@ def check_tls(run, ctx):
     else:
         problem = "bucket %s has no bucket policy, so nothing denies requests without TLS" % run.bucket
         keeping = ""
-    what = "a Deny of s3:* when aws:SecureTransport is false (Sid %s)" % sid
-    remedy(run, TLS, run.bucket, problem, "enforce_bucket_tls", "s3:PutBucketPolicy %s" % run.bucket,
-           lambda: run.call("put_bucket_policy", Policy=policy.dumps(desired)),
-           "add %s to the bucket policy%s" % (what, keeping), "added %s to the bucket policy%s" % (what, keeping),
-           how="add %s to the bucket policy (its other statements are kept)" % what, service="s3")
+    what = "a Deny of s3:* when aws:SecureTransport is false, Sid %s," % sid
+    run.remediate(TLS, run.bucket, problem, ["s3:PutBucketPolicy %s" % run.bucket],
+                  lambda: run.call("put_bucket_policy", Policy=policy.dumps(desired)), opt_in="enforce_bucket_tls",
+                  todo="add %s to the bucket policy (its other statements are kept)" % what,
+                  detail="%s added%s" % (what, keeping), service="s3")
     return False
 
 
@@ -165,12 +169,11 @@ def check_block(run, ctx):
         return None
     problem = "public access to bucket %s is not blocked: %s off both in its own Block Public Access setting and " \
               "in the account-level one" % (run.bucket, ", ".join(off))
-    remedy(run, BUCKET_PAB, run.bucket, problem, "block_bucket_public_access",
-           "s3:PutPublicAccessBlock %s" % run.bucket,
-           lambda: run.call("put_public_access_block", PublicAccessBlockConfiguration=dict(PUBLIC_ACCESS_BLOCK)),
-           "turn the bucket's four Block Public Access settings on", "turned the bucket's four settings on",
-           how="turn the bucket's four Block Public Access settings on, or waive the bucket if it must be public",
-           service="s3")
+    run.remediate(BUCKET_PAB, run.bucket, problem, ["s3:PutPublicAccessBlock %s" % run.bucket],
+                  lambda: run.call("put_public_access_block", PublicAccessBlockConfiguration=dict(PUBLIC_ACCESS_BLOCK)),
+                  opt_in="block_bucket_public_access",
+                  todo="turn the bucket's four Block Public Access settings on, or waive the bucket if it must be "
+                       "public", detail="the bucket's four Block Public Access settings on", service="s3")
     return None
 
 

@@ -17,7 +17,6 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks.storage.common 
     RDS_MINOR_UPGRADE,
     RDS_PUBLIC,
     counted,
-    remedy,
 )
 
 NOT_IN_PLACE = ("encryption cannot be turned on in place: snapshot it, copy the snapshot with a KMS key, "
@@ -51,11 +50,11 @@ def _minor_upgrade(run, rds, instance):
         run.noncompliant(RDS_MINOR_UPGRADE, False, False, problem + "; RDS Custom instances cannot turn it on: "
                          "upgrade them yourself", resource=ident)
         return False
-    remedy(run, RDS_MINOR_UPGRADE, ident, problem, "rds_enable_auto_minor_version_upgrade",
-           "rds:ModifyDBInstance %s AutoMinorVersionUpgrade" % ident,
-           _modify(rds, instance, AutoMinorVersionUpgrade=True, ApplyImmediately=False),
-           "turn auto minor version upgrade on (upgrades then happen in the maintenance window)",
-           "turned auto minor version upgrade on (upgrades happen in the maintenance window)", service="rds")
+    run.remediate(RDS_MINOR_UPGRADE, ident, problem, ["rds:ModifyDBInstance %s AutoMinorVersionUpgrade" % ident],
+                  _modify(rds, instance, AutoMinorVersionUpgrade=True, ApplyImmediately=False),
+                  opt_in="rds_enable_auto_minor_version_upgrade",
+                  todo="turn auto minor version upgrade on (upgrades then happen in the maintenance window)",
+                  detail="auto minor version upgrade on, upgrades in the maintenance window", service="rds")
     return False
 
 
@@ -65,10 +64,10 @@ def _private(run, rds, instance):
     ident = instance["DBInstanceIdentifier"]
     endpoint = (instance.get("Endpoint") or {}).get("Address")
     problem = "%s is publicly accessible%s" % (_name(instance), " at %s" % endpoint if endpoint else "")
-    remedy(run, RDS_PUBLIC, ident, problem, "rds_remove_public_access",
-           "rds:ModifyDBInstance %s PubliclyAccessible" % ident,
-           _modify(rds, instance, PubliclyAccessible=False, ApplyImmediately=True),
-           PRIVATE, "made it private, applied immediately: clients outside the VPC lost access", service="rds")
+    run.remediate(RDS_PUBLIC, ident, problem, ["rds:ModifyDBInstance %s PubliclyAccessible" % ident],
+                  _modify(rds, instance, PubliclyAccessible=False, ApplyImmediately=True),
+                  opt_in="rds_remove_public_access", todo=PRIVATE,
+                  detail="private, applied immediately: clients outside the VPC lose access", service="rds")
     return False
 
 
