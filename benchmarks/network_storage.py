@@ -39,7 +39,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 sys.path.insert(0, os.path.join(REPO, ".collections"))
 
-from tests.support.moto_server import TEST_CREDENTIALS, wait_for_state_file  # noqa: E402
+from benchmarks.regions import env_for  # noqa: E402
+from tests.support.moto_server import wait_for_state_file  # noqa: E402
 from tests.support.recorder import Recorder  # noqa: E402
 from tests.support.seed import client, session  # noqa: E402
 
@@ -54,16 +55,6 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks import %(module
 with patch_module_args(json.loads(sys.argv[1])):
     module.DEFINITION.main()
 """
-
-
-def env_for(url):
-    env = dict(os.environ)
-    for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_SESSION_TOKEN",
-                 "AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"):
-        env.pop(name, None)
-    env.update(TEST_CREDENTIALS)
-    env.update(AWS_ENDPOINT_URL=url, AWS_EC2_METADATA_DISABLED="true")
-    return env
 
 
 def run_module(url, module, args):
@@ -167,8 +158,8 @@ def main(argv=None):
             extra = {"bucket_concurrency": args.bucket_concurrency} if module == "storage_security" else {}
             rows.append((label,) + one_row(url, module, seeder, args.repeat, extra))
         print()
-        print("%-20s %9s %7s  %-32s  %s" % ("row", "requests", "wall s", "findings", "requests by operation (top %d)"
-                                               % TOP))
+        header = ("row", "requests", "wall s", "findings", "requests by operation (top %d)" % TOP)
+        print("%-20s %9s %7s  %-32s  %s" % header)
         for label, wall, requests, ops, statuses in rows:
             print("%-20s %9d %7.2f  %-32s  %s" % (
                 label, requests, wall, ", ".join("%s %d" % kv for kv in sorted(statuses.items())),

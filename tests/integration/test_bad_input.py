@@ -74,6 +74,13 @@ MODULE_CASES = [
     ("iam_admin_setup", dict(create_admin_group=True, admin_user="ops-admin",
                              admin_user_password_file="/no/such/dir/password"), "admin_user_password_file"),
     ("iam_admin_setup", dict(admin_user_password_file="/tmp/password"), "admin_user_password_file: give admin_user"),
+    # network and storage
+    ("network_security", dict(admin_ports=[22, 70000]), "admin_ports: 70000"),
+    ("network_security", dict(flow_logs_retention_days=13), "flow_logs_retention_days"),
+    ("network_security", dict(flow_logs_traffic_type="ACCEPT"), "flow_logs_traffic_type"),
+    ("network_security", dict(regions=["eu-west-1", "mars-north-1"]), "regions: 'mars-north-1'"),
+    ("storage_security", dict(bucket_concurrency=0), "bucket_concurrency: 0 is out of range"),
+    ("storage_security", dict(enforce_bucket_tls="sometimes"), "enforce_bucket_tls"),
     # incident containment
     ("iam_contain", dict(user="mallory the intruder", export_evidence=False), "user"),
     ("iam_contain", dict(user="", export_evidence=False), "user"),
@@ -183,6 +190,9 @@ ROLE_CASES = [
     (["-e", "bulwark_iam_password_max_age_days=5000"], "bulwark_iam_password_max_age_days: 5000 is out of range"),
     (["-e", "bulwark_root_usage_window_days=0"], "bulwark_root_usage_window_days: 0 is out of range"),
     (["-e", "bulwark_audit_only=maybe"], "bulwark_audit_only"),
+    (["-e", json.dumps({"bulwark_network_admin_ports": [22, 70000]})], "bulwark_network_admin_ports: 70000"),
+    (["-e", "bulwark_network_flow_logs_retention_days=13"], "bulwark_network_flow_logs_retention_days"),
+    (["-e", "bulwark_storage_bucket_concurrency=0"], "bulwark_storage_bucket_concurrency: 0 is out of range"),
     (["-e", "bulwark_aws_region=mars-north-1"], "region: 'mars-north-1' is not an AWS region"),
     (["-e", json.dumps({"bulwark_waivers": [{"control": "iam.user_mfa", "reason": "x", "expires": "soon"}]})],
      "expires"),

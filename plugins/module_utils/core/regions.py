@@ -237,32 +237,42 @@ def for_each_region(m, regions, fn, controls=(), max_workers=None):
     if max_workers is None:
         max_workers = m.params.get("region_concurrency") or DEFAULT_CONCURRENCY
     m.conn  # pylint: disable=pointless-statement  # connect (and fail cleanly) before any thread starts
-    runs = dict((region, RegionRun(m, region)) for region in regions)
+
+    def on_fault(run, e):
+        run.error_for([c for c in controls if m.findings.wants(c)], aws.describe_error(e))
+
+    return run_in_pool(dict((region, RegionRun(m, region)) for region in regions), regions, fn, on_fault, max_workers)
+
+
+def run_in_pool(runs, order, fn, on_fault, max_workers):
+    """``fn(run)`` for each of ``runs`` ({key: RegionRun or a subclass}) in a pool of at most
+    ``max_workers`` threads. An AWS fault escaping fn goes to ``on_fault(run, fault)``, whose
+    return is that key's value; a programming error is re-raised once every run has finished.
+    The runs' findings and changes are replayed in ``order``. Returns {key: value}."""
     results, failures = {}, {}
     lock = threading.Lock()
 
-    def work(region):
-        run = runs[region]
+    def work(key):
+        run = runs[key]
         try:
             value = fn(run)
         except AWS_FAULTS as e:
-            run.error_for([c for c in controls if m.findings.wants(c)], aws.describe_error(e))
-            value = None
+            value = on_fault(run, e)
         except Exception as e:  # a bug, or a write refused under check mode: re-raised below
             with lock:
-                failures[region] = e
+                failures[key] = e
             value = None
         with lock:
-            results[region] = value
+            results[key] = value
 
-    if len(regions) == 1 or max_workers == 1:
-        for region in regions:
-            work(region)
+    if len(order) <= 1 or max_workers == 1:
+        for key in order:
+            work(key)
     else:
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(regions))) as pool:
-            list(pool.map(work, regions))
-    for region in regions:
-        runs[region].replay()
+        with ThreadPoolExecutor(max_workers=min(max_workers, len(order))) as pool:
+            list(pool.map(work, order))
+    for key in order:
+        runs[key].replay()
     if failures:
-        raise next(failures[r] for r in regions if r in failures)
+        raise next(failures[k] for k in order if k in failures)
     return results

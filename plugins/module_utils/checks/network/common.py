@@ -109,4 +109,3 @@ class Reads:
                     out.setdefault(group["GroupId"], []).append(eni["NetworkInterfaceId"])
             return out
         return self._once("interfaces", read)
-

@@ -18,6 +18,7 @@ import threading
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
+from ansible_collections.bulwark.aws.plugins.module_utils.checks.cloudtrail.logs import get_role
 from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common import (
     FLOW_LOGS,
     MANAGED_TAG,
@@ -97,15 +98,6 @@ class Delivery:
                 role_policy(ident["partition"], ident["account_id"], m.params["flow_logs_log_group"])))
         self.role = dict(name=name, arn=arn, created=m.may_change)
         return arn
-
-
-def get_role(iam, name):
-    try:
-        return iam.get_role(RoleName=name)["Role"]
-    except aws.ClientError as e:
-        if aws.error_code(e) == "NoSuchEntity":
-            return None
-        raise
 
 
 def ensure_log_group(run):

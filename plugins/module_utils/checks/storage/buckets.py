@@ -21,9 +21,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
@@ -203,35 +200,14 @@ def for_each_bucket(m, listed, fn, account_id, max_workers):
     an AWS fault escaping fn is an error of that bucket, a programming error is re-raised once every
     bucket has finished. Returns {bucket: fn's value}."""
     names = sorted(listed)
-    runs = dict((name, BucketRun(m, name, account_id)) for name in names)
-    results, failures = {}, {}
-    lock = threading.Lock()
 
-    def work(name):
-        run = runs[name]
-        try:
-            value = fn(run, listed[name])
-        except regions_util.AWS_FAULTS as e:
-            run.error_for([c for c in S3_CONTROLS if m.wants(c)], "bucket %s: %s" % (name, aws.describe_error(e, "s3")))
-            value = {"region": run.region}
-        except Exception as e:  # a bug, or a write refused under check mode: re-raised below
-            with lock:
-                failures[name] = e
-            value = None
-        with lock:
-            results[name] = value
+    def on_fault(run, e):
+        run.error_for([c for c in S3_CONTROLS if m.wants(c)],
+                      "bucket %s: %s" % (run.bucket, aws.describe_error(e, "s3")))
+        return {"region": run.region}
 
-    if len(names) <= 1 or max_workers == 1:
-        for name in names:
-            work(name)
-    else:
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(names))) as pool:
-            list(pool.map(work, names))
-    for name in names:
-        runs[name].replay()
-    if failures:
-        raise next(failures[n] for n in names if n in failures)
-    return results
+    return regions_util.run_in_pool(dict((name, BucketRun(m, name, account_id)) for name in names), names,
+                                    lambda run: fn(run, listed[run.bucket]), on_fault, max_workers)
 
 
 def summarise(m, results, total, regions):

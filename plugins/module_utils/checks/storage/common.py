@@ -29,4 +29,3 @@ R_FILE_SYSTEMS = "file-systems"
 def counted(n, singular, plural=None):
     """'1 bucket', '3 buckets'."""
     return "%d %s" % (n, singular if n == 1 else (plural or singular + "s"))
-

@@ -35,6 +35,6 @@ def check_efs(run):
         run.noncompliant(EFS_ENCRYPTED, False, False, "file system %s%s is not encrypted at rest; %s"
                          % (fs["FileSystemId"], name, NOT_IN_PLACE), resource=fs["FileSystemId"])
     if passed:
-        run.add(EFS_ENCRYPTED, "pass", "%s %s encrypted at rest" % (counted(passed, "file system"),
-                                                                  "is" if passed == 1 else "are"),
+        verb = "is" if passed == 1 else "are"
+        run.add(EFS_ENCRYPTED, "pass", "%s %s encrypted at rest" % (counted(passed, "file system"), verb),
                 resource=R_FILE_SYSTEMS)

@@ -95,5 +95,6 @@ def check_rds(run):
     for control in wanted:
         passed = sum(1 for instance in instances if checks[control](instance))
         if passed:
-            run.add(control, "pass", "%s %s %s" % (counted(passed, "DB instance"), "is" if passed == 1 else "are",
-                                                    SUMMARY[control]), resource=R_DB_INSTANCES)
+            verb = "is" if passed == 1 else "are"
+            run.add(control, "pass", "%s %s %s" % (counted(passed, "DB instance"), verb, SUMMARY[control]),
+                    resource=R_DB_INSTANCES)
