@@ -39,7 +39,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 sys.path.insert(0, os.path.join(REPO, ".collections"))
 
-from benchmarks.regions import env_for  # noqa: E402
+from benchmarks.regions import env_for, stop  # noqa: E402
 from tests.support.moto_server import wait_for_state_file  # noqa: E402
 from tests.support.recorder import Recorder  # noqa: E402
 from tests.support.seed import client, session  # noqa: E402
@@ -166,12 +166,7 @@ def main(argv=None):
                 ", ".join("%s %d" % kv for kv in ops.most_common(TOP))))
         print("load average after: %.1f" % os.getloadavg()[0])
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()  # the moto_server this script started, by its own handle
-            server.wait()
+        stop(server)
     return 0
 
 

@@ -55,6 +55,16 @@ with patch_module_args(json.loads(sys.argv[1])):
 """
 
 
+def stop(server):
+    """Stop the moto_server process this script started, by its own handle."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def env_for(url):
     env = dict(os.environ)
     for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_SESSION_TOKEN",
@@ -167,12 +177,7 @@ def main(argv=None):
                 print("%s: all regions / one region = %.2f (target <= 2.0)" % (mode, every / one))
         print("load average after: %.1f" % os.getloadavg()[0])
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()  # the moto_server this script started, by its own handle
-            server.wait()
+        stop(server)
     return 0
 
 

@@ -43,7 +43,7 @@ ACCOUNT_ID = "123456789012"  # moto's default account
 NOT_IN_MOTO = {"access-analyzer": "IAM Access Analyzer"}
 # Operations of query-protocol services (the Action parameter) that moto lacks: moto crashes on
 # them with a traceback on its stderr, once per region and run. They get 501 too, in the
-# service's XML error form.
+# service's XML error form (answered here, so moto's recorder does not see them).
 NOT_IN_MOTO_ACTIONS = {"ec2": ("GetInstanceMetadataDefaults", "ModifyInstanceMetadataDefaults")}
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 _ACTION = re.compile(rb"(?:^|&)Action=([A-Za-z]+)")
