@@ -9,13 +9,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: log_metric_alarms
-short_description: Ensure the CIS 4.1-4.15 metric filters and alarms on the security trail's log group
+short_description: Ensure the CIS 4.1-4.15 and security services metric filters and alarms on the trail's log group
 version_added: 0.1.0
 description:
   - For each CIS AWS Foundations v3.0 section 4 control (C(monitoring.*), one finding each), ensures
     a metric filter with the CIS pattern on the trail's log group and a CloudWatch alarm on its
     metric (Sum over 300 seconds, 1 period, threshold 1, GreaterThanOrEqualToThreshold) notifying
-    an SNS topic. Unless in check mode or O(enforce=false), missing filters, alarms, the topic and
+    an SNS topic; for CIS 4.6 the threshold and period are O(console_auth_failures_threshold) and
+    O(console_auth_failures_period). Unless in check mode or O(enforce=false), missing filters, alarms, the topic and
     the optional email subscription are created.
   - "An existing filter counts whatever its name when its pattern is equivalent to a CIS form
     that Prowler's check for the control also recognises: compared as an expression
@@ -29,8 +30,19 @@ description:
     A filter in an older form (bulwark.aws wrote 4.13 without the event source and 4.15 with 18
     events) does not count: the module's filter of that name is rewritten in place (V(drift) in
     check mode), a filter of another name is left as it is and the module adds its own."
+  - "C(monitoring.security_services_tampering), not a CIS control, is one more filter and alarm
+    of the same kind: GuardDuty C(DeleteDetector), C(UpdateDetector) disabling the detector
+    (C($.requestParameters.enable IS FALSE)), C(DisassociateFromMasterAccount) and
+    C(DisassociateFromAdministratorAccount); Security Hub C(DisableSecurityHub) and
+    C(BatchDisableStandards); IAM Access Analyzer C(DeleteAnalyzer). AWS Config and CloudTrail
+    being stopped are CIS 4.9 and 4.5. Its filter and alarm are named O(name_prefix) followed by
+    C(security_services_tampering); an equivalent filter of another name counts."
   - "An alarm counts when it watches the filter's metric, fires on a single event and notifies an
-    SNS topic. Without one, the module adds its own alarm (on the existing filter's metric when
+    SNS topic. For CIS 4.6 an alarm counts when it is at least as sensitive as
+    O(console_auth_failures_threshold) failures within O(console_auth_failures_period) seconds and
+    alarms no later: Sum, one datapoint to alarm, a period that divides the wanted one and a
+    threshold the busiest of those shorter periods reaches (the same period: a threshold no higher;
+    C(GreaterThanThreshold) one below); an alarm firing on one event always counts. Without one, the module adds its own alarm (on the existing filter's metric when
     there is one)."
   - "C(monitoring.alarm_topic): every topic the alarms notify has a confirmed subscription. With
     O(alarm_email) the address is subscribed to the module's topic; the recipient must confirm
@@ -63,6 +75,14 @@ options:
     description: CloudWatch namespace of the metrics this module creates (CIS suggests CISBenchmark).
     type: str
     default: CISBenchmark
+  console_auth_failures_threshold:
+    description: CIS 4.6, failed console sign-ins (1-1000) within O(console_auth_failures_period) that raise the alarm.
+    type: int
+    default: 5
+  console_auth_failures_period:
+    description: CIS 4.6, the alarm period in seconds (a multiple of 60 from 60 to 86400).
+    type: int
+    default: 300
 extends_documentation_fragment:
   - bulwark.aws.connection
 """

@@ -24,6 +24,8 @@ from tests.support.seeds import cloudtrail as seeds
 
 GROUP = "trail-logs"
 ALARM_CONTROLS = mod.ALARM_CONTROLS
+CIS_CONTROLS = cis_patterns.CIS_CONTROLS
+TAMPERING = "monitoring.security_services_tampering"
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:bulwark-security-alarms"
 
 
@@ -167,18 +169,19 @@ def prowler_recognises(control, pattern, in_order=None):
     return True
 
 
-def test_prowler_requirements_cover_every_alarm_control():
-    assert sorted(PROWLER) == sorted(ALARM_CONTROLS)
+def test_prowler_requirements_cover_every_cis_alarm_control():
+    assert sorted(PROWLER) == sorted(CIS_CONTROLS)
+    assert sorted(ALARM_CONTROLS) == sorted(CIS_CONTROLS + (TAMPERING,))  # not CIS: no Prowler check
 
 
-@pytest.mark.parametrize("control", sorted(cis_patterns.PATTERNS))
+@pytest.mark.parametrize("control", sorted(CIS_CONTROLS))
 def test_every_pattern_bulwark_writes_is_one_prowler_recognises_in_any_release(control):
     pattern = cis_patterns.PATTERNS[control]
     assert prowler_recognises(control, pattern), pattern
     assert prowler_recognises(control, pattern, in_order=True), pattern  # Prowler before June 2026
 
 
-@pytest.mark.parametrize("control", sorted(cis_patterns.ACCEPTED))
+@pytest.mark.parametrize("control", sorted(CIS_CONTROLS))
 def test_every_pattern_taken_for_a_cis_filter_is_one_prowler_recognises(control):
     for pattern in cis_patterns.ACCEPTED[control]:
         assert prowler_recognises(control, pattern), pattern
@@ -232,6 +235,37 @@ def test_a_pattern_that_does_not_parse_is_compared_as_text_without_whitespace():
     assert not cis_patterns.equivalent('{ $.a = "x y" }', '{ $.a = "xy" }')
 
 
+@pytest.mark.parametrize("alarm,counts", [
+    # what fires on one event counts whatever its period
+    (dict(Statistic="Sum", Period=3600, Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), True),
+    (dict(Statistic="Sum", Period=300, Threshold=5.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), True),
+    (dict(Statistic="Sum", Period=300, Threshold=4.0, ComparisonOperator="GreaterThanThreshold"), True),
+    (dict(Statistic="Sum", Period=300, Threshold=5.0, ComparisonOperator="GreaterThanThreshold"), False),
+    (dict(Statistic="Sum", Period=300, Threshold=6.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), False),
+    # a shorter period: of five 60 s periods, the busiest may hold 1 of 5 failures: only a threshold of 1 counts
+    (dict(Statistic="Sum", Period=60, Threshold=2.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), False),
+    (dict(Statistic="Sum", Period=60, Threshold=5.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), False),
+    # a longer period alarms later
+    (dict(Statistic="Sum", Period=600, Threshold=5.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), False),
+    # a period that does not divide 300 s
+    (dict(Statistic="Sum", Period=120, Threshold=1.5, ComparisonOperator="GreaterThanThreshold"), False),
+    (dict(Statistic="Sum", Period=300, Threshold=5.0, ComparisonOperator="GreaterThanOrEqualToThreshold",
+          EvaluationPeriods=3, DatapointsToAlarm=2), False),
+    (dict(Statistic="Average", Period=300, Threshold=5.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), False),
+    (dict(Statistic="Sum", Period=300, Threshold=5.0, ComparisonOperator="GreaterThanOrEqualToThreshold",
+          ActionsEnabled=False), False),
+])
+def test_an_auth_failures_alarm_counts_when_it_is_at_least_as_sensitive_as_5_in_300_s(alarm, counts):
+    assert mod.as_sensitive(dict(alarm, EvaluationPeriods=alarm.get("EvaluationPeriods", 1)), 5, 300) is counts
+
+
+def test_a_shorter_period_counts_with_the_threshold_its_busiest_part_reaches():
+    alarm = dict(Statistic="Sum", Period=100 * 60, Threshold=3.0, ComparisonOperator="GreaterThanOrEqualToThreshold")
+    assert mod.as_sensitive(alarm, 10, 300 * 60)          # 10 in 300 min: one 100 min part has 4
+    assert mod.as_sensitive(dict(alarm, Threshold=4.0), 10, 300 * 60)
+    assert not mod.as_sensitive(dict(alarm, Threshold=5.0), 10, 300 * 60)
+
+
 @pytest.mark.parametrize("alarm,fires", [
     (dict(Statistic="Sum", Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold"), True),
     (dict(Statistic="Sum", Threshold=0.0, ComparisonOperator="GreaterThanThreshold"), True),
@@ -248,23 +282,25 @@ def test_an_alarm_counts_when_one_event_fires_it(alarm, fires):
 # --- the module -------------------------------------------------------------------------------
 
 @mock_aws
-def test_all_fifteen_filters_and_alarms_are_created_then_nothing_changes(run_module):
+def test_all_sixteen_filters_and_alarms_are_created_then_nothing_changes(run_module):
     log_group()
     first = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "alarm_email": "sec@example.com"})
     assert first.statuses() == dict([(c, "fixed") for c in ALARM_CONTROLS] + [("monitoring.alarm_topic", "fixed")])
-    assert len(first["findings"]) == 16  # one per control
+    assert len(first["findings"]) == 17  # one per control
     filters = boto3.client("logs").describe_metric_filters(logGroupName=GROUP)["metricFilters"]
-    assert len(filters) == 15
+    assert len(filters) == 16
     by_pattern = dict((f["filterPattern"], f) for f in filters)
     for control, cis, metric, _title in cis_patterns.ALARMS:
         f = by_pattern[cis_patterns.PATTERNS[control]]
         assert f["metricTransformations"][0]["metricName"] == metric
         assert f["metricTransformations"][0]["metricNamespace"] == "CISBenchmark"
     alarms = boto3.client("cloudwatch").describe_alarms()["MetricAlarms"]
-    assert len(alarms) == 15
+    assert len(alarms) == 16
     for alarm in alarms:
+        # 4.6: the checklist's 5 failures within 5 minutes (the options' defaults); the others: one event
+        threshold = 5.0 if alarm["AlarmName"] == "bulwark-cis-4.6-console_auth_failures" else 1.0
         assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"], alarm["Threshold"],
-                alarm["ComparisonOperator"]) == ("Sum", 300, 1, 1.0, "GreaterThanOrEqualToThreshold")
+                alarm["ComparisonOperator"]) == ("Sum", 300, 1, threshold, "GreaterThanOrEqualToThreshold")
         assert alarm["AlarmActions"] == [TOPIC_ARN] and alarm["Namespace"] == "CISBenchmark"
     subscriptions = boto3.client("sns").list_subscriptions_by_topic(TopicArn=TOPIC_ARN)["Subscriptions"]
     assert [s["Endpoint"] for s in subscriptions] == ["sec@example.com"]
@@ -281,7 +317,8 @@ def test_the_hardened_accounts_filters_under_other_names_are_recognised(run_modu
     assert set(result.statuses().values()) == {"pass"} and result["changed"] is False
     assert "cis-4-01-unauthorized" in only(result, "monitoring.unauthorized_api_calls")["message"]
     assert "cis-4-13-routes" in only(result, "monitoring.route_table_changes")["message"]  # the printed audit text
-    assert len(boto3.client("logs").describe_metric_filters(logGroupName=seeds.LOG_GROUP)["metricFilters"]) == 15
+    assert "team-security-services-off" in only(result, TAMPERING)["message"]
+    assert len(boto3.client("logs").describe_metric_filters(logGroupName=seeds.LOG_GROUP)["metricFilters"]) == 16
     for name, _metric, pattern in seeds.CIS_FILTERS:  # what the seed calls hardened passes Prowler too
         assert prowler_recognises(cis_patterns.control_for(pattern), pattern), name
 
@@ -389,9 +426,9 @@ def test_check_mode_on_the_insecure_seed_is_drift_and_writes_nothing(moto_server
     with Recorder(moto_server.url) as rec:
         result = run_module(mod.DEFINITION.main, {"log_group_name": "bulwark-cloudtrail", "alarm_email": "a@example.com"},
                             check_mode=True)
-    assert set(result.statuses().values()) == {"drift"} and len(result["findings"]) == 16
+    assert set(result.statuses().values()) == {"drift"} and len(result["findings"]) == 17
     assert "log group bulwark-cloudtrail does not exist" in result["findings"][0]["message"]
-    assert result["changed"] is True and len([a for a in result["actions"] if "PutMetricFilter" in a]) == 15
+    assert result["changed"] is True and len([a for a in result["actions"] if "PutMetricFilter" in a]) == 16
     assert rec.calls() and rec.writes() == []
 
 
@@ -426,7 +463,7 @@ def test_waived_alarm_is_not_created(run_module):
               "expires": "2999-01-01"}
     result = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "waivers": [waiver]})
     assert result.statuses()["monitoring.organizations_changes"] == "waived"
-    assert len(boto3.client("cloudwatch").describe_alarms()["MetricAlarms"]) == 14
+    assert len(boto3.client("cloudwatch").describe_alarms()["MetricAlarms"]) == 15
 
 
 @pytest.mark.parametrize("args,message", [
@@ -438,6 +475,14 @@ def test_waived_alarm_is_not_created(run_module):
     ({"name_prefix": "cis:"}, "name_prefix: 'cis:' must be"),
     ({"metric_namespace": "AWS/Logs"}, "metric_namespace: 'AWS/Logs' must"),
     ({"log_group_name": "bad name!"}, "log_group_name: 'bad name!' is not a valid log group name"),
+    ({"console_auth_failures_threshold": 0}, "console_auth_failures_threshold: 0 must be 1 to 1000"),
+    ({"console_auth_failures_threshold": 1001}, "console_auth_failures_threshold: 1001 must be 1 to 1000"),
+    ({"console_auth_failures_period": 90}, "console_auth_failures_period: 90 must be a multiple of 60"),
+    ({"console_auth_failures_period": 0}, "console_auth_failures_period: 0 must be a multiple of 60"),
+    ({"console_auth_failures_period": 86460}, "console_auth_failures_period: 86460 must be a multiple of 60"),
+    ({"console_auth_failures_period": 30, "option_names": {
+        "console_auth_failures_period": "bulwark_monitoring_console_auth_failures_period"}},
+     "bulwark_monitoring_console_auth_failures_period: 30 must be a multiple of 60 from 60 to 86400"),
     ({"controls": ["cloudtrail.multi_region"]}, "controls"),
 ])
 def test_bad_input_fails_before_any_call(moto_server, run_module, args, message):
@@ -446,3 +491,138 @@ def test_bad_input_fails_before_any_call(moto_server, run_module, args, message)
     assert result["failed"] is True
     assert message in result["msg"]
     assert rec.calls() == []
+
+
+# --- console authentication failures: threshold and period ---------------------------------------
+
+AUTH = "monitoring.console_auth_failures"
+AUTH_ALARM = "bulwark-cis-4.6-console_auth_failures"
+
+
+@mock_aws
+def test_auth_failures_alarm_uses_the_threshold_and_period_given_then_nothing_changes(run_module):
+    log_group()
+    args = {"log_group_name": GROUP, "controls": [AUTH], "console_auth_failures_threshold": 3,
+            "console_auth_failures_period": 600}
+    assert only(run_module(mod.DEFINITION.main, args), AUTH)["status"] == "fixed"
+    alarm = boto3.client("cloudwatch").describe_alarms()["MetricAlarms"][0]
+    assert (alarm["AlarmName"], alarm["Threshold"], alarm["Period"], alarm["EvaluationPeriods"]) == (
+        AUTH_ALARM, 3.0, 600, 1)
+    again = run_module(mod.DEFINITION.main, args)
+    assert again["changed"] is False and only(again, AUTH)["status"] == "pass"
+    # Asking for fewer failures: the alarm is no longer sensitive enough and is rewritten.
+    stricter = dict(args, console_auth_failures_threshold=2)
+    check = run_module(mod.DEFINITION.main, stricter, check_mode=True)
+    assert only(check, AUTH)["status"] == "drift"
+    assert "does not fire on 2 events within 600 s" in only(check, AUTH)["message"]
+    assert only(run_module(mod.DEFINITION.main, stricter), AUTH)["status"] == "fixed"
+    assert boto3.client("cloudwatch").describe_alarms()["MetricAlarms"][0]["Threshold"] == 2.0
+    # Asking for more: the alarm that exists is more sensitive, so it stays.
+    looser = run_module(mod.DEFINITION.main, dict(args, console_auth_failures_threshold=10))
+    assert looser["changed"] is False and only(looser, AUTH)["status"] == "pass"
+
+
+@pytest.mark.parametrize("threshold,period,status", [
+    (1, 300, "pass"),      # fires on one event
+    (5, 300, "pass"),      # the checklist's 5 within 5 minutes
+    (6, 300, "fixed"),     # needs more failures
+    (5, 60, "fixed"),      # 5 within one minute misses 5 spread over five
+    (5, 900, "fixed"),     # alarms later
+])
+@mock_aws
+def test_a_team_auth_failures_alarm_counts_when_at_least_as_sensitive(run_module, threshold, period, status):
+    log_group()
+    topic = boto3.client("sns").create_topic(Name="team")["TopicArn"]
+    boto3.client("logs").put_metric_filter(
+        logGroupName=GROUP, filterName="team-signin-failures", filterPattern=cis_patterns.PATTERNS[AUTH],
+        metricTransformations=[{"metricName": "SigninFailures", "metricNamespace": "Team", "metricValue": "1"}])
+    boto3.client("cloudwatch").put_metric_alarm(
+        AlarmName="team-signin-failures", MetricName="SigninFailures", Namespace="Team", Statistic="Sum",
+        Period=period, EvaluationPeriods=1, Threshold=threshold, ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmActions=[topic])
+    finding = only(run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "controls": [AUTH]}), AUTH)
+    assert finding["status"] == status, finding
+    if status == "fixed":
+        assert "has no alarm that fires on 5 events within 300 s" in finding["message"]
+        ours = boto3.client("cloudwatch").describe_alarms(AlarmNames=[AUTH_ALARM])["MetricAlarms"][0]
+        assert (ours["Namespace"], ours["MetricName"], ours["Threshold"], ours["Period"]) == (
+            "Team", "SigninFailures", 5.0, 300)
+
+
+@mock_aws
+def test_the_other_alarms_still_fire_on_one_event(run_module):
+    log_group()
+    topic = boto3.client("sns").create_topic(Name="team")["TopicArn"]
+    boto3.client("logs").put_metric_filter(
+        logGroupName=GROUP, filterName="team-root", filterPattern=cis_patterns.PATTERNS["monitoring.root_usage"],
+        metricTransformations=[{"metricName": "Root", "metricNamespace": "Team", "metricValue": "1"}])
+    boto3.client("cloudwatch").put_metric_alarm(
+        AlarmName="team-root", MetricName="Root", Namespace="Team", Statistic="Sum", Period=300, EvaluationPeriods=1,
+        Threshold=5, ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic])
+    finding = only(run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "controls": ["monitoring.root_usage"]}),
+                   "monitoring.root_usage")
+    assert finding["status"] == "fixed" and "no alarm that fires on one event" in finding["message"]
+
+
+# --- security services switched off ---------------------------------------------------------------
+
+TAMPERING_NAME = "bulwark-cis-security_services_tampering"
+
+
+def test_the_tampering_pattern_covers_the_services_but_not_what_cis_4_5_and_4_9_watch():
+    pattern = cis_patterns.PATTERNS[TAMPERING]
+    for term in ("guardduty.amazonaws.com", "DeleteDetector", "UpdateDetector", "$.requestParameters.enable IS FALSE",
+                 "DisassociateFromMasterAccount", "DisassociateFromAdministratorAccount", "securityhub.amazonaws.com",
+                 "DisableSecurityHub", "BatchDisableStandards", "access-analyzer.amazonaws.com", "DeleteAnalyzer"):
+        assert term in pattern
+    for cis_already in ("StopConfigurationRecorder", "DeleteDeliveryChannel", "StopLogging", "DeleteTrail"):
+        assert cis_already not in pattern
+    assert len(pattern) <= 1024  # CloudWatch Logs' limit
+    # UpdateDetector alone (enabling it, changing its frequency) is not the same filter
+    assert cis_patterns.control_for(pattern.replace(" && ($.requestParameters.enable IS FALSE)", "")) is None
+    for _name, _metric, other in seeds.OTHER_FILTERS:
+        assert cis_patterns.control_for(other) == TAMPERING
+
+
+def test_check_mode_without_the_tampering_filter_is_drift_and_writes_nothing(moto_server, run_module):
+    seed.session(moto_server.url).client("logs", endpoint_url=moto_server.url).create_log_group(logGroupName=GROUP)
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "controls": [TAMPERING]}, check_mode=True)
+    finding = only(result, TAMPERING)
+    assert finding["status"] == "drift"
+    assert "no metric filter with the monitoring.security_services_tampering pattern" in finding["message"]
+    assert "logs:PutMetricFilter %s" % TAMPERING_NAME in result["actions"]
+    assert rec.calls() and rec.writes() == []
+
+
+@mock_aws
+def test_the_tampering_filter_and_alarm_are_created_then_nothing_changes(run_module):
+    log_group()
+    args = {"log_group_name": GROUP, "controls": [TAMPERING]}
+    assert only(run_module(mod.DEFINITION.main, args), TAMPERING)["status"] == "fixed"
+    [f] = boto3.client("logs").describe_metric_filters(logGroupName=GROUP)["metricFilters"]
+    assert (f["filterName"], f["filterPattern"]) == (TAMPERING_NAME, cis_patterns.PATTERNS[TAMPERING])
+    assert f["metricTransformations"][0]["metricName"] == "SecurityServicesTampering"
+    [alarm] = boto3.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert (alarm["AlarmName"], alarm["Threshold"], alarm["AlarmActions"]) == (TAMPERING_NAME, 1.0, [TOPIC_ARN])
+    assert alarm["AlarmDescription"].startswith("monitoring.security_services_tampering: security services")
+    again = run_module(mod.DEFINITION.main, args)
+    assert again["changed"] is False and only(again, TAMPERING)["status"] == "pass"
+
+
+@mock_aws
+def test_an_equivalent_tampering_filter_with_an_alarm_passes(run_module):
+    log_group()
+    topic = boto3.client("sns").create_topic(Name="team")["TopicArn"]
+    [(name, metric, pattern)] = seeds.OTHER_FILTERS
+    boto3.client("logs").put_metric_filter(
+        logGroupName=GROUP, filterName=name, filterPattern=pattern,
+        metricTransformations=[{"metricName": metric, "metricNamespace": "Team", "metricValue": "1"}])
+    boto3.client("cloudwatch").put_metric_alarm(
+        AlarmName="team-off", MetricName=metric, Namespace="Team", Statistic="Sum", Period=60, EvaluationPeriods=1,
+        Threshold=0, ComparisonOperator="GreaterThanThreshold", AlarmActions=[topic])
+    result = run_module(mod.DEFINITION.main, {"log_group_name": GROUP, "controls": [TAMPERING]})
+    finding = only(result, TAMPERING)
+    assert finding["status"] == "pass" and result["changed"] is False
+    assert "filter %s (pattern of monitoring.security_services_tampering) and alarm team-off" % name in \
+        finding["message"]

@@ -27,9 +27,11 @@ _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NAME = re.compile(r"^[^:*]{1,200}$")
-# Alarm settings CIS asks for; an alarm counts when it fires on one event (see fires_on_one_event).
+# Alarm settings CIS asks for; an alarm counts when it fires on one event (see fires_on_one_event),
+# except console_auth_failures, whose threshold and period are options (see as_sensitive).
 ALARM_SETTINGS = dict(Statistic="Sum", Period=300, EvaluationPeriods=1, Threshold=1.0,
                       ComparisonOperator="GreaterThanOrEqualToThreshold", TreatMissingData="notBreaching")
+AUTH_FAILURES = "monitoring.console_auth_failures"
 
 
 def validate(params, _named):
@@ -50,6 +52,13 @@ def validate(params, _named):
         raise ValueError("alarm_email: %r is not an email address" % params["alarm_email"])
     if not _NAME.match(params["name_prefix"]):
         raise ValueError("name_prefix: %r must be 1-200 characters without ':' or '*'" % params["name_prefix"])
+    threshold = params.get("console_auth_failures_threshold")
+    if threshold is not None and not 1 <= threshold <= 1000:
+        raise ValueError("console_auth_failures_threshold: %r must be 1 to 1000 (failed console sign-ins)" % threshold)
+    period = params.get("console_auth_failures_period")
+    if period is not None and not (60 <= period <= 86400 and period % 60 == 0):
+        raise ValueError("console_auth_failures_period: %r must be a multiple of 60 from 60 to 86400 (seconds)"
+                         % period)
     if not params["metric_namespace"] or params["metric_namespace"].startswith("AWS/") \
             or len(params["metric_namespace"]) > 255:
         raise ValueError("metric_namespace: %r must be 1-255 characters and not start with AWS/ (reserved)"
@@ -67,6 +76,27 @@ def fires_on_one_event(alarm):
         return False
     return (operator == "GreaterThanOrEqualToThreshold" and threshold <= 1) or \
         (operator == "GreaterThanThreshold" and threshold < 1)
+
+
+def as_sensitive(alarm, threshold, period):
+    """True when the alarm fires whenever one with ``threshold`` events (Sum, GreaterThanOrEqual)
+    within ``period`` seconds would, and no later: an alarm firing on one event; or one counting
+    (Sum) over a period that divides ``period`` and alarming on its first breaching period, whose
+    threshold is reached by the busiest of those shorter periods (with N events in ``period``,
+    one of its k parts has at least ceil(N / k)). A longer period would alarm later; a shorter
+    one with the same threshold misses events spread over ``period``."""
+    if fires_on_one_event(alarm):
+        return True
+    if not alarm.get("ActionsEnabled", True) or alarm.get("Statistic") != "Sum":
+        return False
+    own, ours, operator = alarm.get("Period"), alarm.get("Threshold"), alarm.get("ComparisonOperator")
+    if not own or ours is None or own > period or period % own:
+        return False
+    if (alarm.get("DatapointsToAlarm") or alarm.get("EvaluationPeriods") or 1) != 1:
+        return False
+    needed = -(-threshold * own // period)  # ceil
+    return (operator == "GreaterThanOrEqualToThreshold" and ours <= needed) or \
+        (operator == "GreaterThanThreshold" and ours < needed)
 
 
 def sns_actions(alarm):
@@ -99,7 +129,21 @@ class Alarms:
         self.m.findings.add(control, status, message, resource=self.resource(), region=self.region)
 
     def name(self, control, cis):
-        return "%s%s-%s" % (self.p["name_prefix"], cis, control.split(".", 1)[1])
+        suffix = control.split(".", 1)[1]
+        return "%s%s-%s" % (self.p["name_prefix"], cis, suffix) if cis else self.p["name_prefix"] + suffix
+
+    def wanted(self, control):
+        """(threshold, period) the control's alarm must match at least."""
+        if control == AUTH_FAILURES:
+            return self.p["console_auth_failures_threshold"], self.p["console_auth_failures_period"]
+        return 1, ALARM_SETTINGS["Period"]
+
+    def sensitive(self, control, alarm):
+        return as_sensitive(alarm, *self.wanted(control))
+
+    def fires_on(self, control):
+        threshold, period = self.wanted(control)
+        return "one event" if threshold == 1 else "%d events within %d s" % (threshold, period)
 
     # --- where -----------------------------------------------------------------------------
     def find_log_group(self):
@@ -180,36 +224,46 @@ class Alarms:
                 key = (transformation.get("metricNamespace"), transformation.get("metricName"))
                 for alarm in by_metric.get(key, []):
                     topics = sns_actions(alarm)
-                    if fires_on_one_event(alarm) and topics and (alarm["AlarmName"] != our_alarm or self.our_topic_ok(
+                    if self.sensitive(control, alarm) and topics and (alarm["AlarmName"] != our_alarm or self.our_topic_ok(
                             topics)):
-                        plan.update(ok=True, message="filter %s (pattern of CIS %s) and alarm %s notify %s" % (
-                            f["filterName"], cis, alarm["AlarmName"], ", ".join(topics)), topics=topics)
+                        plan.update(ok=True, message="filter %s (pattern of %s) and alarm %s notify %s" % (
+                            f["filterName"], self.source(control, cis), alarm["AlarmName"], ", ".join(topics)),
+                            topics=topics)
                         self.satisfied[control] = dict(filter=f["filterName"], alarm=alarm["AlarmName"], topics=topics)
                         return plan
         problems = []
         if matching:
             transformation = matching[0]["metricTransformations"][0]
             namespace, metric_name = transformation["metricNamespace"], transformation["metricName"]
-            problems.append("filter %s has no alarm that fires on one event and notifies an SNS topic"
-                            % matching[0]["filterName"])
+            problems.append("filter %s has no alarm that fires on %s and notifies an SNS topic"
+                            % (matching[0]["filterName"], self.fires_on(control)))
         else:
             namespace, metric_name = self.p["metric_namespace"], metric
-            problems.append(self.missing_group or "no metric filter with the CIS %s pattern on %s" % (cis, self.log_group))
+            problems.append(self.missing_group or "no metric filter with the %s pattern on %s" % (
+                self.source(control, cis), self.log_group))
             plan["filter"] = dict(filterName=our_filter, filterPattern=cis_patterns.PATTERNS[control],
                                   metricTransformations=[dict(metricName=metric_name, metricNamespace=namespace,
                                                               metricValue="1")])
             if our_filter in [f["filterName"] for f in filters]:
-                problems.append("filter %s has another pattern (not a CIS %s form Prowler's check recognises)"
-                                % (our_filter, cis))
+                problems.append(("filter %s has another pattern (not a CIS %s form Prowler's check recognises)"
+                                 % (our_filter, cis)) if cis else
+                                "filter %s has another pattern (not the one of %s)" % (our_filter, control))
+        threshold, period = self.wanted(control)
         plan["alarm"] = dict(ALARM_SETTINGS, AlarmName=our_alarm, MetricName=metric_name, Namespace=namespace,
-                             AlarmDescription="CIS %s: %s (bulwark.aws)" % (cis, title), ActionsEnabled=True)
+                             Threshold=float(threshold), Period=period,
+                             AlarmDescription="%s: %s (bulwark.aws)" % ("CIS " + cis if cis else control, title),
+                             ActionsEnabled=True)
         existing = by_name.get(our_alarm)
         if existing and not ((existing.get("Namespace"), existing.get("MetricName")) == (namespace, metric_name)
-                             and fires_on_one_event(existing) and sns_actions(existing)
+                             and self.sensitive(control, existing) and sns_actions(existing)
                              and self.our_topic_ok(sns_actions(existing))):
-            problems.append("alarm %s does not fire on one event or notify the topic" % our_alarm)
+            problems.append("alarm %s does not fire on %s or notify the topic" % (our_alarm, self.fires_on(control)))
         plan.update(ok=False, message="; ".join(problems))
         return plan
+
+    @staticmethod
+    def source(control, cis):
+        return "CIS %s" % cis if cis else control
 
     def our_topic_ok(self, topics):
         """Our own alarm must notify the topic given explicitly; any topic otherwise."""
@@ -346,6 +400,8 @@ def argument_spec():
         alarm_email=dict(type="str"),
         name_prefix=dict(type="str", default="bulwark-cis-"),
         metric_namespace=dict(type="str", default=cis_patterns.NAMESPACE),
+        console_auth_failures_threshold=dict(type="int", default=5),
+        console_auth_failures_period=dict(type="int", default=300),
     )
 
 

@@ -240,6 +240,13 @@ _CATALOGUE = [
        % cis)
     for suffix, cis, sh, what in MONITORING_ALARMS
 ] + [
+    _c("monitoring.security_services_tampering",
+       "A metric filter and alarm exist for security services being switched off", "medium", None, None, None,
+       "auto",
+       "Create a metric filter on the trail's log group for GuardDuty DeleteDetector, UpdateDetector disabling it "
+       "and disassociation from the administrator account, Security Hub DisableSecurityHub and "
+       "BatchDisableStandards, and IAM Access Analyzer DeleteAnalyzer (the monitoring role writes it), and an alarm "
+       "notifying the security topic."),
     _c("monitoring.alarm_topic", "The alarm SNS topic has at least one subscriber", "medium", None, None, None,
        "auto",
        "Subscribe the security team to the alarm topic (bulwark_monitoring_alarm_email) and confirm the email."),

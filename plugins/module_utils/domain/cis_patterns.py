@@ -17,6 +17,9 @@ Prowler checks still read the terms in the order CIS prints them (``IN_ORDER``).
 compared term by term in its written order. A pattern that does not parse is compared as text
 with the whitespace outside quotes removed.
 
+``monitoring.security_services_tampering`` is not a CIS control (no Prowler check reads it): its
+pattern is bulwark.aws's own and is recognised by the same comparison.
+
 Where bulwark.aws writes something else than the CIS v3.0 text:
 
 - 4.1: the printed text does not group its error codes; bulwark.aws writes the intended form,
@@ -76,6 +79,12 @@ _ORG_EVENTS = ("AcceptHandshake AttachPolicy CancelHandshake CreateAccount Creat
                "DisablePolicyType MoveAccount RemoveAccountFromOrganization UpdateOrganizationalUnit "
                "UpdatePolicy").split()
 
+# Switching off the security services that detect an intruder (not a CIS control; AWS Config
+# and CloudTrail being stopped are CIS 4.9 and 4.5 already). UpdateDetector counts only when it
+# disables the detector: CloudTrail logs its request as requestParameters.enable = false.
+_GUARDDUTY_EVENTS = "DeleteDetector DisassociateFromMasterAccount DisassociateFromAdministratorAccount".split()
+_SECURITYHUB_EVENTS = "DisableSecurityHub BatchDisableStandards".split()
+
 _M = "monitoring."
 
 # What bulwark.aws writes, CIS v3.0 section 4 (4.1 and 4.13 in their intended, grouped form).
@@ -103,6 +112,12 @@ PATTERNS = {
     _M + "vpc_changes": "{ %s }" % _any_name(_VPC_EVENTS),
     _M + "organizations_changes":
         "{ ($.eventSource = organizations.amazonaws.com) && (%s) }" % _any_name(_ORG_EVENTS, quoted=True),
+    _M + "security_services_tampering":
+        "{ (($.eventSource = guardduty.amazonaws.com) && (%s || "
+        "(($.eventName = UpdateDetector) && ($.requestParameters.enable IS FALSE)))) || "
+        "(($.eventSource = securityhub.amazonaws.com) && (%s)) || "
+        "(($.eventSource = access-analyzer.amazonaws.com) && ($.eventName = DeleteAnalyzer)) }"
+        % (_any_name(_GUARDDUTY_EVENTS), _any_name(_SECURITYHUB_EVENTS)),
 }
 
 # Other forms CIS prints or documents for the same control.
@@ -128,9 +143,19 @@ IN_ORDER = (_M + "unauthorized_api_calls", _M + "root_usage")
 
 ACCEPTED = dict((control, [pattern] + VARIANTS.get(control, [])) for control, pattern in PATTERNS.items())
 
-# (control, CIS number, metric name, title) in catalogue order.
-ALARMS = tuple((_M + suffix, cis, "".join(part.capitalize() for part in suffix.split("_")), title)
-               for suffix, cis, _sh, title in MONITORING_ALARMS)
+def _metric(suffix):
+    return "".join(part.capitalize() for part in suffix.split("_"))
+
+
+# The CIS 4.x controls, in catalogue order.
+CIS_CONTROLS = tuple(_M + suffix for suffix, _cis, _sh, _title in MONITORING_ALARMS)
+
+# (control, CIS number or None, metric name, title) in catalogue order: the CIS 4.x alarms, then
+# the ones bulwark.aws adds (no CIS number; their filters are not CIS patterns).
+ALARMS = tuple((_M + suffix, cis, _metric(suffix), title) for suffix, cis, _sh, title in MONITORING_ALARMS) + (
+    (_M + "security_services_tampering", None, _metric("security_services_tampering"),
+     "security services switched off (GuardDuty, Security Hub, IAM Access Analyzer)"),
+)
 
 
 # --- comparing patterns -----------------------------------------------------------------------

@@ -103,6 +103,19 @@ CIS_FILTERS = [
          "RemoveAccountFromOrganization UpdateOrganizationalUnit UpdatePolicy", quoted=True)),
 ]
 
+# Beside them, a team's own filter for security services switched off, written differently from
+# bulwark.aws's (quoted values, other term order): the same filter for
+# monitoring.security_services_tampering.
+OTHER_FILTERS = [
+    ("team-security-services-off", "SecurityServicesOff",
+     '{ (($.eventSource = "access-analyzer.amazonaws.com") && ($.eventName = "DeleteAnalyzer")) || '
+     '(($.eventSource = "securityhub.amazonaws.com") && (($.eventName = "BatchDisableStandards") || '
+     '($.eventName = "DisableSecurityHub"))) || (($.eventSource = "guardduty.amazonaws.com") && '
+     '((($.requestParameters.enable IS FALSE) && ($.eventName = "UpdateDetector")) || '
+     '($.eventName = "DisassociateFromAdministratorAccount") || ($.eventName = "DisassociateFromMasterAccount") || '
+     '($.eventName = "DeleteDetector"))) }'),
+]
+
 
 def insecure(sess):
     """No trail; one customer managed key with rotation off; a bucket for S3 access logs."""
@@ -192,7 +205,7 @@ def hardened(sess):
          "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}])
     topic = sns.create_topic(Name=TOPIC)["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=ALERT_EMAIL)
-    for name, metric, pattern in CIS_FILTERS:
+    for name, metric, pattern in CIS_FILTERS + OTHER_FILTERS:
         logs.put_metric_filter(logGroupName=LOG_GROUP, filterName=name, filterPattern=pattern,
                                metricTransformations=[{"metricName": metric, "metricNamespace": "CISBenchmark",
                                                        "metricValue": "1"}])
