@@ -42,8 +42,8 @@ description:
     O(console_auth_failures_threshold) failures within O(console_auth_failures_period) seconds and
     alarms no later: Sum, one datapoint to alarm, a period that divides the wanted one and a
     threshold the busiest of those shorter periods reaches (the same period: a threshold no higher;
-    C(GreaterThanThreshold) one below); an alarm firing on one event always counts. Without one, the module adds its own alarm (on the existing filter's metric when
-    there is one)."
+    C(GreaterThanThreshold) one below); an alarm firing on one event always counts. Without one,
+    the module adds its own alarm (on the existing filter's metric when there is one)."
   - "C(monitoring.alarm_topic): every topic the alarms notify has a confirmed subscription. With
     O(alarm_email) the address is subscribed to the module's topic; the recipient must confirm
     it (until then the control stays V(fail))."

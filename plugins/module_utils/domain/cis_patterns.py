@@ -143,6 +143,7 @@ IN_ORDER = (_M + "unauthorized_api_calls", _M + "root_usage")
 
 ACCEPTED = dict((control, [pattern] + VARIANTS.get(control, [])) for control, pattern in PATTERNS.items())
 
+
 def _metric(suffix):
     return "".join(part.capitalize() for part in suffix.split("_"))
 
