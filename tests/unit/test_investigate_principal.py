@@ -63,8 +63,9 @@ def account():
             {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="leaky-bucket")
-        s3.put_bucket_policy(Bucket="leaky-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::leaky-bucket/*"}]}))
+        public = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                  "Resource": "arn:aws:s3:::leaky-bucket/*"}
+        s3.put_bucket_policy(Bucket="leaky-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [public]}))
         s3.create_bucket(Bucket="quiet-bucket")
         yield dict(secret=secret, instance=instance, sg=sg)
 
