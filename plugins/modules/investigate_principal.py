@@ -114,6 +114,13 @@ created_by_principal:
   description: How many resources the timeline says the principal created.
   returned: success
   type: int
+timeline_regions_read:
+  description:
+    - How many regions' CloudTrail event history was read. V(0) means the timeline is empty because
+      nothing could be read, not because the principal did nothing (C(investigate.yml) then fails
+      after writing the evidence).
+  returned: success
+  type: int
 errors:
   description: What could not be read (a region, a service), one line each.
   returned: success

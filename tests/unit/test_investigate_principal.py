@@ -92,6 +92,7 @@ def test_timeline_of_two_regions_newest_first_and_what_the_principal_created(acc
     stub.assert_done()
     assert result["changed"] is False and result["findings"] == [] and result["errors"] == []
     assert result["events"] == 4 and result["created_by_principal"] == 2
+    assert result["timeline_regions_read"] == len(REGIONS)
     tl = json.loads(read(out / "timeline.json"))
     assert [(e["region"], e["event"]) for e in tl["events"]] == [
         ("us-east-1", "CreateUser"), ("eu-west-1", "RunInstances"), ("us-east-1", "ListUsers"),
@@ -135,7 +136,7 @@ def test_a_region_that_fails_is_an_error_line_and_the_rest_goes_on(account, run_
     out = tmp_path / "case"
     result = run_module(mod.main, {"user": "mallory", "regions": REGIONS, "evidence_dir": str(out)})
     assert "failed" not in result, result.get("msg")
-    assert result["events"] == 1
+    assert result["events"] == 1 and result["timeline_regions_read"] == len(REGIONS) - 1
     assert any(e.startswith("eu-west-1 cloudtrail LookupEvents") and "AccessDenied" in e for e in result["errors"])
     assert any(e.startswith("eu-west-1 ec2 instances") for e in result["errors"])
     assert "eu-west-1 cloudtrail LookupEvents" in read(out / "summary.md")

@@ -31,6 +31,13 @@ def _table(headers, rows):
     return lines
 
 
+def _span(summary):
+    """'3 events (first ..., last ...)', or '0 events' without the times they do not have."""
+    if not summary["events"]:
+        return "0 events"
+    return "%d events (first %s, last %s)" % (summary["events"], summary["first"], summary["last"])
+
+
 def _counts(title, counts):
     return ["", "### " + title, ""] + _table(["", "events"], list(counts.items()))
 
@@ -40,8 +47,7 @@ def timeline_md(case):
     lines = ["# Timeline of %s" % case["principal"]["label"], "",
              "Account %s, %s to %s, regions: %s. Newest first." % (
                  case["account_id"], case["start"], case["end"], ", ".join(case["regions"]) or "none")]
-    lines += ["", "## Summary", "", "%d events (first %s, last %s), %d failed calls." % (
-        t["summary"]["events"], t["summary"]["first"], t["summary"]["last"], t["summary"]["errors"])]
+    lines += ["", "## Summary", "", "%s, %d failed calls." % (_span(t["summary"]), t["summary"]["errors"])]
     lines += _counts("Source IPs", t["summary"]["source_ips"]) + _counts("Regions", t["summary"]["regions"])
     lines += _counts("User agents", t["summary"]["user_agents"])
     if t["errors"]:
@@ -83,8 +89,7 @@ def summary_md(case, commands):
              "- Who: %s%s" % (principal["label"], " (%s)" % principal["arn"] if principal.get("arn") else ""),
              "- Account: %s" % case["account_id"],
              "- Window: %s to %s" % (case["start"], case["end"]),
-             "- When: %d events, first %s, last %s" % (t["summary"]["events"], t["summary"]["first"],
-                                                       t["summary"]["last"]),
+             "- When: %s" % _span(t["summary"]),
              "- From where: %s" % (", ".join("%s (%d)" % kv for kv in t["summary"]["source_ips"].items()) or "none"),
              "- Regions used: %s" % (", ".join("%s (%d)" % kv for kv in t["summary"]["regions"].items()) or "none")]
     if principal.get("owner"):

@@ -174,6 +174,7 @@ def body(m):
                       for r, v in per_region.items())
     events = dict((r, v["events"]) for r, v in per_region.items())
     event_errors = errors + [e for r in regions for e in per_region[r]["event_errors"]]
+    unread = set(r for r in regions if per_region[r]["event_errors"])
     if principal["kind"] == "role":  # what the role's sessions did: their temporary keys' events
         keys = timeline.session_keys(timeline.merge(events))
         if keys:
@@ -183,6 +184,8 @@ def body(m):
                 found, errs = more.get(r) or ([], [])
                 events[r] = events[r] + found
                 event_errors += errs
+                if errs or r not in more:
+                    unread.add(r)
     merged = timeline.merge(events)
     items = [i for r in regions for i in per_region[r]["items"]]
     item_errors = [e for r in regions for e in per_region[r]["item_errors"]]
@@ -208,6 +211,7 @@ def body(m):
            principal=public, start=case["start"], end=case["end"], regions=plan.as_result(),
            events=len(merged), resources=len(items),
            created_by_principal=sum(1 for i in items if i.get("created_by_principal")) + len(elsewhere),
+           timeline_regions_read=len([r for r in regions if r not in unread]),
            errors=event_errors + item_errors, containment=commands)
 
 
