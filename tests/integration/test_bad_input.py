@@ -92,6 +92,15 @@ MODULE_CASES = [
     ("iam_contain", dict(user="mallory", evidence_hours=0, export_evidence=False), "evidence_hours"),
     ("iam_contain", dict(user="mallory"), "evidence_dir"),
     ("iam_contain", dict(user="mallory", evidence_dir="/no/such/parent/evidence"), "evidence_dir"),
+    # incident investigation (a directory that is never created: the input fails first)
+    ("investigate_principal", dict(access_key_id="not-a-key", evidence_dir="/no/such/investigation"),
+     "access_key_id: 'not-a-key' is not an access key id"),
+    ("investigate_principal", dict(user="mallory", since="91d", evidence_dir="/no/such/investigation"),
+     "since: 91d is over 90 days"),
+    ("investigate_principal", dict(user="mallory", since="3w", evidence_dir="/no/such/investigation"), "since"),
+    ("investigate_principal", dict(user="mallory", role="deploy", evidence_dir="/no/such/investigation"),
+     "give exactly one principal to investigate: user, access_key_id or role (got user, role)"),
+    ("investigate_principal", dict(evidence_dir="/no/such/investigation"), "user: give exactly one principal"),
 ]
 
 
@@ -129,7 +138,9 @@ def test_bad_module_input_fails_before_any_call(run_module, moto_server, monkeyp
 # --- connection: the identity preflight reads, and fails with one line -------------------------
 
 @pytest.mark.parametrize("module,args", [("iam_password_policy_check", {}), ("iam_credential_audit", {}),
-                                         ("iam_contain", dict(user="mallory", export_evidence=False))])
+                                         ("iam_contain", dict(user="mallory", export_evidence=False)),
+                                         ("investigate_principal",
+                                          dict(user="mallory", evidence_dir="/no/such/investigation"))])
 def test_no_credentials_at_all(run_module, moto_server, monkeypatch, module, args):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
