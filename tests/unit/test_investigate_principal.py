@@ -75,8 +75,8 @@ def read(path):
         return f.read()
 
 
-def test_timeline_of_two_regions_newest_first_and_what_the_principal_created(account, run_module, tmp_path,
-                                                                            monkeypatch):
+def test_timeline_of_two_regions_newest_first_and_what_the_principal_created(
+        account, run_module, tmp_path, monkeypatch):
     instance = account["instance"]
     stub = lookup_service({
         "us-east-1": [[event(5, "CreateUser", "us-east-1", response={"user": {"userName": "backdoor"}}),

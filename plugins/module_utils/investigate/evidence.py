@@ -105,8 +105,8 @@ def summary_md(case, commands):
     errors = t["errors"] + inv["errors"]
     if errors:
         lines += ["", "## Not read (the evidence is incomplete there)", ""] + ["- " + e for e in errors]
-    lines += ["", "## Containment: run next", "", "```"] + commands + ["```", "",
-              "Check SHA256SUMS before relying on these files: `sha256sum -c SHA256SUMS`."]
+    lines += ["", "## Containment: run next", "", "```"] + commands + ["```"]
+    lines += ["", "Check SHA256SUMS before relying on these files: `sha256sum -c SHA256SUMS`."]
     return "\n".join(lines) + "\n"
 
 
