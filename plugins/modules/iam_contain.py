@@ -38,14 +38,22 @@ author:
   - bulwark.aws contributors (@bulwark-aws)
 options:
   user:
-    description: The IAM user to contain.
+    description:
+      - The IAM user to contain.
+      - Without O(user), give exactly one of O(access_key_id) (only that key is deactivated; its owner is
+        found with C(GetAccessKeyLastUsed)) or O(role) (only its sessions are revoked).
     type: str
-    required: true
   access_key_id:
-    description: Deactivate only this access key of O(user). By default every active key of the user.
+    description:
+      - With O(user), deactivate only this access key of O(user). By default every active key of the user.
+      - Without O(user), the long-term key (C(AKIA) and 16 capital letters or digits) to deactivate, alone:
+        no console password, deny policy or role step. The evidence is its C(AccessKeyId) events.
     type: str
   role:
-    description: Also revoke the active sessions of this IAM role (role name).
+    description:
+      - With O(user), also revoke the active sessions of this IAM role (role name).
+      - Without O(user), only revoke the role's sessions. The evidence is the events naming the role
+        (C(ResourceName), e.g. C(AssumeRole)).
     type: str
   deactivate_keys:
     description: Deactivate the user's access keys (never deleted).
@@ -163,14 +171,28 @@ from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Bul
 _NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
 _KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
+_LONG_TERM_KEY_ID = re.compile(r"^AKIA[A-Z0-9]{16}$")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _HTML_BODY = re.compile(r"\s*\(\s*<!doctype.*?</html>\s*\)|\s*\(\s*<(!doctype|html).*?\)(?=;|$)", re.I | re.S)
 HOURS = (1, 2160)
 
 
+def principal_kind(params):
+    """user, access_key or role: what this run contains."""
+    if params.get("user") is not None:
+        return "user"
+    return "access_key" if params.get("access_key_id") else "role"
+
+
 def validate(params, named):
-    if not (params.get("user") or "").strip():
+    if params.get("user") is not None and not params["user"].strip():
         raise ValueError("user: give the IAM user name to contain")
+    if params.get("user") is None:
+        given = [o for o in ("access_key_id", "role") if params.get(o)]
+        if len(given) != 1:
+            raise ValueError("user: give exactly one principal to contain: %s, %s or %s (%s)" % (
+                named("user"), named("access_key_id"), named("role"),
+                "none given" if not given else "got " + ", ".join(named(o) for o in given)))
     for option, pattern in (("user", _NAME), ("role", _NAME), ("deny_policy_name", _POLICY_NAME),
                             ("revoke_policy_name", _POLICY_NAME)):
         value = params.get(option)
@@ -180,6 +202,9 @@ def validate(params, named):
     if key is not None and not _KEY_ID.match(key):
         raise ValueError("access_key_id: %r is not an access key id (16 or more capital letters and digits, "
                          "e.g. AKIAIOSFODNN7EXAMPLE)" % key)
+    if key is not None and params.get("user") is None and not _LONG_TERM_KEY_ID.match(key):
+        raise ValueError("access_key_id: %r is not a long-term access key id (AKIA and 16 capital letters or digits); "
+                         "a session key (ASIA...) cannot be deactivated: contain the role or user that issued it" % key)
     if params.get("revoke_sessions_before"):
         if not params.get("role"):
             raise ValueError("revoke_sessions_before: give the role whose sessions to revoke (%s)" % named("role"))
@@ -236,13 +261,13 @@ class Containment:
         self.step(name, target, "changed", done)
 
 
-def refuse_self(m, user_arn):
+def refuse_self(m, user_arn, kind="user"):
     """Fail before any write when asked to contain the caller's own identity without force."""
     p = m.params
     identity = m.identity()
     caller_user, caller_role = caller_parts(identity)
     reasons = []
-    if identity["arn"] == user_arn or caller_user == p["user"]:
+    if kind == "user" and (identity["arn"] == user_arn or caller_user == p["user"]):
         reasons.append("user %s is the identity running this module (%s)" % (p["user"], identity["arn"]))
     current = m.conn.current_access_key_id()
     if p["access_key_id"] and p["access_key_id"] == current:
@@ -259,7 +284,7 @@ def refuse_self(m, user_arn):
 def main():
     m = BulwarkModule(
         argument_spec=dict(
-            user=dict(type="str", required=True),
+            user=dict(type="str"),
             access_key_id=dict(type="str", no_log=False),
             role=dict(type="str"),
             deactivate_keys=dict(type="bool", default=True),
@@ -278,11 +303,30 @@ def main():
     m.run(body)
 
 
+def owner_of_key(m, iam, account):
+    """The IAM user owning access_key_id (GetAccessKeyLastUsed); an unknown key fails with one line."""
+    key = m.params["access_key_id"]
+    try:
+        owner = iam.get_access_key_last_used(AccessKeyId=key).get("UserName")
+    except aws.ClientError as e:
+        if aws.error_code(e) not in ("NoSuchEntity", "AccessDenied"):
+            raise
+        owner = None
+    if not owner:
+        m.fail("%s: %s is no access key of account %s; nothing was changed" % (m.option("access_key_id"), key, account))
+    return owner
+
+
 def body(m):
+    kind = principal_kind(m.params)
+    if kind == "role":
+        return body_role(m)
     p = m.params
     iam = m.client("iam")
-    user = p["user"]
     account = m.identity()["account_id"]
+    if kind == "access_key":
+        p["user"] = owner_of_key(m, iam, account)
+    user = p["user"]
     # --- checks: nothing is written before every one of them passed ---------------------------
     try:
         user_arn = iam.get_user(UserName=user)["User"]["Arn"]
@@ -292,6 +336,9 @@ def body(m):
         raise
     keys = iam.list_access_keys(UserName=user)["AccessKeyMetadata"] if p["deactivate_keys"] or p["access_key_id"] \
         else []
+    if kind == "access_key":
+        # The key alone: no console password, deny policy or role step for its owner.
+        p.update(deactivate_keys=True, remove_login_profile=False, role=None)
     if p["access_key_id"] and p["access_key_id"] not in [k["AccessKeyId"] for k in keys]:
         m.fail("%s: %s is not an access key of user %s; nothing was changed"
                % (m.option("access_key_id"), p["access_key_id"], user))
@@ -302,7 +349,7 @@ def body(m):
             if aws.error_code(e) == "NoSuchEntity":
                 m.fail("%s: %s does not exist in account %s; nothing was changed" % (m.option("role"), p["role"], account))
             raise
-    self_contained = refuse_self(m, user_arn)
+    self_contained = refuse_self(m, user_arn, kind)
     current_key = m.conn.current_access_key_id()
 
     c = Containment(m, iam)
@@ -343,6 +390,56 @@ def body(m):
         elif has_profile is False:
             c.step("remove_login_profile", user, "unchanged", "the user has no console password")
     # --- 3. deny-all inline policy ---------------------------------------------------------------
+    if kind == "user":
+        deny_all(m, c, iam, user, self_contained, deferred)
+    # --- 4. role sessions --------------------------------------------------------------------------
+    if p["role"]:
+        revoke_role(m, c, iam)
+    # --- 5. evidence, then whatever cuts the caller off ----------------------------------------
+    if kind == "user":
+        principal = dict(kind="user", name=user, user=user, lookup=("Username", user), file=user)
+    else:
+        key = p["access_key_id"]
+        principal = dict(kind="access_key", name=key, user=user, lookup=("AccessKeyId", key), file="key-" + key)
+    finish(m, c, principal, deferred)
+
+
+def body_role(m):
+    p = m.params
+    iam = m.client("iam")
+    role = p["role"]
+    try:
+        arn = iam.get_role(RoleName=role)["Role"]["Arn"]
+    except aws.ClientError as e:
+        if aws.error_code(e) == "NoSuchEntity":
+            m.fail("%s: %s does not exist in account %s; nothing was changed"
+                   % (m.option("role"), role, m.identity()["account_id"]))
+        raise
+    refuse_self(m, None, "role")
+    c = Containment(m, iam)
+    revoke_role(m, c, iam)
+    finish(m, c, dict(kind="role", name=role, arn=arn, lookup=("ResourceName", arn), file="role-" + role), [])
+
+
+def finish(m, c, principal, deferred):
+    p = m.params
+    evidence = export_evidence(m, c, principal, deferred) if p["export_evidence"] else None
+    if not p["export_evidence"]:
+        c.step("export_evidence", principal["name"], "skipped", "%s is false" % m.option("export_evidence"))
+    for args in deferred:
+        c.write(**args)
+    result = dict(steps=c.steps)
+    if evidence:
+        result["evidence"] = evidence
+    if c.failed:
+        label = principal["name"] if principal["kind"] == "user" else "%s %s" % (
+            principal["kind"].replace("_", " "), principal["name"])
+        m.fail("containment of %s is incomplete: %s" % (label, "; ".join(c.failed)), actions=m.actions, **result)
+    m.exit(**result)
+
+
+def deny_all(m, c, iam, user, self_contained, deferred):
+    p = m.params
     deny = dict(name="deny_all", target=user, action="iam:PutUserPolicy %s %s" % (user, p["deny_policy_name"]),
                 call="put_user_policy", done="inline policy %s denies every action" % p["deny_policy_name"],
                 would="would put inline policy %s denying every action" % p["deny_policy_name"],
@@ -361,21 +458,6 @@ def body(m):
         deferred.insert(0, deny)
     elif deny:
         c.write(**deny)
-    # --- 4. role sessions --------------------------------------------------------------------------
-    if p["role"]:
-        revoke_role(m, c, iam)
-    # --- 5. evidence, then whatever cuts the caller off ----------------------------------------
-    evidence = export_evidence(m, c) if p["export_evidence"] else None
-    if not p["export_evidence"]:
-        c.step("export_evidence", user, "skipped", "%s is false" % m.option("export_evidence"))
-    for args in deferred:
-        c.write(**args)
-    result = dict(steps=c.steps)
-    if evidence:
-        result["evidence"] = evidence
-    if c.failed:
-        m.fail("containment of %s is incomplete: %s" % (user, "; ".join(c.failed)), actions=m.actions, **result)
-    m.exit(**result)
 
 
 def revoke_role(m, c, iam):
@@ -413,10 +495,10 @@ def _jsonable(value):
     return value
 
 
-def lookup_events(cloudtrail, user, start, end):
+def lookup_events(cloudtrail, user, start, end, attribute="Username"):
     events = []
     for event in aws.paginate(cloudtrail, "lookup_events", "Events", StartTime=start, EndTime=end,
-                              LookupAttributes=[{"AttributeKey": "Username", "AttributeValue": user}]):
+                              LookupAttributes=[{"AttributeKey": attribute, "AttributeValue": user}]):
         event = _jsonable(event)
         raw = event.get("CloudTrailEvent")
         if isinstance(raw, str):
@@ -428,14 +510,20 @@ def lookup_events(cloudtrail, user, start, end):
     return events
 
 
-def write_evidence(directory, user, account_id, start, end, events):
+def write_evidence(directory, user, account_id, start, end, events, principal=None, containment=None):
+    """principal: {kind, name, user?, arn?, lookup, file}; containment: the steps made before the
+    export and the writes still to come (forced self-containment), listed in the file."""
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o700)
     stamp = end.strftime("%Y%m%dT%H%M%SZ")
-    path = os.path.join(directory, "cloudtrail-%s-%s.json" % (user, stamp))
-    payload = {"schema": "bulwark.aws/evidence/v1", "account_id": account_id, "user": user,
+    principal = principal or dict(kind="user", name=user, user=user, lookup=("Username", user), file=user)
+    path = os.path.join(directory, "cloudtrail-%s-%s.json" % (principal["file"], stamp))
+    payload = {"schema": "bulwark.aws/evidence/v1", "account_id": account_id, "user": principal.get("user"),
+               "principal": dict((k, v) for k, v in principal.items() if k not in ("lookup", "file")),
                "start": start.strftime(TIME_FORMAT), "end": end.strftime(TIME_FORMAT),
-               "source": "cloudtrail:LookupEvents (Username)", "events": events}
+               "source": "cloudtrail:LookupEvents (%s)" % principal["lookup"][0], "events": events}
+    if containment is not None:
+        payload["containment"] = containment
     data = (json.dumps(payload, indent=1, sort_keys=True) + "\n").encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
     for target, content in ((path, data), (path + ".sha256", ("%s  %s\n" % (digest, os.path.basename(path))).encode())):
@@ -445,9 +533,10 @@ def write_evidence(directory, user, account_id, start, end, events):
     return {"path": path, "sha256": digest, "checksum_file": path + ".sha256", "events": len(events)}
 
 
-def export_evidence(m, c):
+def export_evidence(m, c, principal, deferred=()):
     p = m.params
-    user = p["user"]
+    user = principal["name"]
+    attribute, value = principal["lookup"]
     end = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     start = end - datetime.timedelta(hours=p["evidence_hours"])
     if m.check_mode:
@@ -455,7 +544,7 @@ def export_evidence(m, c):
                % (user, start.strftime(TIME_FORMAT), p["evidence_dir"]))
         return None
     try:
-        events = lookup_events(m.client("cloudtrail"), user, start, end)
+        events = lookup_events(m.client("cloudtrail"), value, start, end, attribute)
     except (aws.ClientError, aws.BotoCoreError, NotImplementedError) as e:
         # An endpoint that does not know the call may answer with an HTML error page: keep one line.
         text = _HTML_BODY.sub("", aws.describe_error(e, "cloudtrail"))
@@ -463,7 +552,10 @@ def export_evidence(m, c):
         c.step("export_evidence", user, "error", text)
         return None
     try:
-        evidence = write_evidence(p["evidence_dir"], user, m.identity()["account_id"], start, end, events)
+        containment = {"steps": [dict(s) for s in c.steps],
+                       "after_export": [a["action"] for a in deferred]}
+        evidence = write_evidence(p["evidence_dir"], principal.get("user"), m.identity()["account_id"], start, end,
+                                  events, principal, containment)
     except (OSError, IOError) as e:
         m.module.warn("evidence export failed, containment went on: %s" % e)
         c.step("export_evidence", user, "error", "could not write the evidence file: %s" % e)

@@ -157,7 +157,11 @@ def test_unknown_targets_fail_before_any_write(iam, run_module, args, message):
 
 
 @pytest.mark.parametrize("args,message", [
-    ({}, "missing required arguments: user"),
+    ({}, "user: give exactly one principal to contain: user, access_key_id or role (none given)"),
+    ({"access_key_id": "AKIAIOSFODNN7EXAMPLE", "role": "deploy", "export_evidence": False},
+     "give exactly one principal to contain: user, access_key_id or role (got access_key_id, role)"),
+    ({"access_key_id": "AKIA-not-a-key", "export_evidence": False}, "is not an access key id"),
+    ({"access_key_id": "ASIAIOSFODNN7EXAMPLE", "export_evidence": False}, "a session key (ASIA...) cannot be"),
     ({"user": ""}, "user: give the IAM user name"),
     ({"user": "mal lory", "export_evidence": False}, "user: 'mal lory' is not a valid IAM name"),
     ({"user": "mallory"}, "evidence_dir: give a directory"),
@@ -309,3 +313,135 @@ def test_evidence_throttled_is_a_note_not_a_failure(iam, run_module, tmp_path, m
     assert "failed" not in result
     assert result["steps"][-1]["status"] == "error" and "ThrottlingException" in result["steps"][-1]["detail"]
     assert set(keys(iam).values()) == {"Inactive"}
+
+
+# --- one principal: an access key alone, a role alone ------------------------------------------------
+
+def test_access_key_alone_deactivates_only_that_key_of_its_owner(iam, run_module):
+    first, second = sorted(keys(iam))
+    result = run_module(mod.main, {"access_key_id": second, "export_evidence": False})
+    assert "failed" not in result, result.get("msg")
+    assert result["changed"] is True
+    assert keys(iam) == {first: "Active", second: "Inactive"}      # the owner was found, the other key kept
+    assert result["actions"] == ["iam:UpdateAccessKey mallory %s Inactive" % second]
+    assert [(s["step"], s["target"], s["status"]) for s in result["steps"]] == [
+        ("deactivate_key", second, "changed"), ("export_evidence", second, "skipped")]
+    iam.get_login_profile(UserName="mallory")                     # nothing else of the user touched
+    assert iam.list_user_policies(UserName="mallory")["PolicyNames"] == []
+
+    again = run_module(mod.main, {"access_key_id": second, "export_evidence": False})
+    assert again["changed"] is False and again["actions"] == []
+    assert again["steps"][0]["status"] == "unchanged" and again["steps"][0]["detail"] == "already inactive"
+
+
+def test_unknown_access_key_fails_with_one_line(iam, run_module):
+    result = run_module(mod.main, {"access_key_id": "AKIAIOSFODNN7EXAMPLE", "export_evidence": False})
+    assert result["failed"] is True
+    assert result["msg"] == ("access_key_id: AKIAIOSFODNN7EXAMPLE is no access key of account 123456789012; "
+                             "nothing was changed")
+    assert set(keys(iam).values()) == {"Active"}
+
+
+def test_inactive_key_makes_no_write(moto_server, run_module):
+    iam = seed.client(seed.session(moto_server.url), "iam")
+    iam.create_user(UserName="mallory")
+    key = seed.create_key(iam, "mallory")
+    iam.update_access_key(UserName="mallory", AccessKeyId=key, Status="Inactive")
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.main, {"access_key_id": key, "export_evidence": False})
+    assert "failed" not in result, result.get("msg")
+    assert rec.calls() and rec.writes() == []
+    assert result["changed"] is False
+    assert ("deactivate_key", "unchanged") in steps(result)
+
+
+def test_role_alone_puts_one_revoke_policy(iam, run_module):
+    args = {"role": "deploy", "revoke_policy_name": "AWSRevokeOlderSessions", "export_evidence": False}
+    result = run_module(mod.main, args)
+    assert "failed" not in result, result.get("msg")
+    assert result["actions"] == ["iam:PutRolePolicy deploy AWSRevokeOlderSessions"]
+    assert [(s["step"], s["status"]) for s in result["steps"]] == [("revoke_sessions", "changed"),
+                                                                   ("export_evidence", "skipped")]
+    assert set(keys(iam).values()) == {"Active"}                  # no user touched
+    assert iam.list_role_policies(RoleName="deploy")["PolicyNames"] == ["AWSRevokeOlderSessions"]
+    document = iam.get_role_policy(RoleName="deploy", PolicyName="AWSRevokeOlderSessions")["PolicyDocument"]
+    [statement] = document["Statement"]
+    assert (statement["Effect"], statement["Action"], statement["Resource"]) == ("Deny", "*", "*")
+    cutoff = statement["Condition"]["DateLessThan"]["aws:TokenIssueTime"]
+    issued = datetime.datetime.strptime(cutoff, mod.TIME_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    assert abs((datetime.datetime.now(datetime.timezone.utc) - issued).total_seconds()) < 120
+
+    again = run_module(mod.main, args)                             # one policy, its cut-off kept
+    assert again["changed"] is False and ("revoke_sessions", "unchanged") in steps(again)
+    forward = run_module(mod.main, dict(args, revoke_sessions_before="2030-01-01T00:00:00Z"))
+    assert ("revoke_sessions", "changed") in steps(forward)
+    assert iam.list_role_policies(RoleName="deploy")["PolicyNames"] == ["AWSRevokeOlderSessions"]
+
+
+def test_unknown_role_alone_fails_with_one_line(iam, run_module):
+    result = run_module(mod.main, {"role": "ghost", "export_evidence": False})
+    assert result["failed"] is True and result["msg"] == (
+        "role: ghost does not exist in account 123456789012; nothing was changed")
+
+
+@pytest.mark.parametrize("principal", ["access_key_id", "role"])
+def test_check_mode_alone_makes_no_write(moto_server, run_module, tmp_path, principal):
+    iam = seed.client(seed.session(moto_server.url), "iam")
+    iam.create_user(UserName="mallory")
+    key = seed.create_key(iam, "mallory")
+    iam.create_role(RoleName="deploy", AssumeRolePolicyDocument=TRUST)
+    args = {"access_key_id": key} if principal == "access_key_id" else {"role": "deploy"}
+    with Recorder(moto_server.url) as rec:
+        result = run_module(mod.main, dict(args, evidence_dir=str(tmp_path / "ev")), check_mode=True)
+    assert "failed" not in result, result.get("msg")
+    assert rec.calls() and rec.writes() == []
+    assert result["changed"] is True
+    assert [(s["step"], s["status"]) for s in result["steps"]] == [
+        ("deactivate_key" if principal == "access_key_id" else "revoke_sessions", "would_change"),
+        ("export_evidence", "would_change")]
+    assert result["steps"][0]["detail"].startswith("would ")
+    assert not (tmp_path / "ev").exists()
+    assert set(keys(iam).values()) == {"Active"}
+    assert iam.list_role_policies(RoleName="deploy")["PolicyNames"] == []
+
+
+def _stub_cloudtrail(monkeypatch, attribute, value):
+    client = boto3.client("cloudtrail", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_response("lookup_events", {"Events": [event(1, "ListBuckets")]},
+                      {"LookupAttributes": [{"AttributeKey": attribute, "AttributeValue": value}],
+                       "StartTime": ANY, "EndTime": ANY})
+    stub.activate()
+    real = BulwarkModule.client
+    monkeypatch.setattr(BulwarkModule, "client",
+                        lambda self, service, region=None: client if service == "cloudtrail"
+                        else real(self, service, region))
+    return stub
+
+
+def test_access_key_evidence_lists_the_key_it_touched(iam, run_module, tmp_path, monkeypatch):
+    key = sorted(keys(iam))[0]
+    stub = _stub_cloudtrail(monkeypatch, "AccessKeyId", key)
+    result = run_module(mod.main, {"access_key_id": key, "evidence_dir": str(tmp_path)})
+    stub.assert_no_pending_responses()
+    assert "failed" not in result, result.get("msg")
+    path = result["evidence"]["path"]
+    assert os.path.basename(path).startswith("cloudtrail-key-%s-" % key)
+    payload = json.loads(open(path).read())
+    assert payload["principal"] == {"kind": "access_key", "name": key, "user": "mallory"}
+    assert payload["source"] == "cloudtrail:LookupEvents (AccessKeyId)"
+    assert [(s["step"], s["target"], s["status"]) for s in payload["containment"]["steps"]] == [
+        ("deactivate_key", key, "changed")]
+
+
+def test_role_evidence_lists_the_revoke_policy(iam, run_module, tmp_path, monkeypatch):
+    arn = iam.get_role(RoleName="deploy")["Role"]["Arn"]
+    stub = _stub_cloudtrail(monkeypatch, "ResourceName", arn)
+    result = run_module(mod.main, {"role": "deploy", "evidence_dir": str(tmp_path)})
+    stub.assert_no_pending_responses()
+    assert "failed" not in result, result.get("msg")
+    payload = json.loads(open(result["evidence"]["path"]).read())
+    assert payload["principal"] == {"kind": "role", "name": "deploy", "arn": arn}
+    [step] = payload["containment"]["steps"]
+    assert (step["step"], step["target"], step["status"]) == ("revoke_sessions", "deploy", "changed")
+    assert "bulwark-revoke-older-sessions" in step["detail"]
