@@ -149,7 +149,7 @@ def test_an_access_key_names_its_user_in_the_containment_command(account, run_mo
     result = run_module(mod.main, {"access_key_id": key, "regions": ["us-east-1"], "evidence_dir": str(tmp_path / "c")})
     assert "failed" not in result, result.get("msg")
     assert result["principal"]["owner"] == "mallory"
-    assert "ansible-playbook bulwark.aws.contain -e user=mallory -e access_key_id=%s" % key in result["containment"]
+    assert "ansible-playbook bulwark.aws.contain -e access_key_id=%s" % key in result["containment"]
 
 
 @pytest.mark.parametrize("args,message", [

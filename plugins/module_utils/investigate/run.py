@@ -127,12 +127,11 @@ def contain_commands(principal, events):
     if principal["kind"] == "user":
         args = ["-e user=%s" % principal["name"]]
     elif principal["kind"] == "access_key" and principal.get("owner"):
-        args = ["-e user=%s -e access_key_id=%s" % (principal["owner"], principal["name"])]
+        args = ["-e access_key_id=%s" % principal["name"]]     # contain.yml finds the owner (one principal a run)
     elif principal["kind"] == "role":
         users = sorted(set(e["principal_arn"].split(":user/", 1)[1].split("/")[-1] for e in events
                            if e.get("event") == "AssumeRole" and ":user/" in (e.get("principal_arn") or "")))
-        args = ["-e user=%s -e role=%s" % (u, principal["name"]) for u in users] or \
-            ["-e user=USER-WHO-ASSUMED-IT -e role=%s" % principal["name"]]
+        args = ["-e role=%s" % principal["name"]] + ["-e user=%s" % u for u in users]
     else:
         return ["# %s is a session key: contain the role or user that issued it (see timeline.md)"
                 % principal["name"]]
