@@ -46,8 +46,8 @@ options:
   access_key_id:
     description:
       - With O(user), deactivate only this access key of O(user). By default every active key of the user.
-      - Without O(user), the long-term key (C(AKIA) and 16 capital letters or digits) to deactivate, alone:
-        no console password, deny policy or role step. The evidence is its C(AccessKeyId) events.
+      - Without O(user), the long-term key (C(AKIA) and 16 capital letters or digits) to deactivate, alone (no
+        console password, deny policy or role step). The evidence is its C(AccessKeyId) events.
     type: str
   role:
     description:
