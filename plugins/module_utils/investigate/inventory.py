@@ -34,6 +34,7 @@ def _instances(ec2, region):
             items.append(dict(kind="ec2_instance", region=region, id=i["InstanceId"], created=_iso(i.get("LaunchTime")),
                               state=(i.get("State") or {}).get("Name"), type=i.get("InstanceType"),
                               image=i.get("ImageId"), key_name=i.get("KeyName"), public_ip=i.get("PublicIpAddress"),
+                              vpc=i.get("VpcId"),
                               security_groups=[g["GroupId"] for g in i.get("SecurityGroups") or []]))
     return items
 
