@@ -285,3 +285,20 @@ def test_containment_commands_name_the_instances_and_the_addresses_to_block_per_
     assert len(contain_commands(principal, events, items)) == 2 * len(run)
     # No instance of the principal's: nothing to block, only the principal.
     assert [c for c in contain_commands(principal, events, items[2:]) if "--check" not in c] == [base + "-e user=mallory"]
+
+
+def test_the_earliest_create_event_is_what_made_a_resource_and_its_arn_is_not_listed_again():
+    from ansible_collections.bulwark.aws.plugins.module_utils.investigate import inventory
+
+    arn = "arn:aws:iam::123456789012:user/backdoor"
+    raw = [event(5, "CreateAccessKey", "us-east-1", response={"accessKey": {"accessKeyId": "AKIABACKDOOR00000001",
+                                                                              "userName": "backdoor"}}),
+           event(9, "CreateUser", "us-east-1", response={"user": {"userName": "backdoor", "arn": arn}})]
+    events = timeline.merge({"us-east-1": [timeline.record(e, "us-east-1") for e in raw]})
+    made = timeline.created(events)
+    assert made["backdoor"]["event"] == "CreateUser" and made["AKIABACKDOOR00000001"]["event"] == "CreateAccessKey"
+    items = [dict(kind="iam_user", id="backdoor", arn=arn), dict(kind="iam_user", id="alice")]
+    elsewhere = inventory.mark(items, made)  # the user's ARN is the user, not something else created
+    assert [e["name"] for e in elsewhere] == ["AKIABACKDOOR00000001"]  # no key item given: from the timeline
+    assert items[0]["created_by_principal"] is True and "CreateUser" in items[0]["created_by_event"]
+    assert items[1]["created_by_principal"] is False
