@@ -51,8 +51,8 @@ def main(argv=None):
                                *extra, report_dir=os.path.join(work, "report"))
             wall = time.monotonic() - start
         if run.returncode != 0:
-            raise SystemExit("investigate.yml failed (rc %d):\n%s\n%s" % (run.returncode, run.stdout[-3000:],
-                                                                         run.stderr[-2000:]))
+            raise SystemExit("investigate.yml failed (rc %d):\n%s\n%s"
+                             % (run.returncode, run.stdout[-3000:], run.stderr[-2000:]))
         directory = re.search(r"Evidence: (/\S+) \(", run.stdout).group(1)
         with open(os.path.join(directory, "timeline.json")) as f:
             timeline = json.load(f)
@@ -68,8 +68,8 @@ def main(argv=None):
     print("events found: %d" % len(timeline["events"]))
     print("regions with events: %d (%s)" % (len(timeline["summary"]["regions"]), ", ".join(
         "%s %d" % kv for kv in timeline["summary"]["regions"].items())))
-    print("regions read: %d, failed: %d%s" % (len(timeline["regions"]) - len(failed), len(failed),
-                                             " (%s)" % ", ".join(failed) if failed else ""))
+    unread = " (%s)" % ", ".join(failed) if failed else ""
+    print("regions read: %d, failed: %d%s" % (len(timeline["regions"]) - len(failed), len(failed), unread))
     print("source IPs: %s" % ", ".join("%s %d" % kv for kv in timeline["summary"]["source_ips"].items()))
     print("inventory items: %d, created by the principal: %d (+%d only in the timeline)" % (
         len(items), sum(1 for i in items if i.get("created_by_principal")), len(inventory["created_elsewhere"])))

@@ -291,8 +291,8 @@ def test_the_earliest_create_event_is_what_made_a_resource_and_its_arn_is_not_li
     from ansible_collections.bulwark.aws.plugins.module_utils.investigate import inventory
 
     arn = "arn:aws:iam::123456789012:user/backdoor"
-    raw = [event(5, "CreateAccessKey", "us-east-1", response={"accessKey": {"accessKeyId": "AKIABACKDOOR00000001",
-                                                                              "userName": "backdoor"}}),
+    new_key = {"accessKey": {"accessKeyId": "AKIABACKDOOR00000001", "userName": "backdoor"}}
+    raw = [event(5, "CreateAccessKey", "us-east-1", response=new_key),
            event(9, "CreateUser", "us-east-1", response={"user": {"userName": "backdoor", "arn": arn}})]
     events = timeline.merge({"us-east-1": [timeline.record(e, "us-east-1") for e in raw]})
     made = timeline.created(events)

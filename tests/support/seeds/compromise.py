@@ -108,7 +108,9 @@ def compromised(sess):
     made = dict(attacker_key=key["AccessKeyId"], instances={}, groups={}, vpcs={}, owners_instance=owners_instance,
                 regions=list(REGIONS), source_ips=list(ATTACKER_IPS), bucket=bucket(account), function=FUNCTION)
 
-    def log(region, name, source, ip=ATTACKER_IPS[0], identity=me, minutes=3, **kwargs):
+    def log(region, name, source, ip=ATTACKER_IPS[0], identity=None, minutes=3, **kwargs):
+        """Record one call in ``region``'s history, ``minutes`` after the one before (mallory-ci's unless told)."""
+        identity = identity or me
         clock[0] += datetime.timedelta(minutes=minutes)
         kwargs.setdefault("user_agent", ATTACKER_AGENT)
         events[region].append(cloudtrail_events.entry(clock[0], name, source, region, identity, ip, **kwargs))
@@ -144,8 +146,8 @@ def compromised(sess):
     SECRETS.add(creds["SecretAccessKey"])
     SECRETS.add(creds["SessionToken"])
     made.update(role_arn=role_arn, session_key=creds["AccessKeyId"])
-    log(HOME, "AssumeRole", "sts.amazonaws.com", ip=ATTACKER_IPS[1], request={"roleArn": role_arn,
-                                                                             "roleSessionName": "ci-run"},
+    log(HOME, "AssumeRole", "sts.amazonaws.com", ip=ATTACKER_IPS[1],
+        request={"roleArn": role_arn, "roleSessionName": "ci-run"},
         response={"credentials": {"accessKeyId": creds["AccessKeyId"], "sessionToken": creds["SessionToken"],
                                   "expiration": creds["Expiration"].strftime("%Y-%m-%dT%H:%M:%SZ")},
                   "assumedRoleUser": {"arn": "arn:aws:sts::%s:assumed-role/%s/ci-run" % (account, ROLE)}},
@@ -181,8 +183,8 @@ def compromised(sess):
         ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
             {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
         log(region, "AuthorizeSecurityGroupIngress", "ec2.amazonaws.com", ip=ip,
-            request={"groupId": group, "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 22,
-                                                                     "toPort": 22, "cidrIp": "0.0.0.0/0"}]}},
+            request={"groupId": group, "ipPermissions": {"items": [
+                {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIp": "0.0.0.0/0"}]}},
             resources=[("AWS::EC2::SecurityGroup", group)])
         instance = ec2.run_instances(
             ImageId=AMI, InstanceType="c5.4xlarge", MinCount=1, MaxCount=1, SecurityGroupIds=[group],
