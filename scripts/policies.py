@@ -4,9 +4,10 @@
                                             # committed docs/policies/*.json differ (exit 1 if not covered)
     python scripts/policies.py --write      # rewrite docs/policies/*.json from the recorded runs
     python scripts/policies.py --static     # no runs: only what the modules' code can call
+    python scripts/policies.py --only investigate --write   # one policy (its runs only)
 
 Two sources, united:
-- recorded: harden.yml --check / apply and contain.yml are run against an in-process
+- recorded: harden.yml --check / apply, contain.yml and investigate.yml are run against an in-process
   moto_server with moto's request recorder on, over several account states (insecure,
   hardened, already applied; apply with the opt-ins on), and every request is mapped to its
   operation (tests/support/recorder.identify);
@@ -20,8 +21,9 @@ the actions a call needs beyond its own (iam:PassRole, iam:CreateServiceLinkedRo
 below. sts:GetCallerIdentity needs no permission and is left out.
 
 Policies: bulwark-audit (the reads of harden.yml --check), bulwark-harden (the audit's reads
-and everything apply calls, opt-ins included), bulwark-contain (contain.yml), each one
-statement per service, Resource "*". Nothing reaches AWS: moto only.
+and everything apply calls, opt-ins included), bulwark-contain (contain.yml), bulwark-investigate
+(investigate.yml, recorded on tests/support/seeds/compromise.py; reads only, else the script
+fails), each one statement per service, Resource "*". Nothing reaches AWS: moto only.
 """
 
 import argparse
@@ -259,13 +261,18 @@ def static_sets():
         harden |= static_operations(module)
     out["audit"] = set(op for op in harden if is_read(op[1]))
     out["harden"] = harden
-    if os.path.exists(os.path.join(REPO, "playbooks", "contain.yml")):
-        contain = set()
-        for module in playbook_modules("playbooks/contain.yml"):
-            contain |= static_operations(module)
-        out["contain"] = contain
+    for name in INCIDENT_PLAYBOOKS:
+        if os.path.exists(os.path.join(REPO, "playbooks", name + ".yml")):
+            ops = set()
+            for module in playbook_modules("playbooks/%s.yml" % name):
+                ops |= static_operations(module)
+            out[name] = ops
     return out
 
+
+# The incident playbooks: one policy each, named after the playbook. investigate's must be reads only.
+INCIDENT_PLAYBOOKS = ("contain", "investigate")
+READ_ONLY_POLICIES = ("audit", "investigate")
 
 # --- recorded: what the runs called ---------------------------------------------------------------
 
@@ -309,8 +316,9 @@ def _recorded(moto, playbook, args, workdir, name):
     return ops
 
 
-def recorded_sets(log=print):
-    """{policy name: {(service, operation, tagged)}} from runs against moto."""
+def recorded_sets(log=print, only=None):
+    """{policy name: {(service, operation, tagged)}} from runs against moto (``only``: that
+    policy's runs alone)."""
     from tests.support import seed
     from tests.support.moto_server import TEST_CREDENTIALS, MotoServer
 
@@ -319,29 +327,42 @@ def recorded_sets(log=print):
     os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
     os.environ.pop("AWS_PROFILE", None)
-    out = {"audit": set(), "harden": set(), "contain": set()}
+    out = {"audit": set(), "harden": set(), "contain": set(), "investigate": set()}
     moto = MotoServer().start()
     try:
         with tempfile.TemporaryDirectory() as work:
-            password_file = os.path.join(work, "admin-password")
-            owner = ["-e", json.dumps(seed.playbook_vars())]
-            # The network and storage roles' opt-ins are the demo's (tests/support/seeds/).
-            opt_ins = owner + ["-e", json.dumps(dict(seed.demo_vars(), **dict(
-                OPT_INS, bulwark_iam_admin_user_password_file=password_file)))]
-            for state in ("insecure", "hardened"):
+            if only in (None, "investigate") and os.path.exists(os.path.join(REPO, "playbooks", "investigate.yml")):
+                from tests.support.seeds import compromise
+
+                for args in (["--check"], []):
+                    # The compromised seed: its events (EMULATED LookupEvents, moto lacks it) lead
+                    # the investigation everywhere the code goes.
+                    moto.reset()
+                    compromise.compromised(seed.session(moto.url))
+                    log("recording investigate.yml %s on the compromised seed" % " ".join(args))
+                    for principal in ("user=" + compromise.ATTACKER, "role=" + compromise.ROLE):
+                        out["investigate"] |= _recorded(moto, "playbooks/investigate.yml", ["-e", principal] + args,
+                                                        work, "investigate-%s%s" % (principal, "".join(args)))
+            if only in (None, "audit", "harden"):
+                password_file = os.path.join(work, "admin-password")
+                owner = ["-e", json.dumps(seed.playbook_vars())]
+                # The network and storage roles' opt-ins are the demo's (tests/support/seeds/).
+                opt_ins = owner + ["-e", json.dumps(dict(seed.demo_vars(), **dict(
+                    OPT_INS, bulwark_iam_admin_user_password_file=password_file)))]
+                for state in ("insecure", "hardened"):
+                    moto.reset()
+                    seed.seed(state, moto.url)
+                    log("recording harden.yml --check on the %s seed" % state)
+                    out["audit"] |= _recorded(moto, "harden.yml", ["--check"], work, state + "-check")
+                    log("recording harden.yml on the %s seed" % state)
+                    out["harden"] |= _recorded(moto, "harden.yml", owner, work, state + "-apply")
+                    log("recording harden.yml --check after the apply")
+                    out["audit"] |= _recorded(moto, "harden.yml", ["--check"], work, state + "-verify")
                 moto.reset()
-                seed.seed(state, moto.url)
-                log("recording harden.yml --check on the %s seed" % state)
-                out["audit"] |= _recorded(moto, "harden.yml", ["--check"], work, state + "-check")
-                log("recording harden.yml on the %s seed" % state)
-                out["harden"] |= _recorded(moto, "harden.yml", owner, work, state + "-apply")
-                log("recording harden.yml --check after the apply")
-                out["audit"] |= _recorded(moto, "harden.yml", ["--check"], work, state + "-verify")
-            moto.reset()
-            seed.seed("insecure", moto.url)
-            log("recording harden.yml with the opt-ins on")
-            out["harden"] |= _recorded(moto, "harden.yml", opt_ins, work, "opt-ins")
-            if os.path.exists(os.path.join(REPO, "playbooks", "contain.yml")):
+                seed.seed("insecure", moto.url)
+                log("recording harden.yml with the opt-ins on")
+                out["harden"] |= _recorded(moto, "harden.yml", opt_ins, work, "opt-ins")
+            if only in (None, "contain") and os.path.exists(os.path.join(REPO, "playbooks", "contain.yml")):
                 moto.reset()
                 seed.seed("insecure", moto.url)
                 for args in (["--check"], []):
@@ -399,15 +420,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help="rewrite docs/policies/*.json")
     parser.add_argument("--static", action="store_true", help="no recorded runs: the code's calls only")
+    parser.add_argument("--only", choices=("audit", "harden") + INCIDENT_PLAYBOOKS,
+                        help="that policy alone (its runs alone are recorded; harden includes audit's)")
     args = parser.parse_args(argv)
 
     static = static_sets()
-    recorded = {} if args.static else recorded_sets(log=lambda text: sys.stderr.write(text + "\n"))
+    recorded = {} if args.static else recorded_sets(log=lambda text: sys.stderr.write(text + "\n"), only=args.only)
     status = 0
-    for name in sorted(static):
+    for name in sorted(n for n in static if args.only in (None, n)):
         ops = static[name] | recorded.get(name, set())
         if name == "audit":
             ops = set(op for op in ops if is_read(op[1]))
+        writes = sorted("%s:%s" % op[:2] for op in ops if not is_read(op[1]))
+        if name in READ_ONLY_POLICIES and writes:  # investigate.yml makes no write call, by construction
+            print("== %s: WRITE operations found, not written: %s" % (name, ", ".join(writes)))
+            status = 1
+            continue
         actions = actions_of(ops)
         only_static = actions_of(static[name]) - actions_of(recorded.get(name, set())) if recorded else set()
         print("== %s: %d actions (%d operations)" % (name, len(actions), len(ops)))

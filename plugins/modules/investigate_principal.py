@@ -22,9 +22,11 @@ description:
     policies and access keys created in the window and the S3 buckets a policy or ACL makes public.
     An item the timeline says the principal created is marked C(created_by_principal).
   - C(summary.md), who, when, from where, what was created or changed, and the
-    C(ansible-playbook bulwark.aws.contain) commands to run next. C(SHA256SUMS) over the other files.
-  - For a role, the events that name the role (C(AssumeRole)) and then those of the temporary access keys
-    those C(AssumeRole) calls issued.
+    C(ansible-playbook bulwark.aws.contain) commands to run next, one target each, C(--check) first (the
+    principal; each instance it launched, C(-e instance_id); per region of those instances its source IPs
+    to block in their VPCs, C(-e block_ips) C(-e vpc_ids)). C(SHA256SUMS) over the other files.
+  - For a role, the events that name the role, by ARN (C(AssumeRole)) or by name (IAM's changes to it),
+    and then those of the temporary access keys those C(AssumeRole) calls issued.
   - It B(never writes to AWS), in check mode and apply mode alike. Its connection refuses every write call.
     It evaluates no control and returns no findings. It writes the evidence files in check mode too, since
     the investigation itself is a read.

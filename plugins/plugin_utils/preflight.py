@@ -23,7 +23,9 @@ from ansible_collections.bulwark.aws.plugins.plugin_utils import account_run
 ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
 # Variables that are not role options: the harden playbook's host pattern, and the results the
 # account run keeps (bulwark_<module>_result).
-PLAYBOOK_VARIABLES = ("bulwark_hosts",)
+# Variables of the playbooks themselves, not of a role: investigate.yml's regions are named like
+# the roles' bulwark_<role>_regions.
+PLAYBOOK_VARIABLES = ("bulwark_hosts", "bulwark_investigate_regions")
 RESULT_VARIABLES = tuple(account_run.result_names())
 # Ansible's own tags: never a control selection.
 SPECIAL_TAGS = ("all", "always", "never", "tagged", "untagged")

@@ -1,5 +1,7 @@
 """Least privilege: docs/policies/bulwark-audit.json is all --check needs and nothing that
 writes; bulwark-harden.json is all apply needs. Proven with moto's IAM enforcement on.
+bulwark-investigate.json covers every call investigate.yml's code can make and is reads only
+(from the code scan and scripts/policies.py's recorded runs; no enforced run here).
 
 moto checks a call as ``<signing name>:<operation>`` (monitoring:DescribeAlarms, not
 cloudwatch:DescribeAlarms; s3:GetPublicAccessBlock for the account setting), so the users
@@ -91,8 +93,16 @@ def test_audit_policy_only_reads_and_harden_includes_it():
     assert audit <= harden
 
 
+def test_investigate_policy_only_reads():
+    """investigate.yml makes no write call, by construction: its policy grants none."""
+    investigate = committed("investigate")
+    writes = sorted(a for a in investigate if not a.split(":")[1].startswith(policies.READ_ONLY_PREFIXES))
+    assert writes == [], "the investigate policy allows changes: %s" % writes
+    assert "cloudtrail:LookupEvents" in investigate and not [a for a in investigate if "*" in a]
+
+
 def test_policies_are_valid_policy_documents():
-    for name in ("audit", "harden"):
+    for name in ("audit", "harden", "investigate"):
         with open(policies.policy_path(name)) as f:
             doc = json.load(f)
         assert doc["Version"] == "2012-10-17"
@@ -295,7 +305,7 @@ def test_where_moto_does_not_enforce_the_recorder_covers(enforced, tmp_path):
     enforced_ops = sorted(op for op, denied in refused.items() if denied)
     unenforced = sorted(op for op, denied in refused.items() if not denied)
     assert enforced_ops, "moto enforced nothing: the enforced runs would prove nothing"
-    allowed = committed("harden") | (policies.committed_actions("contain") or set())
+    allowed = committed("harden") | (policies.committed_actions("contain") or set()) | committed("investigate")
     for service, op in unenforced:
         for action in policies.iam_actions(service, op):
             assert policies.covers(allowed, action), (service, op, action)

@@ -5,6 +5,12 @@ service moto lacks entirely), so the controls behind them end as `error`
 findings naming the operation, never `drift` or `pass`. Their logic is tested with botocore's
 Stubber in tests/unit/test_account_guardrails.py. A test allows an `error` finding only when
 its message names one of these operations: any other error still fails the test.
+
+CloudTrail LookupEvents is missing from moto too (moto_server answers it with HTTP 500). No
+control calls it; investigate.yml does. Tests EMULATE it (tests/support/cloudtrail_events.py,
+answered by tests/support/moto_server.py once a test seeds an event history; the tests that rely
+on it say "emulated" in their names), and tests/unit/test_investigate_principal.py stubs it with
+botocore's Stubber. Unseeded, it stays the gap it is.
 """
 
 MOTO_LACKS_OPERATIONS = frozenset([

@@ -15,6 +15,8 @@ import tempfile
 import time
 import urllib.request
 
+from tests.support import cloudtrail_events
+
 # AWS managed policies (AdministratorAccess, AWSSupportAccess, ...) exist only with this set,
 # and it is read when moto's IAM backend is first built: set it before moto is imported.
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -45,7 +47,7 @@ NOT_IN_MOTO = {"access-analyzer": "IAM Access Analyzer"}
 # them with a traceback on its stderr, once per region and run. They get 501 too, in the
 # service's XML error form (answered here, so moto's recorder does not see them).
 NOT_IN_MOTO_ACTIONS = {"ec2": ("GetInstanceMetadataDefaults", "ModifyInstanceMetadataDefaults")}
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")  # region, service
 _ACTION = re.compile(rb"(?:^|&)Action=([A-Za-z]+)")
 
 
@@ -63,20 +65,44 @@ def _missing_action(environ, service):
     return action if action in NOT_IN_MOTO_ACTIONS[service] else None
 
 
-def not_implemented_answers(app):
+def _record(environ, body):
+    """Put a request answered here into moto's request recorder, as moto would have, so the
+    Recorder's counts of calls and writes include it."""
+    from moto.core.request import Request
+    from moto.moto_api import recorder
+
+    recorder._record_request(Request(environ), body)
+
+
+def not_implemented_answers(app, event_history=None):
     """WSGI middleware: a 501 for the services in NOT_IN_MOTO and the operations in
-    NOT_IN_MOTO_ACTIONS, everything else to moto."""
+    NOT_IN_MOTO_ACTIONS; CloudTrail LookupEvents from ``event_history`` (EMULATION, see
+    tests/support/cloudtrail_events.py) once a test seeded it; everything else to moto."""
+    import io
+
+    history = event_history if event_history is not None else cloudtrail_events.EventHistory()
+
     def wrapped(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == cloudtrail_events.SEED_PATH and environ.get("REQUEST_METHOD") == "POST":
+            return cloudtrail_events.answer_seed(history, environ, start_response)
+        if path == "/moto-api/reset":  # moto's reset empties the emulated history too
+            history.clear()
         scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-        action = _missing_action(environ, scope.group(1)) if scope else None
+        if scope and history.seeded and cloudtrail_events.is_lookup(environ.get("HTTP_X_AMZ_TARGET")):
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(body)
+            _record(environ, body)
+            return cloudtrail_events.answer_lookup(history, scope.group(1), body, start_response)
+        action = _missing_action(environ, scope.group(2)) if scope else None
         if action:
             body = ("<Response><Errors><Error><Code>NotImplemented</Code><Message>moto does not implement %s"
                     "</Message></Error></Errors><RequestID>moto-gap</RequestID></Response>" % action).encode()
             start_response("501 Not Implemented", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
             return [body]
-        if scope and scope.group(1) in NOT_IN_MOTO:
+        if scope and scope.group(2) in NOT_IN_MOTO:
             body = json.dumps({"__type": "NotImplemented",
-                               "message": "moto does not implement %s" % NOT_IN_MOTO[scope.group(1)]}).encode()
+                               "message": "moto does not implement %s" % NOT_IN_MOTO[scope.group(2)]}).encode()
             start_response("501 Not Implemented", [("Content-Type", "application/x-amz-json-1.1"),
                                                    ("x-amzn-ErrorType", "NotImplemented"),
                                                    ("Content-Length", str(len(body)))])

@@ -3,9 +3,12 @@ demo and benchmarks.
 
     python -m tests.support.seed insecure --endpoint http://127.0.0.1:5000 [--vars-file owner-values.json]
     python -m tests.support.seed users --count 5000 --endpoint http://127.0.0.1:5000
+    python -m tests.support.seed compromised --endpoint http://127.0.0.1:5000
 
 Each state is a list of steps (functions taking a boto3 Session). Later domains append their
 own steps to STATES, so one name ("insecure", "hardened") always means the whole account.
+"compromised" (seeds/compromise.py, for investigate.yml) stands alone: an attacker's actions
+and their CloudTrail records in the emulated event history.
 Passwords and keys made here are test values for moto; SECRETS collects them so the
 no-secrets test can look for every one of them in logs and reports.
 """
@@ -147,7 +150,7 @@ def seed(state, endpoint, region="us-east-1"):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Seed a moto account with a named state.")
-    parser.add_argument("state", choices=list(STATES) + ["users"])
+    parser.add_argument("state", choices=list(STATES) + ["users", "compromised"])
     parser.add_argument("--endpoint", default=os.environ.get("AWS_ENDPOINT_URL"),
                         help="moto_server URL (default: AWS_ENDPOINT_URL)")
     parser.add_argument("--region", default="us-east-1")
@@ -166,6 +169,10 @@ def main(argv=None):
             parser.error(str(exc))
     if args.state == "users":
         users(sess, args.count)
+    elif args.state == "compromised":
+        from tests.support.seeds import compromise
+
+        compromise.compromised(sess)
     else:
         seed(args.state, args.endpoint, args.region)
     print("seeded %s at %s" % (args.state if args.state != "users" else "%d users" % args.count, args.endpoint))

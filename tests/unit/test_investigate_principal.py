@@ -232,3 +232,73 @@ def test_secret_looking_keys_are_redacted_wherever_they_are():
     scrubbed = timeline.scrub({"a": [{"SecretAccessKey": "x", "password": "y", "sessionToken": "z", "ok": "v"}]})
     assert scrubbed == {"a": [{"SecretAccessKey": "(redacted)", "password": "(redacted)",
                                "sessionToken": "(redacted)", "ok": "v"}]}
+
+
+def test_a_role_is_found_by_its_arn_and_by_its_name_then_its_sessions(account, run_module, tmp_path, monkeypatch):
+    """AssumeRole events name the role by ARN, IAM's changes to it by name: both are looked up,
+    then the events of the session key AssumeRole issued."""
+    from botocore.stub import ANY
+
+    iam = boto3.client("iam", region_name="us-east-1")
+    arn = iam.create_role(RoleName="deploy", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    assume = event(30, "AssumeRole", "us-east-1", resources=[arn],
+                   response={"credentials": {"accessKeyId": "ASIASESSION000000001", "sessionToken": "x"}})
+    attach = event(40, "AttachRolePolicy", "us-east-1", resources=["deploy"])
+    in_session = event(20, "ListBuckets", "us-east-1", key="ASIASESSION000000001")
+
+    def script(region, stubber):
+        for attribute, value, found in (("ResourceName", arn, [assume]), ("ResourceName", "deploy", [attach]),
+                                        ("AccessKeyId", "ASIASESSION000000001", [in_session])):
+            stubber.add_response("lookup_events", {"Events": found}, dict(
+                LookupAttributes=[{"AttributeKey": attribute, "AttributeValue": value}],
+                StartTime=ANY, EndTime=ANY, MaxResults=50))
+
+    stub = StubbedService("cloudtrail", script)
+    on_new_clients(monkeypatch, stub)
+    out = tmp_path / "case"
+    result = run_module(mod.main, {"role": "deploy", "regions": ["us-east-1"], "evidence_dir": str(out)})
+    assert "failed" not in result, result.get("msg")
+    stub.assert_done()
+    tl = json.loads(read(out / "timeline.json"))
+    assert [e["event"] for e in tl["events"]] == ["ListBuckets", "AssumeRole", "AttachRolePolicy"]
+    assert "ansible-playbook bulwark.aws.contain -e role=deploy" in result["containment"]
+    assert "ansible-playbook bulwark.aws.contain -e user=mallory" in result["containment"]  # who assumed it
+
+
+def test_containment_commands_name_the_instances_and_the_addresses_to_block_per_region():
+    from ansible_collections.bulwark.aws.plugins.module_utils.investigate.run import contain_commands
+
+    principal = dict(kind="user", name="mallory")
+    events = [dict(source_ip="203.0.113.7"), dict(source_ip="198.51.100.9"), dict(source_ip="203.0.113.7"),
+              dict(source_ip="ec2.amazonaws.com"), dict(source_ip=None)]
+    items = [dict(kind="ec2_instance", id="i-1", region="eu-west-1", vpc="vpc-e", created_by_principal=True),
+             dict(kind="ec2_instance", id="i-2", region="us-east-1", vpc="vpc-u", created_by_principal=True),
+             dict(kind="ec2_instance", id="i-owners", region="us-east-1", vpc="vpc-u", created_by_principal=False),
+             dict(kind="security_group_open", id="sg-1", region="us-east-1", created_by_principal=True)]
+    run = [c for c in contain_commands(principal, events, items) if "--check" not in c]
+    base = "ansible-playbook bulwark.aws.contain "
+    assert run == [base + "-e user=mallory",
+                   base + "-e instance_id=i-1 -e bulwark_aws_region=eu-west-1",
+                   base + "-e instance_id=i-2 -e bulwark_aws_region=us-east-1",
+                   base + "-e 'block_ips=[198.51.100.9,203.0.113.7]' -e 'vpc_ids=[vpc-e]' -e bulwark_aws_region=eu-west-1",
+                   base + "-e 'block_ips=[198.51.100.9,203.0.113.7]' -e 'vpc_ids=[vpc-u]' -e bulwark_aws_region=us-east-1"]
+    assert len(contain_commands(principal, events, items)) == 2 * len(run)
+    # No instance of the principal's: nothing to block, only the principal.
+    assert [c for c in contain_commands(principal, events, items[2:]) if "--check" not in c] == [base + "-e user=mallory"]
+
+
+def test_the_earliest_create_event_is_what_made_a_resource_and_its_arn_is_not_listed_again():
+    from ansible_collections.bulwark.aws.plugins.module_utils.investigate import inventory
+
+    arn = "arn:aws:iam::123456789012:user/backdoor"
+    new_key = {"accessKey": {"accessKeyId": "AKIABACKDOOR00000001", "userName": "backdoor"}}
+    raw = [event(5, "CreateAccessKey", "us-east-1", response=new_key),
+           event(9, "CreateUser", "us-east-1", response={"user": {"userName": "backdoor", "arn": arn}})]
+    events = timeline.merge({"us-east-1": [timeline.record(e, "us-east-1") for e in raw]})
+    made = timeline.created(events)
+    assert made["backdoor"]["event"] == "CreateUser" and made["AKIABACKDOOR00000001"]["event"] == "CreateAccessKey"
+    items = [dict(kind="iam_user", id="backdoor", arn=arn), dict(kind="iam_user", id="alice")]
+    elsewhere = inventory.mark(items, made)  # the user's ARN is the user, not something else created
+    assert [e["name"] for e in elsewhere] == ["AKIABACKDOOR00000001"]  # no key item given: from the timeline
+    assert items[0]["created_by_principal"] is True and "CreateUser" in items[0]["created_by_event"]
+    assert items[1]["created_by_principal"] is False

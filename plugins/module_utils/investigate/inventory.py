@@ -34,6 +34,7 @@ def _instances(ec2, region):
             items.append(dict(kind="ec2_instance", region=region, id=i["InstanceId"], created=_iso(i.get("LaunchTime")),
                               state=(i.get("State") or {}).get("Name"), type=i.get("InstanceType"),
                               image=i.get("ImageId"), key_name=i.get("KeyName"), public_ip=i.get("PublicIpAddress"),
+                              vpc=i.get("VpcId"),
                               security_groups=[g["GroupId"] for g in i.get("SecurityGroups") or []]))
     return items
 
@@ -147,14 +148,11 @@ def mark(items, created):
     Returns the names created that no item matched (still listed, from the timeline)."""
     matched = set()
     for item in items:
-        for name in (item.get("id"), item.get("arn")):
-            if name and name in created:
-                event = created[name]
-                item["created_by_principal"] = True
-                item["created_by_event"] = "%s %s %s" % (event.get("time"), event.get("region"), event.get("event"))
-                matched.add(name)
-                break
-        else:
-            item["created_by_principal"] = False
+        names = [n for n in (item.get("id"), item.get("arn")) if n and n in created]
+        item["created_by_principal"] = bool(names)
+        if names:
+            event = created[names[0]]
+            item["created_by_event"] = "%s %s %s" % (event.get("time"), event.get("region"), event.get("event"))
+            matched.update(names)  # its ARN is not something else the principal created
     return [dict(name=name, event=e.get("event"), time=e.get("time"), region=e.get("region"))
             for name, e in sorted(created.items()) if name not in matched]

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import ipaddress
 import os
 import re
 
@@ -94,7 +95,7 @@ def read_only_connection(m):
 
 
 def resolve(m):
-    """{kind, name, label, arn, owner, lookup: (attribute, value)}; an unknown principal fails
+    """{kind, name, label, arn, owner, lookups: [(attribute, value)]}; an unknown principal fails
     the module with one line."""
     p, iam, account = m.params, m.client("iam"), m.identity()["account_id"]
 
@@ -105,16 +106,18 @@ def resolve(m):
         if p["user"]:
             arn = iam.get_user(UserName=p["user"])["User"]["Arn"]
             return dict(kind="user", name=p["user"], label="user " + p["user"], arn=arn,
-                        lookup=("Username", p["user"]))
+                        lookups=[("Username", p["user"])])
         if p["role"]:
             arn = iam.get_role(RoleName=p["role"])["Role"]["Arn"]
-            return dict(kind="role", name=p["role"], label="role " + p["role"], arn=arn, lookup=("ResourceName", arn))
+            # AssumeRole events name the role by ARN, IAM's changes to it (AttachRolePolicy...) by name.
+            return dict(kind="role", name=p["role"], label="role " + p["role"], arn=arn,
+                        lookups=[("ResourceName", arn), ("ResourceName", p["role"])])
         key = p["access_key_id"]
         owner = None
         if key.startswith("AKIA"):  # a long-term key: IAM names its user; a session key (ASIA) has none
             owner = iam.get_access_key_last_used(AccessKeyId=key).get("UserName")
         return dict(kind="access_key", name=key, label="access key " + key, arn=None, owner=owner,
-                    lookup=("AccessKeyId", key))
+                    lookups=[("AccessKeyId", key)])
     except aws.ClientError as e:
         if aws.error_code(e) == "NoSuchEntity":
             option = [o for o in PRINCIPALS if p[o]][0]
@@ -122,20 +125,50 @@ def resolve(m):
         raise
 
 
-def contain_commands(principal, events):
-    base = "ansible-playbook bulwark.aws.contain"
+def _principal_args(principal, events):
+    """contain.yml's -e for the principal ([] for a session key, which only its issuer's containment ends)."""
     if principal["kind"] == "user":
-        args = ["-e user=%s" % principal["name"]]
-    elif principal["kind"] == "access_key" and principal.get("owner"):
-        args = ["-e access_key_id=%s" % principal["name"]]     # contain.yml finds the owner (one principal a run)
-    elif principal["kind"] == "role":
+        return ["-e user=%s" % principal["name"]]
+    if principal["kind"] == "access_key" and principal.get("owner"):
+        return ["-e access_key_id=%s" % principal["name"]]     # contain.yml finds the owner (one principal a run)
+    if principal["kind"] == "role":
         users = sorted(set(e["principal_arn"].split(":user/", 1)[1].split("/")[-1] for e in events
                            if e.get("event") == "AssumeRole" and ":user/" in (e.get("principal_arn") or "")))
-        args = ["-e role=%s" % principal["name"]] + ["-e user=%s" % u for u in users]
-    else:
-        return ["# %s is a session key: contain the role or user that issued it (see timeline.md)"
-                % principal["name"]]
-    return ["%s %s --check   # what it would do" % (base, a) for a in args] + ["%s %s" % (base, a) for a in args]
+        return ["-e role=%s" % principal["name"]] + ["-e user=%s" % u for u in users]
+    return []
+
+
+def source_ips(events):
+    """The IP addresses the events came from (not the service names AWS puts there for its own calls)."""
+    found = set()
+    for event in events:
+        try:
+            found.add(str(ipaddress.ip_address(event.get("source_ip") or "")))
+        except ValueError:
+            pass
+    return sorted(found)
+
+
+def contain_commands(principal, events, items):
+    """The contain.yml commands to run next, each first with --check, one target a run as contain.yml
+    requires: the principal, each instance the principal launched, and per region of those
+    instances the source IPs to block in their VPCs. Instances and VPCs are regional: the
+    commands name their region."""
+    args = _principal_args(principal, events)
+    instances = [i for i in items if i["kind"] == "ec2_instance" and i.get("created_by_principal")]
+    args += ["-e instance_id=%s -e bulwark_aws_region=%s" % (i["id"], i["region"]) for i in instances]
+    ips = source_ips(events)
+    for region in sorted(set(i["region"] for i in instances)) if ips else []:
+        vpcs = sorted(set(i["vpc"] for i in instances if i["region"] == region and i.get("vpc")))
+        if vpcs:
+            args.append("-e 'block_ips=[%s]' -e 'vpc_ids=[%s]' -e bulwark_aws_region=%s"
+                        % (",".join(ips), ",".join(vpcs), region))
+    base = "ansible-playbook bulwark.aws.contain"
+    commands = ["%s %s --check   # what it would do" % (base, a) for a in args] + ["%s %s" % (base, a) for a in args]
+    if principal["kind"] == "access_key" and not principal.get("owner"):
+        commands.insert(0, "# %s is a session key: contain the role or user that issued it (see timeline.md)"
+                        % principal["name"])
+    return commands
 
 
 def body(m):
@@ -164,7 +197,7 @@ def body(m):
         return found, []
 
     def region_work(run):
-        events, event_errors = lookups(run, [principal["lookup"]])
+        events, event_errors = lookups(run, principal["lookups"])
         items, item_errors = inventory.regional(run.client, run.region)
         return dict(events=events, event_errors=event_errors, items=items, item_errors=item_errors)
 
@@ -199,7 +232,7 @@ def body(m):
                 timeline=dict(events=merged, summary=timeline.summarize(merged), changes=timeline.changes(merged),
                               errors=event_errors),
                 inventory=dict(items=items, created_elsewhere=elsewhere, errors=item_errors))
-    commands = contain_commands(principal, merged)
+    commands = contain_commands(principal, merged, items)
     try:
         sums = evidence.write(p["evidence_dir"], case, commands)
     except (OSError, IOError) as e:

@@ -168,9 +168,10 @@ def summarize(events):
 
 def created(events):
     """{name: the event that created it} from the successful Create*, Run*, Put*... events
-    (the names their responses give; a bucket's from CreateBucket's request)."""
+    (the names their responses give; a bucket's from CreateBucket's request). The earliest event
+    naming it: CreateUser made the user, not the CreateAccessKey whose response names it later."""
     names = {}
-    for event in events:
+    for event in sorted(events, key=lambda e: e.get("time") or ""):
         for name in event.get("created") or []:
             names.setdefault(name, event)
     return names
