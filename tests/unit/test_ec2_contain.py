@@ -115,8 +115,8 @@ def test_quarantine_in_another_region_then_a_second_run_changes_nothing(away, ru
     evidence = result["evidence"]
     data = open(evidence["path"], "rb").read()
     assert hashlib.sha256(data).hexdigest() == evidence["sha256"]
-    assert open(evidence["checksum_file"]).read() == "%s  %s\n" % (evidence["sha256"],
-                                                                    os.path.basename(evidence["path"]))
+    checksum_line = "%s  %s\n" % (evidence["sha256"], os.path.basename(evidence["path"]))
+    assert open(evidence["checksum_file"]).read() == checksum_line
     assert all(stat.S_IMODE(os.stat(p).st_mode) == 0o600 for p in (evidence["path"], evidence["checksum_file"]))
     payload = json.loads(data)
     assert payload["resources"]["instance"]["instance_id"] == iid
