@@ -158,13 +158,12 @@ evidence:
 """
 
 import datetime
-import hashlib
 import json
-import os
 import re
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core import files
+from ansible_collections.bulwark.aws.plugins.module_utils.contain.steps import Steps
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import BulwarkModule
 
@@ -221,10 +220,9 @@ def validate(params, named):
         if not path:
             raise ValueError("evidence_dir: give a directory for the CloudTrail evidence (or %s: false)"
                              % named("export_evidence"))
-        if os.path.exists(path) and not os.path.isdir(path):
-            raise ValueError("evidence_dir: %s exists and is not a directory" % path)
-        if not os.path.isdir(path) and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            raise ValueError("evidence_dir: the parent directory of %s does not exist" % path)
+        problem = files.evidence_dir_problem(path)
+        if problem:
+            raise ValueError(problem)
 
 
 def caller_parts(identity):
@@ -235,30 +233,12 @@ def caller_parts(identity):
     return user, role
 
 
-class Containment:
+class Containment(Steps):
+    """The steps of an IAM containment; writes go to IAM (module_utils/contain/steps.py)."""
+
     def __init__(self, m, iam):
-        self.m = m
+        super(Containment, self).__init__(m, iam, "iam")
         self.iam = iam
-        self.steps = []
-        self.failed = []
-
-    def step(self, name, target, status, detail):
-        self.steps.append(dict(step=name, target=target, status=status, detail=detail))
-        if status == "error" and name != "export_evidence":
-            self.failed.append("%s %s: %s" % (name, target, detail))
-
-    def write(self, name, target, action, call, done, would, **kwargs):
-        """Record and (when allowed) make one write; one step entry either way."""
-        self.m.record_change(action)
-        if not self.m.may_change:
-            self.step(name, target, "would_change", would)
-            return
-        try:
-            getattr(self.iam, call)(**kwargs)
-        except (aws.ClientError, aws.BotoCoreError) as e:
-            self.step(name, target, "error", aws.describe_error(e, "iam"))
-            return
-        self.step(name, target, "changed", done)
 
 
 def refuse_self(m, user_arn, kind="user"):
@@ -513,24 +493,20 @@ def lookup_events(cloudtrail, user, start, end, attribute="Username"):
 def write_evidence(directory, user, account_id, start, end, events, principal=None, containment=None):
     """principal: {kind, name, user?, arn?, lookup, file}; containment: the steps made before the
     export and the writes still to come (forced self-containment), listed in the file."""
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o700)
     stamp = end.strftime("%Y%m%dT%H%M%SZ")
     principal = principal or dict(kind="user", name=user, user=user, lookup=("Username", user), file=user)
-    path = os.path.join(directory, "cloudtrail-%s-%s.json" % (principal["file"], stamp))
     payload = {"schema": "bulwark.aws/evidence/v1", "account_id": account_id, "user": principal.get("user"),
                "principal": dict((k, v) for k, v in principal.items() if k not in ("lookup", "file")),
                "start": start.strftime(TIME_FORMAT), "end": end.strftime(TIME_FORMAT),
                "source": "cloudtrail:LookupEvents (%s)" % principal["lookup"][0], "events": events}
     if containment is not None:
         payload["containment"] = containment
-    data = (json.dumps(payload, indent=1, sort_keys=True) + "\n").encode("utf-8")
-    digest = hashlib.sha256(data).hexdigest()
-    for target, content in ((path, data), (path + ".sha256", ("%s  %s\n" % (digest, os.path.basename(path))).encode())):
-        # A new 0600 file renamed onto the name: a file or link someone else left there never
-        # receives the evidence (module_utils/core/files.py).
-        files.replace_atomic(target, content)
-    return {"path": path, "sha256": digest, "checksum_file": path + ".sha256", "events": len(events)}
+    # New 0600 files renamed onto the names: a file or link someone else left there never
+    # receives the evidence (module_utils/core/files.py).
+    evidence = files.write_with_checksum(directory, "cloudtrail-%s-%s.json" % (principal["file"], stamp),
+                                         json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    evidence["events"] = len(events)
+    return evidence
 
 
 def export_evidence(m, c, principal, deferred=()):

@@ -92,6 +92,15 @@ MODULE_CASES = [
     ("iam_contain", dict(user="mallory", evidence_hours=0, export_evidence=False), "evidence_hours"),
     ("iam_contain", dict(user="mallory"), "evidence_dir"),
     ("iam_contain", dict(user="mallory", evidence_dir="/no/such/parent/evidence"), "evidence_dir"),
+    # an instance and attacker addresses (ec2_contain)
+    ("ec2_contain", dict(block_ips=["203.0.113.300"], vpc_ids=["vpc-0123456789abcdef0"], evidence_dir="/tmp"),
+     "block_ips: '203.0.113.300' is not an IPv4 or IPv6 address or CIDR block"),
+    ("ec2_contain", dict(block_ips=["2001:db8::1/64"], vpc_ids=["vpc-0123456789abcdef0"], evidence_dir="/tmp"),
+     "block_ips: '2001:db8::1/64' has host bits set"),
+    ("ec2_contain", dict(instance_id="i-xyz", evidence_dir="/tmp"), "instance_id: 'i-xyz' is not an EC2 instance id"),
+    ("ec2_contain", dict(block_ips=["203.0.113.7"], evidence_dir="/tmp"),
+     "block_ips: no VPC to put the deny entries in: add vpc_ids=[vpc-...]"),
+    ("ec2_contain", dict(instance_id="i-0123456789abcdef0"), "evidence_dir: give a directory"),
     # incident investigation (a directory that is never created: the input fails first)
     ("investigate_principal", dict(access_key_id="not-a-key", evidence_dir="/no/such/investigation"),
      "access_key_id: 'not-a-key' is not an access key id"),

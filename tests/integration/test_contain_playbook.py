@@ -1,9 +1,14 @@
 """playbooks/contain.yml end to end against moto_server: check, contain, idempotent, for a user, an
-access key alone and a role alone; no principal, two principals, a malformed key."""
+access key alone, a role alone, an instance and attacker addresses; no principal, two principals,
+a malformed key, instance id, address or VPC id."""
+
+import json
+import stat
 
 import pytest
 
 from tests.support import seed
+from tests.support.seeds import network
 from tests.support.playbook import run_playbook
 from tests.support.recorder import Recorder
 
@@ -139,3 +144,100 @@ def test_containing_the_operators_own_user_says_to_add_minus_e_force_true(compro
     # The message names what the operator types, not the module option (force: true).
     assert "or with -e force=true to cut this identity off too" in run.stdout, run
     assert rec.writes() == []
+
+
+# --- an instance and attacker addresses (bulwark.aws.ec2_contain) ------------------------------------
+
+@pytest.fixture
+def instance(moto_server):
+    """tests/support/seeds/network.py's insecure instance (us-east-1, default VPC, group web-admin)."""
+    sess = seed.session(moto_server.url)
+    network.insecure(sess)
+    ec2 = seed.client(sess, "ec2", network.HOME)
+    [found] = [i for r in ec2.describe_instances(Filters=[{"Name": "tag:Name", "Values": [network.INSECURE_INSTANCE]}])[
+        "Reservations"] for i in r["Instances"]]
+    return moto_server, ec2, found
+
+
+def evidence_files(tmp_path):
+    directory = tmp_path / "evidence"
+    return sorted(p for p in directory.iterdir() if p.name.startswith("ec2-contain-") and p.suffix == ".json")
+
+
+def test_instance_check_then_quarantine_then_idempotent(instance, tmp_path):
+    server, ec2, found = instance
+    iid = found["InstanceId"]
+    with Recorder(server.url) as rec:
+        check = contain(server, tmp_path, "check", "-e", "instance_id=%s" % iid, "--check")
+    assert check.returncode == 0, check
+    assert rec.calls() and rec.writes() == []
+    assert "isolate_interface: %s: would_change: would move it to bulwark-quarantine (new) only" \
+        % found["NetworkInterfaces"][0]["NetworkInterfaceId"] in check.stdout, check
+    assert "stop_instance: %s: skipped" % iid in check.stdout
+    assert not (tmp_path / "evidence").exists()
+
+    run = contain(server, tmp_path, "apply", "-e", "instance_id=%s" % iid)
+    assert run.returncode == 0, run
+    assert run.recap["localhost"]["changed"] == 1
+    [group] = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["bulwark-quarantine"]}])[
+        "SecurityGroups"]
+    assert group["IpPermissions"] == [] and group["IpPermissionsEgress"] == []
+    now = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
+    assert [g["GroupId"] for g in now["SecurityGroups"]] == [group["GroupId"]]
+    assert now["State"]["Name"] == "running"
+    snaps = ec2.describe_snapshots(OwnerIds=["self"], Filters=[{"Name": "tag:bulwark:instance", "Values": [iid]}])[
+        "Snapshots"]
+    assert len(snaps) == len(now["BlockDeviceMappings"]) >= 1
+    assert "tracked connections" in run.stdout + run.stderr        # the warning points at block_ips
+
+    again = contain(server, tmp_path, "again", "-e", "instance_id=%s" % iid)
+    assert again.returncode == 0, again
+    assert again.recap["localhost"]["changed"] == 0
+    first, second = evidence_files(tmp_path)
+    for path in (first, second):
+        text = path.read_text()
+        ids = [iid, group["GroupId"], found["NetworkInterfaces"][0]["NetworkInterfaceId"]] + [s["SnapshotId"] for s in snaps]
+        assert all(i in text for i in ids), (path, ids)
+        assert json.loads(text)["resources"]["security_groups"][0]["group_id"] == group["GroupId"]
+        assert (path.parent / (path.name + ".sha256")).exists()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_block_ips_in_the_named_vpcs(instance, tmp_path):
+    server, ec2, found = instance
+    vpc = found["VpcId"]
+    args = ("-e", "block_ips=[203.0.113.7,2001:db8::/64]", "-e", "vpc_ids=[%s]" % vpc)
+    with Recorder(server.url) as rec:
+        check = contain(server, tmp_path, "check", *args, "--check")
+    assert check.returncode == 0, check
+    assert rec.writes() == []
+    run = contain(server, tmp_path, "apply", *args)
+    assert run.returncode == 0, run
+    assert run.recap["localhost"]["changed"] == 1
+    [acl] = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkAcls"]
+    denies = sorted((e["RuleNumber"], e["Egress"]) for e in acl["Entries"] if e.get("CidrBlock") == "203.0.113.7/32")
+    assert denies == [(99, False), (99, True)]
+    assert "no allow entry admits inbound from 2001:db8::/64" in run.stdout, run.stdout[-3000:]
+    again = contain(server, tmp_path, "again", *args)
+    assert again.returncode == 0, again
+    assert again.recap["localhost"]["changed"] == 0
+    [path] = evidence_files(tmp_path)[-1:]
+    assert acl["NetworkAclId"] in path.read_text()
+
+
+@pytest.mark.parametrize("args,message", [
+    (("-e", "block_ips=[203.0.113.7]"), "-e block_ips: no VPC to put the deny entries in: add -e vpc_ids=[vpc-...]"),
+    (("-e", "block_ips=[203.0.113.7]", "-e", "user=mallory"), "-e block_ips: no VPC to put the deny entries in"),
+    (("-e", "instance_id=i-12345"), '-e instance_id: "i-12345" is not an EC2 instance id'),
+    (("-e", "block_ips=[203.0.113.300]", "-e", "vpc_ids=[vpc-0123456789abcdef0]"),
+     "-e block_ips: '203.0.113.300' is not an IPv4 or IPv6 address or CIDR block"),
+    (("-e", "block_ips=203.0.113.7", "-e", "vpc_ids=[vpc-12]"), '-e vpc_ids: "vpc-12" is not a VPC id'),
+    (("-e", "instance_id=i-0123456789abcdef0", "-e", "user=mallory"), "needs exactly one principal"),
+    (("-e", "user=mallory", "-e", "stop_instance=true"), "-e stop_instance: give the instance to stop"),
+])
+def test_ec2_bad_input_stops_before_any_call(moto_server, tmp_path, args, message):
+    with Recorder(moto_server.url) as rec:
+        run = contain(moto_server, tmp_path, "bad", *args)
+    assert run.returncode != 0
+    assert message in run.stdout + run.stderr, run
+    assert rec.calls() == []

@@ -24,6 +24,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import hashlib
 import os
 import secrets
 
@@ -88,3 +89,27 @@ def replace_atomic(path, data, mode=MODE):
         except OSError:
             pass
         raise
+
+
+def evidence_dir_problem(path):
+    """Why ``path`` cannot be an evidence directory (one line starting with "evidence_dir: "),
+    or None. No write: checked with the module's input, before any AWS call."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        return "evidence_dir: %s exists and is not a directory" % path
+    if not os.path.isdir(path) and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return "evidence_dir: the parent directory of %s does not exist" % path
+    return None
+
+
+def write_with_checksum(directory, name, data):
+    """``data`` to ``directory/name`` and its sha256 to ``name.sha256`` beside it (the format
+    ``sha256sum -c`` reads), each through replace_atomic (0600); the directory is created 0700
+    when missing. Returns {path, sha256, checksum_file}."""
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o700)
+    data = _bytes(data)
+    path = os.path.join(directory, name)
+    digest = hashlib.sha256(data).hexdigest()
+    replace_atomic(path, data)
+    replace_atomic(path + ".sha256", ("%s  %s\n" % (digest, name)).encode("utf-8"))
+    return {"path": path, "sha256": digest, "checksum_file": path + ".sha256"}
