@@ -96,14 +96,20 @@ def test_alone_a_finding_names_the_option(iam, run_module):
 # --- contain.yml: the -e variables the operator types --------------------------------------------
 
 CONTAIN_NAMES = {"user": "-e user", "access_key_id": "-e access_key_id", "role": "-e role", "force": "-e force",
+                 "revoke_sessions_before": "-e revoke_sessions_before",
                  "evidence_dir": "-e evidence_dir", "evidence_hours": "-e evidence_hours"}
 
 
-def test_contain_playbook_passes_the_names_this_test_uses():
+def test_contain_playbook_names_each_option_by_its_minus_e_variable():
     with open(os.path.join(REPO, "playbooks", "contain.yml")) as f:
         play = yaml.safe_load(f)[0]
-    task = next(t for t in play["tasks"] if "bulwark.aws.iam_contain" in t)
-    assert task["bulwark.aws.iam_contain"]["option_names"] == CONTAIN_NAMES
+    calls = {name: task[name] for task in play["tasks"] for name in task if name.startswith("bulwark.aws.")}
+    assert calls["bulwark.aws.iam_contain"]["option_names"] == CONTAIN_NAMES
+    for name, args in calls.items():
+        names = args["option_names"]
+        assert names == dict((option, "-e " + option) for option in names), name
+        passed = set(args) - {"option_names", "revoke_policy_name"}
+        assert passed <= set(names), (name, passed - set(names))
 
 
 def test_contain_refusal_says_minus_e_force_true(iam, run_module):
