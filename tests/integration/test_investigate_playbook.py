@@ -271,3 +271,25 @@ def test_emulated_region_that_fails_is_an_error_line_and_the_others_are_read(mot
     assert len(timeline["errors"]) == 1
     assert set(timeline["summary"]["regions"]) == {"us-east-1", "ap-southeast-2"}
     assert errors[0] in summary and errors[0] in run.stdout
+
+
+def test_emulated_summary_commands_run_as_printed(moto_server, compromised, tmp_path):
+    """The contain.yml commands summary.md prints work as typed: one of each kind, with --check."""
+    import shlex
+
+    run = investigate(moto_server, tmp_path, "run", "-e", "user=mallory-ci",
+                      "-e", "bulwark_investigate_regions=%s" % ",".join(compromised["regions"]))
+    assert run.returncode == 0, run
+    commands = [line for line in evidence(run)[3].split("## Containment: run next")[1].splitlines()
+                if line.startswith(BASE)]
+    kinds = dict((re.search(r"-e '?(\w+)=", line).group(1), line) for line in commands)
+    assert set(kinds) == {"user", "instance_id", "block_ips"}, commands
+    for kind, line in sorted(kinds.items()):
+        args = shlex.split(line[len(BASE):])
+        with Recorder(moto_server.url) as rec:
+            contain = run_playbook("playbooks/contain.yml", moto_server.env(), *(args + ["--check"]),
+                                   report_dir=tmp_path / ("contain-" + kind),
+                                   extra_env={"BULWARK_EVIDENCE_DIR": str(tmp_path / ("evidence-" + kind))})
+        assert contain.returncode == 0, (line, contain)
+        assert rec.writes() == [], line
+        assert "would" in contain.stdout, (line, contain.stdout[-2000:])
