@@ -59,11 +59,12 @@ description:
     C(BulwarkGuardDutyFindings) letting C(events.amazonaws.com) publish when C(aws:SourceArn) is the
     home rule (merged: every other statement stays). Every enabled region gets its rule, not only
     those where GuardDuty runs yet: the rule costs nothing and alerts once GuardDuty is on."
-  - "An existing rule of that name counts when it is enabled, its pattern matches every GuardDuty
-    finding of O(guardduty_min_severity) or more (no severity filter, or a C(numeric) matcher from
-    that threshold or lower: a lower threshold alerts on more and counts) and it targets an SNS
-    topic of the home region (O(topic_arn) when given), elsewhere the home bus with a role. Else its
-    pattern is rewritten, it is enabled or the target is added; its other targets stay. The topic
+  - "An enabled rule of the default bus, of that name or another, counts when its pattern matches
+    every GuardDuty finding of O(guardduty_min_severity) or more (no severity filter, or a
+    C(numeric) matcher from that threshold or lower: a lower threshold alerts on more and counts)
+    and it targets an SNS topic of the home region (O(topic_arn) when given), elsewhere the home bus
+    with a role. Else the rule C(bulwark-guardduty-findings) gets the pattern, is enabled or gets
+    the target; its other targets stay. The topic
     a new home target notifies is O(topic_arn), else the module's topic when it exists, else the
     one the alarms notify, else the module's topic, created."
   - "C(monitoring.alarm_topic): every topic the alarms (and the GuardDuty rule) notify has a confirmed subscription. With
