@@ -117,8 +117,8 @@ options:
     description:
       - Regions that get the GuardDuty rule. Default every enabled region. The home region (the
         alarm topic's) is always evaluated.
-      - Opt-in regions not enabled for the account are skipped and listed in
-        RV(guardduty_findings.regions).
+      - Opt-in regions not enabled for the account are skipped and listed in RV(guardduty_findings)
+        (C(regions.skipped), with the reason).
     type: list
     elements: str
   region_concurrency:
