@@ -221,9 +221,10 @@ class GuardDutyFindings:
     # --- which topic ---------------------------------------------------------------------------
     def topic_for_fix(self):
         """The topic a new target notifies: the one given, or the module's when it exists, else
-        the one the account's alarms notify, else the module's (made when needed)."""
+        the one the account's alarms notify, else the module's (made when needed). In check mode
+        the module's topic the alarms would make counts as existing: the same choice as the apply."""
         a = self.alarms
-        if a.p["topic_arn"] or a.topic_exists:
+        if a.p["topic_arn"] or a.topic_exists or a.topic_planned:
             return a.topic_arn
         theirs = sorted(set(t for s in a.satisfied.values() for t in s["topics"] if self.is_home_topic(t)))
         return theirs[0] if theirs else a.topic_arn
