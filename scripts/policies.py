@@ -82,6 +82,7 @@ IMPLIED = {
     ("guardduty", "CreateDetector"): ["iam:CreateServiceLinkedRole"],
     ("securityhub", "EnableSecurityHub"): ["iam:CreateServiceLinkedRole"],
     ("access-analyzer", "CreateAnalyzer"): ["iam:CreateServiceLinkedRole"],
+    ("events", "PutTargets"): ["iam:PassRole"],  # a target with a RoleArn (forwarding to another bus)
 }
 # A create call that tags what it creates needs the service's tagging action too.
 TAGGING = {
@@ -99,6 +100,7 @@ TAGGING = {
     ("access-analyzer", "CreateAnalyzer"): "access-analyzer:TagResource",
     ("budgets", "CreateBudget"): "budgets:TagResource",
     ("s3", "CreateBucket"): "s3:PutBucketTagging",
+    ("events", "PutRule"): "events:TagResource",
 }
 _TAG_PARAMETER = re.compile(r"[\"']?\b(Tags|tags|TagsList|ResourceTags)\b[\"']?\s*[=:.]")
 # Signing name (what a request carries) -> botocore service name.

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: log_metric_alarms
-short_description: Ensure the CIS 4.1-4.15 and security services metric filters and alarms on the trail's log group
+short_description: Ensure the CIS 4.1-4.15 and security services alarms, and GuardDuty findings alerts
 version_added: 0.1.0
 description:
   - For each CIS AWS Foundations v3.0 section 4 control (C(monitoring.*), one finding each), ensures
@@ -44,7 +44,30 @@ description:
     threshold the busiest of those shorter periods reaches (the same period: a threshold no higher;
     C(GreaterThanThreshold) one below); an alarm firing on one event always counts. Without one,
     the module adds its own alarm (on the existing filter's metric when there is one)."
-  - "C(monitoring.alarm_topic): every topic the alarms notify has a confirmed subscription. With
+  - "C(monitoring.guardduty_findings_alert): GuardDuty findings of severity O(guardduty_min_severity)
+    or more reach the alarm topic from every enabled region (O(regions) narrows it; the topic's
+    region is always evaluated). EventBridge cannot target a topic of another region, so in the
+    topic's region (the home region) an EventBridge rule C(bulwark-guardduty-findings) on the
+    default bus, pattern
+    C({\"source\": [\"aws.guardduty\"], \"detail-type\": [\"GuardDuty Finding\"], \"detail\": {\"severity\": [{\"numeric\": [\">=\", 7]}]}}),
+    targets the topic; in every other region a rule of the same name and pattern targets the home
+    region's default bus through the role C(bulwark-guardduty-findings-forward) (trusting
+    C(events.amazonaws.com) for this account only, allowed C(events:PutEvents) on that bus only;
+    made once per run, an existing role of that name is used as it is). Forwarded events keep
+    their source, detail-type and detail, so the home rule alerts on them. One finding per
+    region (the rule's ARN) and one for the topic's policy, which gets a statement
+    C(BulwarkGuardDutyFindings) letting C(events.amazonaws.com) publish when C(aws:SourceArn) is the
+    home rule (merged: every other statement stays). Every enabled region gets its rule, not only
+    those where GuardDuty runs yet: the rule costs nothing and alerts once GuardDuty is on."
+  - "An enabled rule of the default bus, of that name or another, counts when its pattern matches
+    every GuardDuty finding of O(guardduty_min_severity) or more (no severity filter, or a
+    C(numeric) matcher from that threshold or lower: a lower threshold alerts on more and counts)
+    and it targets an SNS topic of the home region (O(topic_arn) when given), elsewhere the home bus
+    with a role. Else the rule C(bulwark-guardduty-findings) gets the pattern, is enabled or gets
+    the target; its other targets stay. The topic
+    a new home target notifies is O(topic_arn), else the module's topic when it exists, else the
+    one the alarms notify, else the module's topic, created."
+  - "C(monitoring.alarm_topic): every topic the alarms (and the GuardDuty rule) notify has a confirmed subscription. With
     O(alarm_email) the address is subscribed to the module's topic; the recipient must confirm
     it (until then the control stays V(fail))."
   - "The log group: O(log_group_name), else that of a multi-region trail that logs all
@@ -83,6 +106,25 @@ options:
     description: CIS 4.6, the alarm period in seconds (a multiple of 60 from 60 to 86400).
     type: int
     default: 300
+  guardduty_min_severity:
+    description:
+      - Lowest GuardDuty finding severity (1-10) the GuardDuty rules alert on. GuardDuty severities
+        are LOW 1.0-3.9, MEDIUM 4.0-6.9, HIGH 7.0-8.9 and CRITICAL 9.0-10.0; the default alerts on
+        HIGH and CRITICAL.
+    type: float
+    default: 7
+  regions:
+    description:
+      - Regions that get the GuardDuty rule. Default every enabled region. The home region (the
+        alarm topic's) is always evaluated.
+      - Opt-in regions not enabled for the account are skipped and listed in RV(guardduty_findings)
+        (C(regions.skipped), with the reason).
+    type: list
+    elements: str
+  region_concurrency:
+    description: Regions evaluated at the same time (1 to 64).
+    type: int
+    default: 32
 extends_documentation_fragment:
   - bulwark.aws.connection
 """
@@ -123,6 +165,13 @@ topic_arn:
 alarms:
   description: Per control, the filter and alarm that satisfy it (after this run).
   returned: always
+  type: dict
+guardduty_findings:
+  description:
+    - The GuardDuty findings rules - C(rule), C(min_severity), C(home_region), C(topic_arn) (the topic
+      the home rule notifies), C(forward_role) (C(name), C(arn), C(created); null when no region
+      needed it) and C(regions) (C(evaluated), C(skipped) with the reason).
+  returned: when monitoring.guardduty_findings_alert is selected
   type: dict
 actions:
   description: The writes made (or, in check mode, that would be made).

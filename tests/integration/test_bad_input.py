@@ -79,6 +79,8 @@ MODULE_CASES = [
     ("network_security", dict(flow_logs_retention_days=13), "flow_logs_retention_days"),
     ("network_security", dict(flow_logs_traffic_type="ACCEPT"), "flow_logs_traffic_type"),
     ("network_security", dict(regions=["eu-west-1", "mars-north-1"]), "regions: 'mars-north-1'"),
+    ("log_metric_alarms", dict(guardduty_min_severity=11), "guardduty_min_severity: 11.0 must be a number from 1 to 10"),
+    ("log_metric_alarms", dict(guardduty_min_severity="high"), "guardduty_min_severity"),
     ("storage_security", dict(bucket_concurrency=0), "bucket_concurrency: 0 is out of range"),
     ("storage_security", dict(enforce_bucket_tls="sometimes"), "enforce_bucket_tls"),
     # incident containment
@@ -213,6 +215,9 @@ ROLE_CASES = [
     (["-e", json.dumps({"bulwark_network_admin_ports": [22, 70000]})], "bulwark_network_admin_ports: 70000"),
     (["-e", "bulwark_network_flow_logs_retention_days=13"], "bulwark_network_flow_logs_retention_days"),
     (["-e", "bulwark_storage_bucket_concurrency=0"], "bulwark_storage_bucket_concurrency: 0 is out of range"),
+    (["-e", "bulwark_monitoring_guardduty_min_severity=0.5"],
+     "bulwark_monitoring_guardduty_min_severity: 0.5 must be a number from 1 to 10"),
+    (["-e", "bulwark_monitoring_guardduty_min_severity=high"], "bulwark_monitoring_guardduty_min_severity"),
     (["-e", "bulwark_aws_region=mars-north-1"], "region: 'mars-north-1' is not an AWS region"),
     (["-e", json.dumps({"bulwark_waivers": [{"control": "iam.user_mfa", "reason": "x", "expires": "soon"}]})],
      "expires"),

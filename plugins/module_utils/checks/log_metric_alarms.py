@@ -14,14 +14,17 @@ __metaclass__ = type
 import re
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import cis_patterns
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import cloudtrail as ctu
 from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.checks.monitoring import guardduty_findings
 
 CONTROLS = ids(module="log_metric_alarms")
 TOPIC = "monitoring.alarm_topic"
-ALARM_CONTROLS = [c for c in CONTROLS if c != TOPIC]
+GUARDDUTY = guardduty_findings.CONTROL
+ALARM_CONTROLS = [c for c in CONTROLS if c not in (TOPIC, GUARDDUTY)]
 FAULTS = (aws.ClientError, aws.BotoCoreError, NotImplementedError)
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$")
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -63,6 +66,8 @@ def validate(params, _named):
             or len(params["metric_namespace"]) > 255:
         raise ValueError("metric_namespace: %r must be 1-255 characters and not start with AWS/ (reserved)"
                          % params["metric_namespace"])
+    guardduty_findings.validate(params)
+    regions_util.validate_regions(params)
 
 
 def fires_on_one_event(alarm):
@@ -113,9 +118,11 @@ class Alarms:
         self.log_group = None
         self.topic_arn = None
         self.topic_exists = False
+        self.topic_planned = False  # check mode: sns:CreateTopic already recorded
         self.subscriptions = {}  # topic ARN -> [subscription]
         self.satisfied = {}      # control -> {"filter", "alarm", "topics"}
         self.missing_group = None  # why the log group is not there yet (check mode)
+        self.guardduty = None      # the GuardDuty findings rules (after the alarms: the home region is known)
 
     def fixable(self, control):
         return self.m.findings.wants(control) and not self.m.findings.is_waived(control, self.resource())
@@ -178,7 +185,7 @@ class Alarms:
 
     def ensure_topic(self, sns):
         """The module's topic exists (created when this run needs it and may)."""
-        if self.topic_exists:
+        if self.topic_exists or self.topic_planned:
             return
         if self.p["topic_arn"]:
             raise ValueError("%s: %s does not exist" % (self.m.option("topic_arn"), self.topic_arn))
@@ -187,6 +194,8 @@ class Alarms:
             self.topic_arn = sns.create_topic(Name=self.p["topic_name"],
                                               Tags=[{"Key": "managed-by", "Value": "bulwark.aws"}])["TopicArn"]
             self.topic_exists = True
+        else:
+            self.topic_planned = True
 
     def confirmed(self, sns, topic):
         if topic not in self.subscriptions:
@@ -344,17 +353,44 @@ class Alarms:
 
     # --- the run --------------------------------------------------------------------------------
     def run(self):
+        """The alarms, then the GuardDuty findings rules (they may share the topic), then the
+        subscribers of every topic either notifies."""
+        reached = self.run_alarms([c for c in self.m.params["controls"] if c != GUARDDUTY])
+        sns = self.m.client("sns", self.region)
+        self.guardduty = guardduty_findings.GuardDutyFindings(self)
+        rule_topics = []
+        if self.m.findings.wants(GUARDDUTY):
+            try:
+                if reached is None:  # the alarms did not get to the topic
+                    self.find_topic(sns)
+                rule_topics = self.guardduty.run()
+            except FAULTS as e:
+                self.m.findings.error_for([GUARDDUTY], aws.describe_error(e, "sns"), region=self.region)
+        if reached is None:
+            return
+        topics = set(t for s in self.satisfied.values() for t in s["topics"]) | set(reached) | set(rule_topics)
+        if self.topic_exists or self.topic_planned:
+            topics.add(self.topic_arn)
+        try:
+            self.report_topic(sns, sorted(topics))
+        except FAULTS as e:
+            self.m.findings.error_for([TOPIC], aws.describe_error(e, "sns"), resource=self.resource(),
+                                      region=self.region)
+
+    def run_alarms(self, controls):
+        """The filters and alarms of ``controls``: [] when done, None when they could not get to
+        the topic (their findings say why)."""
         try:
             exists, why_not = self.find_log_group()
         except FAULTS as e:
-            self.m.findings.error_for(self.m.params["controls"], aws.describe_error(e, "cloudtrail/logs"))
-            return
+            self.m.findings.error_for(controls, aws.describe_error(e, "cloudtrail/logs"))
+            return None
         # Check mode: the cloudtrail role has not created the group yet, so plan on an empty one
         # (drift, with the writes it would make). Otherwise nothing can go on a missing group.
         if not exists and (not self.log_group or self.m.may_change):
-            for control in self.m.params["controls"]:
+            for control in controls:
                 self.add(control, "fail", why_not)
-            return
+            return None
         self.missing_group = None if exists else why_not
         logs = self.m.client("logs", self.region)
         cloudwatch = self.m.client("cloudwatch", self.region)
@@ -363,8 +399,8 @@ class Alarms:
             self.find_topic(sns)
             plans = self.evaluate(logs, cloudwatch, sns)
         except FAULTS as e:
-            self.m.findings.error_for(self.m.params["controls"], aws.describe_error(e, "cloudwatch"))
-            return
+            self.m.findings.error_for(controls, aws.describe_error(e, "cloudwatch"))
+            return None
         for plan in plans:
             if plan["ok"]:
                 self.add(plan["control"], "pass", plan["message"])
@@ -379,21 +415,17 @@ class Alarms:
                 todo = []
         for plan in todo:
             self.apply(logs, cloudwatch, sns, plan)
-        topics = sorted(set(t for s in self.satisfied.values() for t in s["topics"]))
-        if self.topic_exists or (todo and not self.m.may_change):
-            topics = sorted(set(topics + [self.topic_arn]))
-        try:
-            self.report_topic(sns, topics)
-        except FAULTS as e:
-            self.m.findings.error_for([TOPIC], aws.describe_error(e, "sns"), resource=self.resource(),
-                                      region=self.region)
+        return [self.topic_arn] if todo and not self.m.may_change else []
 
     def result(self):
-        return dict(log_group_name=self.log_group, topic_arn=self.topic_arn, alarms=self.satisfied)
+        result = dict(log_group_name=self.log_group, topic_arn=self.topic_arn, alarms=self.satisfied)
+        if self.guardduty is not None and self.m.findings.wants(GUARDDUTY):
+            result["guardduty_findings"] = self.guardduty.result()
+        return result
 
 
 def argument_spec():
-    return dict(
+    spec = dict(
         log_group_name=dict(type="str"),
         topic_arn=dict(type="str"),
         topic_name=dict(type="str", default="bulwark-security-alarms"),
@@ -402,7 +434,10 @@ def argument_spec():
         metric_namespace=dict(type="str", default=cis_patterns.NAMESPACE),
         console_auth_failures_threshold=dict(type="int", default=5),
         console_auth_failures_period=dict(type="int", default=300),
+        guardduty_min_severity=dict(type="float", default=7.0),
     )
+    spec.update(regions_util.REGIONS_ARGUMENT_SPEC)
+    return spec
 
 
 def body(m):

@@ -247,6 +247,14 @@ _CATALOGUE = [
        "and disassociation from the administrator account, Security Hub DisableSecurityHub and "
        "BatchDisableStandards, and IAM Access Analyzer DeleteAnalyzer (the monitoring role writes it), and an alarm "
        "notifying the security topic."),
+    _c("monitoring.guardduty_findings_alert",
+       "GuardDuty findings of high severity reach the alarm topic from every region", "medium", None, None, None,
+       "auto",
+       "Create an EventBridge rule bulwark-guardduty-findings in every enabled region (not only where GuardDuty "
+       "runs yet: it alerts once GuardDuty is on) for GuardDuty findings of severity "
+       "bulwark_monitoring_guardduty_min_severity (7, HIGH) or more: in the alarm topic's region it targets the "
+       "topic, whose policy lets events.amazonaws.com publish for that rule; elsewhere it forwards to that region's "
+       "default event bus through the role bulwark-guardduty-findings-forward (the monitoring role does this)."),
     _c("monitoring.alarm_topic", "The alarm SNS topic has at least one subscriber", "medium", None, None, None,
        "auto",
        "Subscribe the security team to the alarm topic (bulwark_monitoring_alarm_email) and confirm the email."),
@@ -377,11 +385,18 @@ def all_controls():
     return list(_CATALOGUE)
 
 
+# Tags that select a control besides its id, its dotted prefixes and its role: the service it is about.
+_MORE_TAGS = {
+    "monitoring.guardduty_findings_alert": ("guardduty",),
+}
+
+
 def scopes(control_id):
-    """The tags that select a control: its id, every dotted prefix of it, and its role."""
+    """The tags that select a control: its id, every dotted prefix of it, its role, and _MORE_TAGS."""
     parts = control_id.split(".")
     out = set(".".join(parts[:n]) for n in range(1, len(parts) + 1))
     out.add(get(control_id).role)
+    out.update(_MORE_TAGS.get(control_id, ()))
     return out
 
 

@@ -6,7 +6,9 @@ of its own name with a console-style bucket policy and key policy, CloudWatch Lo
 S3 data events, and the 15 CIS 4.x filters written the way CIS prints them (4.1's and 4.13's
 ungrouped audit text included; 4.15 with the three events Prowler's check requires beyond the
 CIS list), under names of their own, with alarms notifying a subscribed topic. Every filter is
-one Prowler's checks recognise too.
+one Prowler's checks recognise too. GuardDuty findings of HIGH severity or more reach that topic
+from every enabled region: an EventBridge rule of the team's name in each, the home one
+targeting the topic (whose policy lets it publish), the others forwarding to the home bus.
 
 Both are plain API calls: nothing here uses the module code it tests.
 """
@@ -24,6 +26,8 @@ ACCESS_LOG_BUCKET = "hardened-s3-access-logs"
 LOG_GROUP = "CloudTrail/org-security-trail"
 ROLE = "CloudTrail_CloudWatchLogs_Role"
 TOPIC = "security-alerts"
+FINDINGS_RULE = "guardduty-high-findings"     # the team's EventBridge rule in every enabled region
+FORWARD_ROLE = "eventbridge-forward-to-home"
 ALERT_EMAIL = "security-team@example.com"
 APP_KEY_DESCRIPTION = "application data key (insecure seed: rotation off)"
 # The insecure account already has a bucket for S3 server access logs, as most do. Two auto
@@ -212,3 +216,32 @@ def hardened(sess):
         cloudwatch.put_metric_alarm(AlarmName="%s-alarm" % name, MetricName=metric, Namespace="CISBenchmark",
                                     Statistic="Sum", Period=300, EvaluationPeriods=1, Threshold=1,
                                     ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic])
+    _guardduty_findings_rules(sess, account, topic)
+
+
+def _guardduty_findings_rules(sess, account, topic):
+    """HIGH and CRITICAL GuardDuty findings (severity 7 or more) to the topic, from every region."""
+    from tests.support.seeds.guardrails import enabled_regions
+
+    pattern = json.dumps({"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"],
+                          "detail": {"severity": [{"numeric": [">=", 7]}]}})
+    home_bus = "arn:aws:events:%s:%s:event-bus/default" % (REGION, account)
+    iam, sns = client(sess, "iam", REGION), client(sess, "sns", REGION)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                                                     "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName=FORWARD_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=FORWARD_ROLE, PolicyName="put-events-home", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "events:PutEvents", "Resource": home_bus}]}))
+    for region in enabled_regions(sess):
+        events = client(sess, "events", region)
+        rule = events.put_rule(Name=FINDINGS_RULE, EventPattern=pattern, State="ENABLED")["RuleArn"]
+        if region == REGION:
+            events.put_targets(Rule=FINDINGS_RULE, Targets=[{"Id": "alerts", "Arn": topic}])
+            home_rule = rule
+        else:
+            events.put_targets(Rule=FINDINGS_RULE, Targets=[{"Id": "home", "Arn": home_bus, "RoleArn": role}])
+    topic_policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    topic_policy["Statement"].append({"Sid": "EventBridgeFindings", "Effect": "Allow",
+                                      "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish",
+                                      "Resource": topic, "Condition": {"ArnEquals": {"aws:SourceArn": home_rule}}})
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(topic_policy))
