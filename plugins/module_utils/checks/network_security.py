@@ -81,7 +81,7 @@ def body(m):
     plan = regions_util.RegionPlan([])
     if m.wants(*CONTROLS):
         plan = regions_util.plan_regions(m, m.params["regions"], CONTROLS)
-    delivery = flow_logs.Delivery(m)
+    delivery = flow_logs.delivery_role(m)
     if plan.regions:
         regions_util.for_each_region(m, plan.regions, lambda run: check_region(run, delivery), CONTROLS)
     result = dict(regions=plan.as_result())

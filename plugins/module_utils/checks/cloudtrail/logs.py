@@ -12,6 +12,7 @@ __metaclass__ = type
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import cloudtrail as ctu
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
+from ansible_collections.bulwark.aws.plugins.module_utils.domain.service_roles import get_role
 from ansible_collections.bulwark.aws.plugins.module_utils.checks.cloudtrail.run import CLOUDWATCH
 
 DEFAULT_LOG_GROUP = "bulwark-cloudtrail"
@@ -86,15 +87,6 @@ def ensure_log_group(run):
         run.m.record_change("logs:PutRetentionPolicy %s" % run.log_group)
         if run.m.may_change:
             logs.put_retention_policy(logGroupName=run.log_group, retentionInDays=days)
-
-
-def get_role(iam, name):
-    try:
-        return iam.get_role(RoleName=name)["Role"]
-    except aws.ClientError as e:
-        if aws.error_code(e) == "NoSuchEntity":
-            return None
-        raise
 
 
 def ensure_logs_role(run):

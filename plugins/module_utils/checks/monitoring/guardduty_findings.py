@@ -23,12 +23,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import threading
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
-from ansible_collections.bulwark.aws.plugins.module_utils.checks.cloudtrail.logs import get_role
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import service_roles
 
 CONTROL = "monitoring.guardduty_findings_alert"
 RULE = "bulwark-guardduty-findings"
@@ -39,7 +38,7 @@ TOPIC_TARGET = "bulwark-alarm-topic"      # target ids of the rules bulwark.aws 
 BUS_TARGET = "bulwark-home-event-bus"
 SERVICE = "events.amazonaws.com"
 SOURCE, DETAIL_TYPE = "aws.guardduty", "GuardDuty Finding"
-MANAGED_TAG = {"Key": "managed-by", "Value": "bulwark.aws"}
+MANAGED_TAG = service_roles.MANAGED_TAG
 # GuardDuty severity levels: (name, lowest, next level's lowest); CRITICAL goes up to 10.0.
 LEVELS = (("LOW", 1.0, 4.0), ("MEDIUM", 4.0, 7.0), ("HIGH", 7.0, 9.0), ("CRITICAL", 9.0, 10.1))
 MIN_SEVERITY, MAX_SEVERITY = 1.0, 10.0
@@ -130,70 +129,10 @@ def topic_statement(topic_arn, home_rule_arn):
             "Resource": topic_arn, "Condition": {"ArnEquals": {"aws:SourceArn": home_rule_arn}}}
 
 
-def role_trust(account):
-    return {"Version": policy.VERSION, "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": SERVICE}, "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]}
-
-
-def role_policy(home_bus_arn):
+def role_permissions(home_bus_arn):
     return {"Version": policy.VERSION, "Statement": [{
         "Sid": "ForwardGuardDutyFindingsToTheHomeBus", "Effect": "Allow", "Action": "events:PutEvents",
         "Resource": home_bus_arn}]}
-
-
-class Forwarding:
-    """The role the other regions' rules forward with, looked up (and made) once per run under a
-    lock by the first region that needs it; the ARN, or the AWS fault, is handed to every later
-    region (as network/flow_logs.Delivery)."""
-
-    def __init__(self, m, home_bus_arn):
-        self.m = m
-        self.home_bus_arn = home_bus_arn
-        self._lock = threading.Lock()
-        self._done = None
-        self.role = None  # {name, arn, created} once a region needed it (the module's result)
-
-    def role_arn(self):
-        with self._lock:
-            if self._done is None:
-                try:
-                    self._done = (True, self._ensure_role())
-                except regions_util.AWS_FAULTS as e:
-                    self._done = (False, e)
-            ok, value = self._done
-        if not ok:
-            raise value
-        return value
-
-    def _ensure_role(self):
-        m = self.m
-        iam = m.client("iam")
-        role = get_role(iam, ROLE)
-        if role is not None:
-            self.role = dict(name=ROLE, arn=role["Arn"], created=False)
-            return role["Arn"]
-        ident = m.identity()
-        arn = "arn:%s:iam::%s:role/%s" % (ident["partition"], ident["account_id"], ROLE)
-        m.record_change("iam:CreateRole %s" % ROLE)
-        m.record_change("iam:PutRolePolicy %s/%s" % (ROLE, ROLE_POLICY_NAME))
-        if m.may_change:
-            try:
-                made = iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=policy.dumps(role_trust(
-                    ident["account_id"])), Tags=[MANAGED_TAG],
-                    Description="EventBridge forwards GuardDuty findings to the home region's bus (bulwark.aws)")
-                arn = made["Role"]["Arn"]
-            except aws.ClientError as e:
-                if aws.error_code(e) != "EntityAlreadyExists":
-                    raise
-                # Made meanwhile by another run: used as it is, like any existing role.
-                arn = get_role(iam, ROLE)["Arn"]
-                self.role = dict(name=ROLE, arn=arn, created=False)
-                return arn
-            iam.put_role_policy(RoleName=ROLE, PolicyName=ROLE_POLICY_NAME,
-                                PolicyDocument=policy.dumps(role_policy(self.home_bus_arn)))
-        self.role = dict(name=ROLE, arn=arn, created=m.may_change)
-        return arn
 
 
 class GuardDutyFindings:
@@ -209,7 +148,9 @@ class GuardDutyFindings:
         self.account, self.partition = alarms.account, alarms.partition
         self.home_rule_arn = rule_arn(self.partition, self.home, self.account)
         self.home_bus_arn = bus_arn(self.partition, self.home, self.account)
-        self.forwarding = Forwarding(self.m, self.home_bus_arn)
+        self.forwarding = service_roles.ServiceRole(
+            self.m, ROLE, SERVICE, ROLE_POLICY_NAME, lambda ident: role_permissions(self.home_bus_arn),
+            "EventBridge forwards GuardDuty findings to the home region's bus (bulwark.aws)")
         self.topic_arn = None  # the topic the home rule notifies (after this run)
         self.source_rule_arn = self.home_rule_arn  # the home rule that publishes to it (a team's may)
         self.plan = regions_util.RegionPlan([])
@@ -325,7 +266,7 @@ class GuardDutyFindings:
                 self.ensure_topic(topic)
                 target = {"Id": TOPIC_TARGET, "Arn": topic}
             else:
-                target = {"Id": BUS_TARGET, "Arn": self.home_bus_arn, "RoleArn": self.forwarding.role_arn()}
+                target = {"Id": BUS_TARGET, "Arn": self.home_bus_arn, "RoleArn": self.forwarding.arn()}
         for write in writes:
             actions.append({"put_rule": "events:PutRule %s" % RULE, "enable_rule": "events:EnableRule %s" % RULE,
                             "put_targets": "events:PutTargets %s -> %s" % (RULE, (target or {}).get("Arn"))}[write])

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core.controls import ids
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import service_roles
 
 CONTROLS = ids(module="network_security")
 DEFAULT_SG = "network.default_security_group"
@@ -29,7 +30,7 @@ R_IMDS_DEFAULTS = "instance-metadata-defaults"
 
 ANY_IPV4 = "0.0.0.0/0"
 ANY_IPV6 = "::/0"
-MANAGED_TAG = {"Key": "managed-by", "Value": "bulwark.aws"}
+MANAGED_TAG = service_roles.MANAGED_TAG
 MAX_LISTED = 5  # resources named in one message ("eni-1, eni-2, ... and 7 more")
 
 

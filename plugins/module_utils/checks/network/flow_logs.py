@@ -13,12 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import threading
-
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
-from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
-from ansible_collections.bulwark.aws.plugins.module_utils.checks.cloudtrail.logs import get_role
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import service_roles
 from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common import (
     FLOW_LOGS,
     MANAGED_TAG,
@@ -34,70 +31,19 @@ CREATE_BATCH = 25  # VPCs per ec2:CreateFlowLogs call
 ALREADY_EXISTS = "FlowLogAlreadyExists"  # the same flow log (resource, traffic, destination) exists
 
 
-def role_trust(account):
-    return {"Version": policy.VERSION, "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": SERVICE}, "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account}}}]}
-
-
-def role_policy(partition, account, log_group):
+def role_permissions(partition, account, log_group):
     return {"Version": policy.VERSION, "Statement": [{
         "Sid": "FlowLogsWriteToTheirLogGroup", "Effect": "Allow",
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
         "Resource": "arn:%s:logs:*:%s:log-group:%s:*" % (partition, account, log_group)}]}
 
 
-class Delivery:
-    """The delivery role, looked up (and made) once per run under a lock by the first region that
-    needs it; the ARN, or the AWS fault, is handed to every later region."""
-
-    def __init__(self, m):
-        self.m = m
-        self._lock = threading.Lock()
-        self._done = None
-        self.role = None  # {name, arn, created} once a region needed it (the module's result)
-
-    def role_arn(self):
-        with self._lock:
-            if self._done is None:
-                try:
-                    self._done = (True, self._ensure_role())
-                except regions_util.AWS_FAULTS as e:
-                    self._done = (False, e)
-            ok, value = self._done
-        if not ok:
-            raise value
-        return value
-
-    def _ensure_role(self):
-        m = self.m
-        iam = m.client("iam")
-        name = m.params["flow_logs_role_name"]
-        role = get_role(iam, name)
-        if role is not None:
-            self.role = dict(name=name, arn=role["Arn"], created=False)
-            return role["Arn"]
-        ident = m.identity()
-        arn = "arn:%s:iam::%s:role/%s" % (ident["partition"], ident["account_id"], name)
-        m.record_change("iam:CreateRole %s" % name)
-        m.record_change("iam:PutRolePolicy %s/%s" % (name, ROLE_POLICY_NAME))
-        if m.may_change:
-            try:
-                trust = policy.dumps(role_trust(ident["account_id"]))
-                made = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust, Tags=[MANAGED_TAG],
-                                       Description="VPC flow logs deliver to CloudWatch Logs (bulwark.aws)")
-                arn = made["Role"]["Arn"]
-            except aws.ClientError as e:
-                if aws.error_code(e) != "EntityAlreadyExists":
-                    raise
-                # Made meanwhile by another run: used as it is, like any existing role.
-                arn = get_role(iam, name)["Arn"]
-                self.role = dict(name=name, arn=arn, created=False)
-                return arn
-            iam.put_role_policy(RoleName=name, PolicyName=ROLE_POLICY_NAME, PolicyDocument=policy.dumps(
-                role_policy(ident["partition"], ident["account_id"], m.params["flow_logs_log_group"])))
-        self.role = dict(name=name, arn=arn, created=m.may_change)
-        return arn
+def delivery_role(m):
+    """The role VPC flow logs deliver with (flow_logs_role_name), made once per run."""
+    return service_roles.ServiceRole(
+        m, m.params["flow_logs_role_name"], SERVICE, ROLE_POLICY_NAME,
+        lambda ident: role_permissions(ident["partition"], ident["account_id"], m.params["flow_logs_log_group"]),
+        "VPC flow logs deliver to CloudWatch Logs (bulwark.aws)")
 
 
 def ensure_log_group(run):
@@ -162,7 +108,7 @@ def check_flow_logs(run, delivery):
             to_fix.append(vpc["VpcId"])
     if not to_fix:
         return
-    role_arn = run.guard([FLOW_LOGS], "iam", delivery.role_arn)
+    role_arn = run.guard([FLOW_LOGS], "iam", delivery.arn)
     if role_arn is None or not run.guard([FLOW_LOGS], "logs", ensure_log_group, run):
         return
     group = run.params["flow_logs_log_group"]
