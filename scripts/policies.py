@@ -368,9 +368,23 @@ def recorded_sets(log=print, only=None):
                 moto.reset()
                 seed.seed("insecure", moto.url)
                 for args in (["--check"], []):
-                    log("recording contain.yml %s" % " ".join(args))
+                    log("recording contain.yml -e user %s" % " ".join(args))
                     out["contain"] |= _recorded(moto, "playbooks/contain.yml", ["-e", "user=bob-two-keys"] + args,
                                                 work, "contain" + "".join(args))
+                # The other principals, on the compromised seed: an instance (stopped too, its
+                # VPC's addresses blocked), the backdoor key, the role.
+                from tests.support.seeds import compromise
+
+                moto.reset()
+                made = compromise.compromised(seed.session(moto.url))
+                instance = made["instances"][made["regions"][0]]
+                principals = (["-e", "instance_id=" + instance, "-e", "stop_instance=true", "-e", "block_ips=[203.0.113.9]"],
+                              ["-e", "access_key_id=" + made["backdoor_key"]], ["-e", "role=" + compromise.ROLE])
+                for args in (["--check"], []):
+                    for principal in principals:
+                        log("recording contain.yml %s %s" % (" ".join(principal), " ".join(args)))
+                        out["contain"] |= _recorded(moto, "playbooks/contain.yml", principal + args, work,
+                                                    "contain-%s%s" % (principal[1].split("=")[0], "".join(args)))
     finally:
         moto.stop()
     out["harden"] |= out["audit"]
