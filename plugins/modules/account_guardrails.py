@@ -34,17 +34,6 @@ description:
 author:
   - bulwark.aws contributors (@bulwark-aws)
 options:
-  regions:
-    description:
-      - Evaluate only these regions (names botocore knows, in the home region's partition).
-        Default, every region enabled for the account.
-      - A listed opt-in region that is not enabled is skipped with a warning.
-    type: list
-    elements: str
-  region_concurrency:
-    description: Regions evaluated at the same time (1 to 64).
-    type: int
-    default: 32
   ebs_kms_key:
     description:
       - KMS key for EBS encryption by default, the same in every region. Use an alias
@@ -112,6 +101,7 @@ options:
     default: bulwark-account-analyzer
 extends_documentation_fragment:
   - bulwark.aws.connection
+  - bulwark.aws.regions
 notes:
   - "moto (the test emulator) has no IAM Access Analyzer, and no Security Hub standards or
     aggregator APIs: against it those findings are V(error); the unit tests cover them with

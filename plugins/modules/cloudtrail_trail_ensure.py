@@ -148,14 +148,9 @@ options:
     description:
       - Regions whose KMS keys C(kms.key_rotation) evaluates. Default every enabled region.
       - Opt-in regions not enabled for the account are skipped and listed in RV(regions).
-    type: list
-    elements: str
-  region_concurrency:
-    description: Regions evaluated at the same time (1 to 64).
-    type: int
-    default: 32
 extends_documentation_fragment:
   - bulwark.aws.connection
+  - bulwark.aws.regions
 """
 
 EXAMPLES = r"""

@@ -82,12 +82,6 @@ options:
     default: bulwark-quarantine
   regions:
     description: The regions to search for O(instance_id) and O(vpc_ids). By default every enabled region.
-    type: list
-    elements: str
-  region_concurrency:
-    description: How many regions are searched at once (1 to 64).
-    type: int
-    default: 32
   evidence_dir:
     description:
       - Directory for the evidence file C(ec2-contain-<case>-<UTC time>.json) and its C(.sha256) file
@@ -97,6 +91,7 @@ options:
     type: path
 extends_documentation_fragment:
   - bulwark.aws.connection
+  - bulwark.aws.regions
 notes:
   - Permissions it needs are listed in docs/incident-response.md.
   - Snapshots are started, not waited for. Their state is in the evidence file and in C(DescribeSnapshots).

@@ -56,12 +56,6 @@ options:
     default: 72h
   regions:
     description: The regions to read. By default every enabled region.
-    type: list
-    elements: str
-  region_concurrency:
-    description: How many regions are read at once (1 to 64).
-    type: int
-    default: 32
   evidence_dir:
     description:
       - The directory of the evidence files (created with mode 0700 when missing). It must not hold
@@ -71,6 +65,7 @@ options:
     required: true
 extends_documentation_fragment:
   - bulwark.aws.connection
+  - bulwark.aws.regions
 """
 
 EXAMPLES = r"""

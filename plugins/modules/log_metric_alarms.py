@@ -119,14 +119,9 @@ options:
         alarm topic's) is always evaluated.
       - Opt-in regions not enabled for the account are skipped and listed in RV(guardduty_findings)
         (C(regions.skipped), with the reason).
-    type: list
-    elements: str
-  region_concurrency:
-    description: Regions evaluated at the same time (1 to 64).
-    type: int
-    default: 32
 extends_documentation_fragment:
   - bulwark.aws.connection
+  - bulwark.aws.regions
 """
 
 EXAMPLES = r"""

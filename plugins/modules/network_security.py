@@ -47,17 +47,6 @@ description:
 author:
   - bulwark.aws contributors (@bulwark-aws)
 options:
-  regions:
-    description:
-      - Evaluate only these regions (names botocore knows, in the home region's partition).
-        Default, every region enabled for the account.
-      - A listed opt-in region that is not enabled is skipped with a warning.
-    type: list
-    elements: str
-  region_concurrency:
-    description: Regions evaluated at the same time (1 to 64).
-    type: int
-    default: 32
   admin_ports:
     description:
       - The remote administration ports no security group or network ACL may open to the
@@ -126,6 +115,7 @@ options:
     default: bulwark-vpc-flow-logs
 extends_documentation_fragment:
   - bulwark.aws.connection
+  - bulwark.aws.regions
 notes:
   - "moto (the test emulator) has no EC2 instance metadata defaults API
     (C(ec2:GetInstanceMetadataDefaults), C(ec2:ModifyInstanceMetadataDefaults)): against it the

@@ -51,12 +51,6 @@ options:
       - Evaluate only these regions (names botocore knows, in the home region's partition), and only
         the buckets in them. Default, every region enabled for the account.
       - A listed opt-in region that is not enabled is skipped with a warning.
-    type: list
-    elements: str
-  region_concurrency:
-    description: Regions evaluated at the same time (1 to 64).
-    type: int
-    default: 32
   bucket_concurrency:
     description:
       - Buckets evaluated at the same time (1 to 64). S3 is read bucket by bucket (2 to 3 requests
@@ -94,6 +88,7 @@ options:
     default: false
 extends_documentation_fragment:
   - bulwark.aws.connection
+  - bulwark.aws.regions
 notes:
   - Every call on a bucket carries C(ExpectedBucketOwner) (this account), so a bucket name that changed
     hands after C(ListBuckets) is never read or written.
