@@ -348,5 +348,5 @@ def test_bad_input_fails_before_any_call(moto_server, run_module, args, message)
 def test_the_control_is_in_the_catalogue_with_its_tags():
     control = controls.get(CONTROL)
     assert (control.module, control.role, control.remediation_kind) == ("log_metric_alarms", "monitoring", "auto")
-    assert controls.scopes(CONTROL) == {"monitoring", CONTROL, "guardduty"}
+    assert controls.scopes(CONTROL) == {"monitoring", CONTROL}
     assert CONTROL in mod.CONTROLS and CONTROL not in mod.ALARM_CONTROLS

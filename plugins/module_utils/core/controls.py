@@ -386,17 +386,11 @@ def all_controls():
 
 
 # Tags that select a control besides its id, its dotted prefixes and its role: the service it is about.
-_MORE_TAGS = {
-    "monitoring.guardduty_findings_alert": ("guardduty",),
-}
-
-
 def scopes(control_id):
-    """The tags that select a control: its id, every dotted prefix of it, its role, and _MORE_TAGS."""
+    """The tags that select a control: its id, every dotted prefix of it, its role."""
     parts = control_id.split(".")
     out = set(".".join(parts[:n]) for n in range(1, len(parts) + 1))
     out.add(get(control_id).role)
-    out.update(_MORE_TAGS.get(control_id, ()))
     return out
 
 
