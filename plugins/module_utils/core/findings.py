@@ -23,6 +23,11 @@ STATUSES = ("error", "fail", "drift", "manual", "waived", "fixed", "pass")
 SEVERITY_RANK = {"pass": 0, "fixed": 0, "waived": 0, "manual": 1, "drift": 2, "fail": 3, "error": 4}
 
 
+def counted(n, singular, plural=None):
+    """'1 bucket', '3 buckets': a count in a finding's message."""
+    return "%d %s" % (n, singular if n == 1 else (plural or singular + "s"))
+
+
 def finding(control, status, message, resource=None, region=None):
     """Build one finding. Unknown control ids and statuses are programming errors."""
     controls.get(control)  # raises KeyError naming the unknown id

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import cloudtrail as ctu
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import log_groups
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
 from ansible_collections.bulwark.aws.plugins.module_utils.domain.service_roles import get_role
 from ansible_collections.bulwark.aws.plugins.module_utils.checks.cloudtrail.run import CLOUDWATCH
@@ -59,8 +60,7 @@ def ensure_logs(run):
 
 def ensure_log_group(run):
     logs = run.m.client("logs", run.region)
-    groups = logs.describe_log_groups(logGroupNamePrefix=run.log_group).get("logGroups", [])
-    group = next((g for g in groups if g["logGroupName"] == run.log_group), None)
+    group = log_groups.find(logs, run.log_group)
     days = run.p["log_retention_days"]
     if group is None:
         run.problem(CLOUDWATCH, "log group %s does not exist" % run.log_group,
@@ -69,18 +69,10 @@ def ensure_log_group(run):
             return
         run.m.record_change("logs:CreateLogGroup %s" % run.log_group)
         if run.m.may_change:
-            try:
-                logs.create_log_group(logGroupName=run.log_group, tags={"managed-by": "bulwark.aws"})
-            except aws.ClientError as e:
-                if aws.error_code(e) != "ResourceAlreadyExistsException":
-                    raise
-                # Made meanwhile by another run (an apply at the same time): the same group.
-            logs.put_retention_policy(logGroupName=run.log_group, retentionInDays=days)
+            log_groups.create(logs, run.log_group, days)
         return
-    current = group.get("retentionInDays")
-    if current is not None and current < days:
-        # Only raised, never shortened: a shorter retention deletes logs.
-        run.problem(CLOUDWATCH, "log group %s keeps logs %d days" % (run.log_group, current),
+    if log_groups.retention_too_short(group, days):
+        run.problem(CLOUDWATCH, "log group %s keeps logs %d days" % (run.log_group, group["retentionInDays"]),
                     "raise its retention to %d days" % days)
         if not run.fixable(CLOUDWATCH):
             return

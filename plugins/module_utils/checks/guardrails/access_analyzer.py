@@ -29,5 +29,5 @@ def check_analyzer(run):
                          resource=same_name[0].get("arn") or name)
         return
     report(run, ANALYZER, name, ["no account or organization analyzer"],
-           [("access-analyzer:CreateAnalyzer", None, {"analyzerName": name, "type": "ACCOUNT"}, "access_analyzer")],
+           ["access-analyzer:CreateAnalyzer"],
            lambda: aa.create_analyzer(analyzerName=name, type="ACCOUNT"))

@@ -32,7 +32,7 @@ R_RULES = "config-rules"
 
 def report(run, control, resource, problems, actions, fix, can_fix=True):
     """One finding from the problems found; fix() runs the writes when allowed (RegionRun.remediate).
-    ``actions`` are (api action, before, after, diff key) recorded as changes."""
+    ``actions`` are the API actions, recorded as changes."""
     if not problems:
         return False
     problem = "; ".join(problems)
@@ -42,4 +42,4 @@ def report(run, control, resource, problems, actions, fix, can_fix=True):
         else:
             run.noncompliant(control, False, False, problem, resource=resource)
         return False
-    return run.remediate(control, resource, problem, [a[0] for a in actions], fix)
+    return run.remediate(control, resource, problem, actions, fix)

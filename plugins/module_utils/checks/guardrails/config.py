@@ -42,9 +42,7 @@ def check_config_recorder(run, shared):
         problems.append("global resource types (IAM) are %s, they belong in the home region %s only" % (
             "recorded here too" if not home else "not recorded", shared.home))
     if problems:
-        before = recorder and {"name": name, "recordingGroup": group}
-        after = {"name": name, "recordingGroup": want_group}
-        actions.append(("config:PutConfigurationRecorder", before, after, "config_recorder"))
+        actions.append("config:PutConfigurationRecorder")
 
         def put_recorder():
             body = {"name": name, "recordingGroup": want_group,
@@ -59,12 +57,11 @@ def check_config_recorder(run, shared):
         if not run.is_waived(RECORDER, name):
             # Once per run, in every mode (in check mode it only reads and records what it would do).
             shared.config_bucket()
-        actions.append(("config:PutDeliveryChannel", None, {"name": "default", "s3BucketName": bucket},
-                        "config_delivery_channel"))
+        actions.append("config:PutDeliveryChannel")
         steps.append(lambda: cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket}))
     if not status.get("recording"):
         problems.append("the recorder is not recording" if recorder else "recording not started")
-        actions.append(("config:StartConfigurationRecorder", False, True, "config_recording"))
+        actions.append("config:StartConfigurationRecorder")
         steps.append(lambda: cfg.start_configuration_recorder(ConfigurationRecorderName=name))
     if not problems:
         if (status.get("lastStatus") or "").upper() == "FAILURE":
@@ -94,5 +91,5 @@ def check_rules(run):
                          % run.m.option("create_config_rules"), resource=R_RULES)
         return
     report(run, RULES, R_RULES, [problem],
-           [("config:PutConfigRule", None, [r["name"] for r in missing], "config_rules")],
+           ["config:PutConfigRule"],
            lambda: [cfg.put_config_rule(**rules_util.put_config_rule_arguments(r)) for r in missing])

@@ -45,14 +45,13 @@ def check_ebs(run):
     problems, actions, calls = [], [], []
     if not enabled:
         problems.append("EBS encryption by default is off")
-        actions.append(("ec2:EnableEbsEncryptionByDefault", False, True, "ebs_encryption_by_default"))
+        actions.append("ec2:EnableEbsEncryptionByDefault")
         calls.append(ec2.enable_ebs_encryption_by_default)
-    current_key = None
     if wanted:
         current_key = ec2.get_ebs_default_kms_key_id().get("KmsKeyId")
         if not same_kms_key(run, current_key, wanted):
             problems.append("the default EBS key is %s, not %s" % (current_key or "not set", wanted))
-            actions.append(("ec2:ModifyEbsDefaultKmsKeyId", current_key, wanted, "ebs_default_kms_key"))
+            actions.append("ec2:ModifyEbsDefaultKmsKeyId")
             calls.append(lambda: ec2.modify_ebs_default_kms_key_id(KmsKeyId=wanted))
     if not problems:
         run.add(EBS, "pass", "EBS encryption by default is on" + (" with %s" % wanted if wanted else ""), resource=R_EBS)

@@ -29,8 +29,7 @@ def check_guardduty(run):
         if features:
             create["Features"] = [{"Name": f, "Status": "ENABLED"} for f in features]
         report(run, GUARDDUTY, R_DETECTOR, ["no GuardDuty detector"],
-               [("guardduty:CreateDetector", None, {"Status": "ENABLED", "FindingPublishingFrequency": frequency,
-                                                    "Features": features}, "guardduty")],
+               ["guardduty:CreateDetector"],
                lambda: gd.create_detector(**create))
         return
     detector_id = detector_ids[0]  # one detector per region: never a second one
@@ -53,9 +52,5 @@ def check_guardduty(run):
         run.add(GUARDDUTY, "pass", "GuardDuty is enabled (%s%s)" % (
             frequency, ", " + ", ".join(features) if features else ""), resource=resource)
         return
-    before = {"Status": detector.get("Status"), "FindingPublishingFrequency": detector.get("FindingPublishingFrequency"),
-              "Features": sorted(f for f, s in current_features.items() if s == "ENABLED")}
-    after = dict(before, Status="ENABLED", FindingPublishingFrequency=frequency,
-                 Features=sorted(set(before["Features"]) | set(features)))
-    report(run, GUARDDUTY, resource, problems, [("guardduty:UpdateDetector", before, after, "guardduty")],
+    report(run, GUARDDUTY, resource, problems, ["guardduty:UpdateDetector"],
            lambda: gd.update_detector(DetectorId=detector_id, **update))

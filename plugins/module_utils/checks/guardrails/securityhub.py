@@ -53,7 +53,7 @@ def check_securityhub(run, shared):
             run.add(HUB, "pass", "Security Hub is enabled", resource=R_HUB)
         else:
             on = report(run, HUB, R_HUB, ["Security Hub is not enabled"],
-                        [("securityhub:EnableSecurityHub", False, True, "securityhub")],
+                        ["securityhub:EnableSecurityHub"],
                         lambda: sh.enable_security_hub(EnableDefaultStandards=False))
     if run.wants(STANDARDS):
         run.guard([STANDARDS], "securityhub", check_standards, run, sh, on, shared)
@@ -68,7 +68,7 @@ def check_standards(run, sh, on, shared):
         if run.wants(HUB) and not run.is_waived(HUB, R_HUB) and not run.may_change:
             # Enabling the hub is this run's drift (check mode / audit): the standards follow it.
             report(run, STANDARDS, R_STANDARDS, ["Security Hub is not enabled, so no standard runs"],
-                   [("securityhub:BatchEnableStandards", [], names, "securityhub_standards")], lambda: None)
+                   ["securityhub:BatchEnableStandards"], lambda: None)
         else:
             run.noncompliant(STANDARDS, False, False, "Security Hub is not enabled, so %s cannot run "
                              "(select securityhub.enabled to enable it)" % names, resource=R_STANDARDS)
@@ -88,8 +88,7 @@ def check_standards(run, sh, on, shared):
         return
     if missing:
         report(run, STANDARDS, R_STANDARDS, ["%s not enabled" % ", ".join(name for name, _arn in missing)] + broken,
-               [("securityhub:BatchEnableStandards", sorted(by_arn), [arn for _n, arn in missing],
-                 "securityhub_standards")],
+               ["securityhub:BatchEnableStandards"],
                lambda: sh.batch_enable_standards(
                    StandardsSubscriptionRequests=[{"StandardsArn": arn} for _n, arn in missing]))
     else:
@@ -119,7 +118,7 @@ def check_aggregator(run, hub_on, evaluated):
         if run.region in evaluated and not run.is_waived(HUB, R_HUB) and not run.may_change:
             # This run would enable the hub here first (check mode / audit).
             report(run, HUB, R_AGGREGATOR, [problem],
-                   [("securityhub:CreateFindingAggregator", None, "ALL_REGIONS", "securityhub_aggregator")],
+                   ["securityhub:CreateFindingAggregator"],
                    lambda: None)
         else:
             run.noncompliant(HUB, False, False, problem, resource=R_AGGREGATOR)
@@ -127,7 +126,7 @@ def check_aggregator(run, hub_on, evaluated):
     aggregators = aws.paginate(sh, "list_finding_aggregators", "FindingAggregators")
     if not aggregators:
         report(run, HUB, R_AGGREGATOR, ["findings of other regions are not aggregated into %s" % run.region],
-               [("securityhub:CreateFindingAggregator", None, "ALL_REGIONS", "securityhub_aggregator")],
+               ["securityhub:CreateFindingAggregator"],
                lambda: sh.create_finding_aggregator(RegionLinkingMode="ALL_REGIONS"))
         return
     arn = aggregators[0]["FindingAggregatorArn"]
@@ -144,6 +143,5 @@ def check_aggregator(run, hub_on, evaluated):
         return
     report(run, HUB, R_AGGREGATOR, ["the aggregator (%s %s) leaves regions out" % (
         aggregator.get("RegionLinkingMode"), ",".join(aggregator.get("Regions") or []))],
-        [("securityhub:UpdateFindingAggregator", aggregator.get("RegionLinkingMode"), "ALL_REGIONS",
-          "securityhub_aggregator")],
+        ["securityhub:UpdateFindingAggregator"],
         lambda: sh.update_finding_aggregator(FindingAggregatorArn=arn, RegionLinkingMode="ALL_REGIONS"))

@@ -34,10 +34,6 @@ MANAGED_TAG = service_roles.MANAGED_TAG
 MAX_LISTED = 5  # resources named in one message ("eni-1, eni-2, ... and 7 more")
 
 
-def counted(n, singular, plural=None):
-    return "%d %s" % (n, singular if n == 1 else (plural or singular + "s"))
-
-
 def listed(names, limit=MAX_LISTED):
     names = list(names)
     if len(names) <= limit:

@@ -13,14 +13,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import counted
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
+from ansible_collections.bulwark.aws.plugins.module_utils.domain import log_groups
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import service_roles
 from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common import (
     FLOW_LOGS,
     MANAGED_TAG,
     R_VPCS,
-    counted,
     name_of,
 )
 
@@ -51,22 +52,13 @@ def ensure_log_group(run):
     logs = run.client("logs")
     group = run.params["flow_logs_log_group"]
     days = run.params["flow_logs_retention_days"]
-    found = next((g for g in aws.paginate(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=group)
-                  if g["logGroupName"] == group), None)
+    found = log_groups.find(logs, group)
     if found is None:
         run.record_change("logs:CreateLogGroup %s" % group)
         run.record_change("logs:PutRetentionPolicy %s" % group)
         if run.may_change:
-            try:
-                logs.create_log_group(logGroupName=group, tags={MANAGED_TAG["Key"]: MANAGED_TAG["Value"]})
-            except aws.ClientError as e:
-                if aws.error_code(e) != "ResourceAlreadyExistsException":
-                    raise
-            logs.put_retention_policy(logGroupName=group, retentionInDays=days)
-        return True
-    current = found.get("retentionInDays")
-    if current is not None and current < days:
-        # Only raised, never shortened: a shorter retention deletes logs.
+            log_groups.create(logs, group, days)
+    elif log_groups.retention_too_short(found, days):
         run.record_change("logs:PutRetentionPolicy %s" % group)
         if run.may_change:
             logs.put_retention_policy(logGroupName=group, retentionInDays=days)

@@ -12,13 +12,13 @@ __metaclass__ = type
 
 from functools import partial
 
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import counted
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
 from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common import (
     IMDS,
     R_IMDS_DEFAULTS,
     R_INSTANCES,
-    counted,
     name_of,
 )
 

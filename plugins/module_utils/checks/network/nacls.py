@@ -17,13 +17,13 @@ __metaclass__ = type
 
 from functools import partial
 
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import counted
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common import (
     ANY_IPV4,
     ANY_IPV6,
     NACL,
     R_NACLS,
-    counted,
     port_label,
     ports_text,
 )

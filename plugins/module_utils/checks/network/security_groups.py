@@ -12,6 +12,7 @@ __metaclass__ = type
 
 from functools import partial
 
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import counted
 from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common import (
     ADMIN_V4,
     ADMIN_V6,
@@ -19,7 +20,6 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common 
     ANY_IPV6,
     DEFAULT_SG,
     R_SECURITY_GROUPS,
-    counted,
     listed,
     port_label,
     ports_text,

@@ -21,6 +21,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import counted
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import policy
@@ -34,7 +35,6 @@ from ansible_collections.bulwark.aws.plugins.module_utils.checks.storage.common 
     R_BUCKETS,
     S3_CONTROLS,
     TLS,
-    counted,
 )
 
 ACCOUNT_BLOCK_KEY = "s3control:GetPublicAccessBlock"

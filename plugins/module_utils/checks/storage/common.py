@@ -24,8 +24,3 @@ REGIONAL = RDS_CONTROLS + (EFS_ENCRYPTED,)
 R_BUCKETS = "s3-buckets"
 R_DB_INSTANCES = "db-instances"
 R_FILE_SYSTEMS = "file-systems"
-
-
-def counted(n, singular, plural=None):
-    """'1 bucket', '3 buckets'."""
-    return "%d %s" % (n, singular if n == 1 else (plural or singular + "s"))

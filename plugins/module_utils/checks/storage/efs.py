@@ -9,11 +9,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import counted
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.checks.storage.common import (
     EFS_ENCRYPTED,
     R_FILE_SYSTEMS,
-    counted,
 )
 
 NOT_IN_PLACE = ("encryption cannot be turned on in place: create an encrypted file system, copy the data "

@@ -10,13 +10,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import counted
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.checks.storage.common import (
     R_DB_INSTANCES,
     RDS_ENCRYPTED,
     RDS_MINOR_UPGRADE,
     RDS_PUBLIC,
-    counted,
 )
 
 NOT_IN_PLACE = ("encryption cannot be turned on in place: snapshot it, copy the snapshot with a KMS key, "
