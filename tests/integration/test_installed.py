@@ -168,3 +168,27 @@ def test_a_run_in_the_checkout_leaves_nothing_in_the_release_tarball(moto_server
                 shutil.rmtree(path)
         if not before:
             shutil.rmtree(base, ignore_errors=True)
+
+
+def test_incident_playbooks_from_the_tarball_keep_evidence_where_they_are_run(moto_server, collections, tmp_path):
+    """contain.yml's default evidence directory (./evidence) and investigate.yml's evidence are
+    under the directory the operator runs them in, never inside the installed collection."""
+    from tests.support.seeds import compromise
+
+    made = compromise.compromised(seed.session(moto_server.url))
+    workdir = tmp_path / "case"
+    workdir.mkdir()
+    env = user_env(moto_server.env(), collections)
+    instance = made["instances"][made["regions"][0]]
+    contain = command(["ansible-playbook", "bulwark.aws.contain", "-e", "instance_id=" + instance], workdir, env)
+    assert contain.returncode == 0, contain
+    investigate = command(["ansible-playbook", "bulwark.aws.investigate", "-e", "user=" + compromise.ATTACKER],
+                          workdir, env)
+    assert investigate.returncode == 0, investigate
+    assert sorted(os.listdir(str(workdir))) == ["bulwark-reports", "evidence"]
+    written = os.listdir(str(workdir / "evidence"))
+    assert [n for n in written if n.startswith("ec2-contain-%s-" % instance) and n.endswith(".json")], written
+    assert re.search(r"Evidence: %s/bulwark-reports/\S+/investigation " % re.escape(str(workdir)), investigate.stdout)
+    inside = [os.path.join(d, n) for d, _dirs, names in os.walk(str(collections)) for n in names
+              if "evidence" in d or n.startswith(("ec2-contain-", "cloudtrail-"))]
+    assert inside == []
