@@ -82,17 +82,23 @@ def test_three_files_same_content(tmp_path):
     assert paths == [str(tmp_path / n) for n in ("report.json", "report.md", "report.junit.xml")]
     on_disk, md, junit = read(tmp_path)
     assert on_disk == document
-    assert set(document) == {"schema", "generated_at", "mode", "accounts", "totals"}
-    assert document["schema"] == "bulwark.aws/report/v1" and document["mode"] == "check"
+    # v2 keeps every v1 field and adds controls, frameworks and changes.
+    assert set(document) == {"schema", "generated_at", "mode", "accounts", "totals", "controls", "frameworks", "changes"}
+    assert document["schema"] == "bulwark.aws/report/v2" and document["mode"] == "check"
     assert document["generated_at"] == "2026-03-01T12:00:00Z"
     assert document["totals"] == {"pass": 4, "drift": 1, "fixed": 1, "fail": 1, "manual": 1, "error": 1, "waived": 1}
     for account in document["accounts"]:
         assert set(account) == {"host", "account_id", "findings", "errors"}
         for item in account["findings"]:
-            assert set(item) == {"control", "status", "resource", "region", "message", "remediation"}
+            assert set(item) == {"control", "status", "resource", "region", "message", "remediation",
+                                 "severity", "title", "refs"}
             assert item["remediation"] == controls.get(item["control"]).remediation
+            c = controls.get(item["control"])
+            assert (item["severity"], item["title"]) == (c.severity, c.title)
+            assert item["refs"] == {k: v for k, v in (("cis_v3", c.cis), ("securityhub", c.securityhub),
+                                                      ("config_rule", c.config_rule)) if v}
     # The Markdown: the totals table and every finding that is not pass, with its remediation.
-    assert "Generated 2026-03-01T12:00:00Z, mode **check**, 2 account(s), schema `bulwark.aws/report/v1`." in md
+    assert "Generated 2026-03-01T12:00:00Z, mode **check**, 2 account(s), schema `bulwark.aws/report/v2`." in md
     assert "| 222222222222 | `acct-b` | 2 | 0 | 1 | 1 | 1 | 1 | 1 | 0 |" in md
     assert "| 111111111111 | `acct-a` | 2 | 1 | 0 | 0 | 0 | 0 | 0 | 0 |" in md
     assert "| **total** | | 4 | 1 | 1 | 1 | 1 | 1 | 1 | 0 |" in md
@@ -101,7 +107,7 @@ def test_three_files_same_content(tmp_path):
             line = "**%s** `%s` on `%s`" % (item["status"], item["control"], item["resource"])
             assert (line in md) == (item["status"] != "pass"), line
     assert "  - Remediation: " + controls.get("root.mfa").remediation + "\n" in md
-    assert "## 222222222222 (acct-b)" in md and "## 111111111111 (acct-a)" in md
+    assert "### 222222222222 (acct-b)" in md and "### 111111111111 (acct-a)" in md
     # The JUnit file holds the same findings.
     cases = junit.findall("testsuite/testcase")
     assert {c.get("name") for c in cases} == {x["control"] for a in document["accounts"] for x in a["findings"]}
@@ -296,7 +302,7 @@ def test_markdown_escapes_what_would_break_it(tmp_path):
     assert "user \\*x\\* \\| \\<img> \\[a\\](b) has no_mfa \\_emph\\_ second line" in md
     assert "`` weird`name ``" in md  # seen: the backtick silently became '
     assert "second line" not in md.split("user \\*x\\*")[0]  # one line: the list item is not broken
-    assert md.count("\n- **fail**") == 1
+    assert md.count("\n- **fail**") == 2  # the control line and the finding's line, neither broken
 
 
 def test_markdown_names_stay_text_and_table_cells_stay_whole(tmp_path):

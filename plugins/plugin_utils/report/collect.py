@@ -18,9 +18,11 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
 from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import STATUSES
+from ansible_collections.bulwark.aws.plugins.plugin_utils.report import changes as changes_mod
+from ansible_collections.bulwark.aws.plugins.plugin_utils.report import frameworks
 from ansible_collections.bulwark.aws.plugins.plugin_utils.report.text import one_line
 
-SCHEMA = "bulwark.aws/report/v1"
+SCHEMA = "bulwark.aws/report/v2"
 FINDING_KEYS = ("control", "status", "resource", "region", "message")
 _STATUS_ORDER = dict((s, i) for i, s in enumerate(STATUSES))
 _CONTROL_ORDER = dict((c.id, i) for i, c in enumerate(catalogue.all_controls()))
@@ -117,9 +119,12 @@ def _account_key(account):
             -c["waived"], -c["fixed"], account["host"])
 
 
-def build_report(accounts, mode, generated_at=None):
+def build_report(accounts, mode, generated_at=None, previous=None, baseline_path=None, baseline_note=None):
     """The report document (what report.json holds) from account_section() results: accounts
-    worst first, findings worst first, each with the remediation of its control."""
+    worst first, findings worst first, each with the remediation, severity, title and refs of its
+    control; then the v2 views: controls, frameworks and the changes against ``previous`` (the
+    baseline report document read from ``baseline_path``; ``baseline_note`` says why there is
+    none when one was looked for and could not be read)."""
     generated_at = generated_at or datetime.datetime.now(datetime.timezone.utc)
     sections = []
     for account in accounts:
@@ -127,18 +132,26 @@ def build_report(accounts, mode, generated_at=None):
         sections.append({
             "host": account["host"],
             "account_id": account.get("account_id"),
-            "findings": [dict(f, remediation=catalogue.get(f["control"]).remediation) for f in findings],
+            "findings": [dict(f, remediation=catalogue.get(f["control"]).remediation,
+                              **frameworks.finding_details(f["control"])) for f in findings],
             "errors": list(account.get("errors") or []),
         })
     sections.sort(key=_account_key)
     totals = counts([f for s in sections for f in s["findings"]])
-    return {
+    document = {
         "schema": SCHEMA,
         "generated_at": generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "mode": mode,
         "accounts": sections,
         "totals": totals,
+        "controls": frameworks.controls_view(sections),
+        "frameworks": frameworks.frameworks_view(sections),
     }
+    if previous is None:
+        document["changes"] = changes_mod.empty(baseline_path if baseline_note else None, baseline_note)
+    else:
+        document["changes"] = changes_mod.changes(document, previous, baseline_path)
+    return document
 
 
 def account_label(account):

@@ -52,9 +52,89 @@ def _code(text, table_cell=False):
     return "`" * (longest + 1) + text + "`" * (longest + 1)
 
 
+def _percent(value):
+    return "n/a" if value is None else "%d%%" % int(round(value * 100))
+
+
+def _where(regions):
+    """The regions of a control line, folded: nothing for global only, up to three named, else counted."""
+    regions = [r for r in regions if r != "global"]
+    if not regions:
+        return ""
+    if len(regions) <= 3:
+        return " in %s" % ", ".join(_md(r) for r in regions)
+    return " in %d regions" % len(regions)
+
+
+def _on(resources):
+    if len(resources) == 1:
+        return " on %s" % _code(resources[0])
+    return " on %d resources" % len(resources)
+
+
+def _framework_lines(report):
+    lines = ["", "## Framework scores", "",
+             "Score = passed / (passed + failed) requirements; manual, error and not evaluated ones are left out.", "",
+             "| framework | score | pass | fail | manual | error | not evaluated |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for fw in (report.get("frameworks") or {}).values():
+        c = fw["counts"]
+        lines.append("| %s | %s | %d | %d | %d | %d | %d |" % (
+            _md(fw["name"]), _percent(fw["score"]["overall"]), c["pass"], c["fail"], c["manual"], c["error"],
+            c["not_evaluated"]))
+    for fw in (report.get("frameworks") or {}).values():
+        if len(fw["score"]["accounts"]) > 1:
+            lines.append("")
+            lines.append("%s per account: %s." % (_md(fw["name"]), ", ".join(
+                "%s %s" % (_md(a), _percent(v)) for a, v in sorted(fw["score"]["accounts"].items()))))
+    return lines
+
+
+def _change_line(entry):
+    return "%s %s on %s (%s), %s" % (
+        _md(entry.get("account_id") or entry["host"]), _code(entry["control"]), _code(entry["resource"]),
+        _md(entry["region"]), entry["status"])
+
+
+def _changes_lines(report, limit=20):
+    changes = report.get("changes") or {}
+    lines = ["", "## Changes since the last report", ""]
+    if changes.get("note"):
+        lines.append("No comparison: %s." % _md(changes["note"]))
+        return lines
+    if not changes.get("baseline"):
+        lines.append("No earlier report to compare with (set `BULWARK_BASELINE` to a report.json or run directory).")
+        return lines
+    lines.append("Against the report of %s (%s): **%d new**, %d resolved, %d persisting drift, fail or error finding(s)."
+                 % (_md(changes.get("baseline_generated_at") or "an unknown time"), _code(changes["baseline"]),
+                    len(changes["new"]), len(changes["resolved"]), len(changes["persisting"])))
+    for name in ("new", "resolved"):
+        if changes[name]:
+            lines += ["", "%s:" % name.capitalize(), ""]
+            lines += ["- %s" % _change_line(e) for e in changes[name][:limit]]
+            if len(changes[name]) > limit:
+                lines.append("- ... and %d more (report.json has them all)" % (len(changes[name]) - limit))
+    return lines
+
+
+def _control_lines(report):
+    open_controls = [c for c in report.get("controls") or [] if c["status"] != "pass"]
+    lines = ["", "## Controls that are not pass, worst first", ""]
+    if not open_controls:
+        return lines + ["Every control passes."]
+    for c in open_controls:
+        worst = c["status"]
+        lines.append("- **%s** %s (%s) %s: %s%s%s" % (
+            worst, _code(c["control"]), c["severity"], _md(c.get("account_id") or c["host"]), _md(c["title"]),
+            _on(c["resources"][worst]), _where(c["regions"][worst])))
+        lines.append("  - Remediation: %s" % _md(catalogue.get(c["control"]).remediation))
+    return lines
+
+
 def render_markdown(report):
-    """report.md (text): the count table of every account, then per account its task errors and
-    every finding that is not pass, worst first, each with its remediation."""
+    """report.md (text): the totals, the framework scores, the changes since the last report, one
+    line per control that is not pass (regions folded, worst first, with its remediation), then
+    per account its task errors and every finding that is not pass, worst first, compact."""
     lines = [
         "# bulwark.aws drift report",
         "",
@@ -76,22 +156,23 @@ def render_markdown(report):
     lines.append("")
     lines.append("`error` counts findings that could not be evaluated; `task errors` are tasks that "
                  "failed without a finding (for example a role that cannot be assumed).")
+    lines += _framework_lines(report) + _changes_lines(report) + _control_lines(report)
+    lines += ["", "## Detail per account"]
     for account in report["accounts"]:
         c = counts(account["findings"])
-        lines += ["", "## %s" % _md(account_label(account)), ""]
+        lines += ["", "### %s" % _md(account_label(account)), ""]
         summary = ", ".join("%d %s" % (c[s], s) for s in STATUSES if c[s])
         lines.append("%d finding(s)%s." % (len(account["findings"]), ": " + summary if summary else ""))
         if account["errors"]:
-            lines += ["", "### Task errors", ""]
+            lines += ["", "#### Task errors", ""]
             for error in account["errors"]:
                 lines.append("- **error** in task %s: %s" % (_code(error["task"]), _md(error["message"])))
         open_findings = [f for f in account["findings"] if f["status"] != "pass"]
         if open_findings:
-            lines += ["", "### Findings that are not pass, worst first", ""]
+            lines += ["", "#### Findings that are not pass, worst first", ""]
             for f in open_findings:
                 lines.append("- **%s** %s on %s (%s): %s" % (
                     f["status"], _code(f["control"]), _code(f["resource"]), _md(f["region"]), _md(f["message"])))
-                lines.append("  - Remediation: %s" % _md(f["remediation"]))
         elif account["findings"]:
             lines += ["", "Every finding is `pass`."]
     lines.append("")
