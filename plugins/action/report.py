@@ -7,17 +7,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.bulwark.aws.plugins.plugin_utils import account_run
 from ansible_collections.bulwark.aws.plugins.plugin_utils.preflight import host_variables
-from ansible_collections.bulwark.aws.plugins.plugin_utils.report import collect, gate, summary, write
+from ansible_collections.bulwark.aws.plugins.plugin_utils.report import baseline, collect, gate, summary, write
 
 ARGUMENT_SPEC = dict(
     report_dir=dict(type="path", required=True),
     fail_on=dict(type="str", default=""),
     hosts=dict(type="list", elements="str"),
+    baseline=dict(type="str"),
 )
 NOTHING_SELECTED = ("no control was selected: the toggles, --tags and --skip-tags left nothing to evaluate "
                     "(or no bulwark.aws role ran before bulwark.aws.report)")
@@ -52,7 +55,12 @@ class ActionModule(ActionBase):
                     accounts.append(account)
 
         mode = "check" if task_vars.get("ansible_check_mode") else ("audit" if audit_only else "apply")
-        document = collect.build_report(accounts, mode)
+        explicit = args["baseline"] if args["baseline"] is not None else os.environ.get("BULWARK_BASELINE", "")
+        previous, note, baseline_path = None, None, baseline.find(args["report_dir"], explicit)
+        if baseline_path:
+            previous, note = baseline.load(baseline_path)
+        document = collect.build_report(accounts, mode, previous=previous, baseline_path=baseline_path,
+                                        baseline_note=note)
         try:
             files = write.write_report(document, args["report_dir"])
         except (OSError, IOError) as e:

@@ -107,7 +107,7 @@ def test_bad_fail_on_value_stops_before_any_aws_call(play, moto_server):
     with Recorder(moto_server.url) as rec:
         run = play("typo", "--check", fail_on="drfit")
     assert run.returncode == 2, run
-    assert "BULWARK_FAIL_ON (or bulwark_fail_on) is 'drfit': set it to one of error, fail, drift, manual, none" \
+    assert "BULWARK_FAIL_ON (or bulwark_fail_on) is 'drfit': set it to one of error, fail, drift, manual, new, none" \
         in run.stdout + run.stderr
     assert rec.calls() == []
 

@@ -508,7 +508,7 @@ def test_parse_fail_on(value, expected):
 def test_parse_fail_on_names_the_setting_and_the_choices(value):
     threshold, problem = gate.parse_fail_on(value)
     assert threshold is None
-    assert problem == ("BULWARK_FAIL_ON (or bulwark_fail_on) is %r: set it to one of error, fail, drift, manual, none"
+    assert problem == ("BULWARK_FAIL_ON (or bulwark_fail_on) is %r: set it to one of error, fail, drift, manual, new, none"
                        % value)
 
 
@@ -572,7 +572,7 @@ def test_gate_with_a_typo_fails_with_the_problem():
     verdict = gate.gate(_one_account(["pass"]), "drfit")
     assert verdict["failed"] is True and verdict["fail_on"] == "drfit" and verdict["count"] == 0
     assert "BULWARK_FAIL_ON" in verdict["message"] and "'drfit'" in verdict["message"]
-    assert "error, fail, drift, manual, none" in verdict["message"]
+    assert "error, fail, drift, manual, new, none" in verdict["message"]
 
 
 @pytest.mark.parametrize("status", ["pass", "fixed", "waived"])

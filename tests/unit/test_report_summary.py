@@ -255,7 +255,9 @@ def test_one_account_has_no_total_line():
     ("fail", "BULWARK_FAIL_ON=fail: the run fails, 1 finding(s) or task error(s) are fail or worse"),
     ("none", "BULWARK_FAIL_ON=none: the run passes whatever the findings"),
     ("drfit", "the run fails: BULWARK_FAIL_ON (or bulwark_fail_on) is 'drfit': set it to one of error, fail, "
-              "drift, manual, none"),
+              "drift, manual, new, none"),
+    # no baseline: nothing is new, whatever the findings
+    ("new", "BULWARK_FAIL_ON=new: the run passes, no drift, fail or error finding is new"),
 ])
 def test_last_line_says_the_gate_outcome(fail_on, outcome):
     doc = document(account([f("root.mfa", "fail", "no MFA")]))

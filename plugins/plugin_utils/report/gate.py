@@ -13,9 +13,11 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import SEVERITY_RANK
 
-# BULWARK_FAIL_ON: the least bad status that fails a run; "none" never fails it.
+# BULWARK_FAIL_ON: the least bad status that fails a run; "none" never fails it; "new" fails it
+# only on drift, fail or error findings that the previous report did not have (changes.new).
 FAIL_ON_DEFAULT = "error"
-FAIL_ON_CHOICES = ("error", "fail", "drift", "manual", "none")
+FAIL_ON_NEW = "new"
+FAIL_ON_CHOICES = ("error", "fail", "drift", "manual", FAIL_ON_NEW, "none")
 _FAIL_ON_OFF = ("none", "never", "off")
 
 
@@ -51,6 +53,8 @@ def gate(report, fail_on, where=None):
         return dict(fail_on=to_text(fail_on), failed=True, count=0, message=problem)
     if threshold is None:
         return dict(fail_on="none", failed=False, count=0, message="BULWARK_FAIL_ON=none: the findings never fail the run")
+    if threshold == FAIL_ON_NEW:
+        return _gate_new(report, where)
     n = at_least(report, threshold)
     if n:
         message = ("BULWARK_FAIL_ON=%s: %d finding(s) or task error(s) are %s; read %s"
@@ -60,6 +64,19 @@ def gate(report, fail_on, where=None):
     return dict(fail_on=threshold, failed=bool(n), count=n, message=message)
 
 
+def _gate_new(report, where):
+    changes = report.get("changes") or {}
+    n = len(changes.get("new") or [])
+    since = ("since the report of %s" % changes["baseline_generated_at"] if changes.get("baseline_generated_at")
+             else "(no earlier report to compare with)" if not changes.get("baseline") else "since the last report")
+    if n:
+        message = ("BULWARK_FAIL_ON=new: %d drift, fail or error finding(s) are new %s; read %s"
+                   % (n, since, os.path.join(where, "report.md") if where else "report.md"))
+    else:
+        message = "BULWARK_FAIL_ON=new: no drift, fail or error finding is new %s" % since
+    return dict(fail_on=FAIL_ON_NEW, failed=bool(n), count=n, message=message)
+
+
 def outcome(result):
     """One short clause for a gate() result, for the end-of-run summary: whether the run fails
     and why, without the pointer to report.md that the summary gives itself."""
@@ -67,6 +84,10 @@ def outcome(result):
         return "BULWARK_FAIL_ON=none: the run passes whatever the findings"
     if result["fail_on"] not in FAIL_ON_CHOICES:  # a typo: the message names the choices
         return "the run fails: %s" % result["message"]
+    if result["fail_on"] == FAIL_ON_NEW:
+        if result["failed"]:
+            return "BULWARK_FAIL_ON=new: the run fails, %d drift, fail or error finding(s) are new" % result["count"]
+        return "BULWARK_FAIL_ON=new: the run passes, no drift, fail or error finding is new"
     if result["failed"]:
         return "BULWARK_FAIL_ON=%s: the run fails, %d finding(s) or task error(s) are %s" % (
             result["fail_on"], result["count"], _worse(result["fail_on"]))
