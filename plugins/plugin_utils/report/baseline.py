@@ -13,22 +13,34 @@ __metaclass__ = type
 
 import json
 import os
+import re
 
 from ansible.module_utils.common.text.converters import to_text
 
 REPORT = "report.json"
+_RUN_NAME = re.compile(r"^(\d{8}T\d{6}Z)(?:-(\d+))?$")
 _SCHEMAS = ("bulwark.aws/report/v1", "bulwark.aws/report/v2")
+
+
+def _run_key(name):
+    """(timestamp, suffix) of a run directory name write.timestamped_dir() made, else None."""
+    match = _RUN_NAME.match(name)
+    return (match.group(1), int(match.group(2) or 1)) if match else None
 
 
 def find(run_dir, explicit=None):
     """The path of the baseline report.json, or None. ``explicit`` (BULWARK_BASELINE) wins: a
-    directory means its report.json. Otherwise the sibling run directories of ``run_dir`` holding
-    a report.json, the current one and the "latest" link excluded: the one whose report.json was
-    written last (the name, a UTC timestamp, breaks a tie)."""
+    directory means its report.json. Otherwise, when ``run_dir`` is a timestamped run directory
+    (./bulwark-reports/<UTC timestamp>), the report.json of the newest earlier one beside it;
+    the current run, the "latest" link and directories of other names are never chosen. A
+    BULWARK_REPORT_DIR of another name has no automatic baseline."""
     if explicit:
         path = os.path.abspath(os.path.expanduser(to_text(explicit)))
         return os.path.join(path, REPORT) if os.path.isdir(path) else path
     run_dir = os.path.realpath(run_dir)
+    own = _run_key(os.path.basename(run_dir))
+    if own is None:
+        return None
     parent = os.path.dirname(run_dir)
     try:
         names = os.listdir(parent)
@@ -36,16 +48,12 @@ def find(run_dir, explicit=None):
         return None
     candidates = []
     for name in names:
-        path = os.path.join(parent, name)
-        if name == "latest" or os.path.islink(path) or os.path.realpath(path) == run_dir:
+        key, path = _run_key(name), os.path.join(parent, name)
+        if key is None or key >= own or os.path.islink(path):
             continue
-        report = os.path.join(path, REPORT)
-        try:
-            if os.path.isfile(report):
-                candidates.append((os.stat(report).st_mtime, name, report))
-        except OSError:
-            continue
-    return max(candidates)[2] if candidates else None
+        if os.path.isfile(os.path.join(path, REPORT)):
+            candidates.append((key, os.path.join(path, REPORT)))
+    return max(candidates)[1] if candidates else None
 
 
 def load(path):
