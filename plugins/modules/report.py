@@ -14,7 +14,13 @@ version_added: 0.1.0
 description:
   - Runs on the controller, once, and never calls AWS. Reads what every account host of the play kept
     (its findings, the controls its roles selected, the failures its roles rescued) and writes
-    C(report.json) (schema C(bulwark.aws/report/v1)), C(report.md) and C(report.junit.xml), mode 0600.
+    C(report.json) (schema C(bulwark.aws/report/v2)), C(report.md) and C(report.junit.xml), mode 0600.
+  - C(report.json) v2 keeps every v1 field; each finding also has its control's C(severity), C(title) and
+    C(refs) (C(cis_v3), C(securityhub), C(config_rule), the ones the catalogue has), and the document adds
+    C(controls) (per account and control: worst status, counts, regions and resources per status),
+    C(frameworks) (per requirement of CIS AWS Foundations v3.0.0 and AWS Foundational Security Best
+    Practices: status and score) and C(changes) (V(new), V(resolved), V(persisting) drift, fail or error
+    findings against the previous report, see O(baseline)).
   - Every selected control of every account appears. A selected control without a finding gets an
     V(error) finding naming why (the failure of its role, or the play failing on that host), so a run
     never silently checks less than was asked. When no control was selected at all, every account gets a
@@ -34,9 +40,20 @@ options:
     description:
       - The least bad status that fails the run, V(error) when empty (any error finding, failed fix or
         task error fails it), or V(fail), V(drift), V(manual); V(none) never fails it.
+      - V(new) fails it only on drift, fail or error findings the previous report (O(baseline)) did not
+        have (C(changes.new) of report.json); without a previous report nothing is new.
       - V(pass), V(fixed) and V(waived) never fail a run.
     type: str
     default: ""
+  baseline:
+    description:
+      - The previous report to compute C(changes) against, a C(report.json) or a run directory holding one.
+      - When not given, the environment variable E(BULWARK_BASELINE); when that is empty too, the
+        C(report.json) of the newest earlier run directory beside O(report_dir)
+        (C(./bulwark-reports/<UTC timestamp>)); a O(report_dir) of another name then has none.
+      - A baseline that cannot be read (missing, not JSON, not a bulwark.aws v1 or v2 report) does not fail
+        the run; C(changes.note) of report.json and report.md say why.
+    type: str
   hosts:
     description: The account hosts to report. Default the hosts of the play (C(ansible_play_hosts_all)).
     type: list
@@ -112,7 +129,8 @@ gate:
       type: str
       sample: error
     failed:
-      description: True when at least one finding or task error reaches the threshold, or O(fail_on) is invalid.
+      description: True when at least one finding or task error reaches the threshold (for V(new), a new drift,
+        fail or error finding), or O(fail_on) is invalid.
       type: bool
     count:
       description: How many findings and task errors reach it.
