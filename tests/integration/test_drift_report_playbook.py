@@ -46,20 +46,33 @@ def test_check_run_writes_the_three_reports_and_a_summary(play):
     assert set(run.recap) == set(HOSTS) and all(r["failed"] == 0 for r in run.recap.values())
     report, md, junit, everything = files(run)
 
-    assert report["schema"] == "bulwark.aws/report/v1" and report["mode"] == "check"
+    assert report["schema"] == "bulwark.aws/report/v2" and report["mode"] == "check"
+    # v2 keeps every v1 field (a v1 reader still works) and adds controls, frameworks and changes.
+    assert {"schema", "generated_at", "mode", "accounts", "totals"} <= set(report)
+    assert {"controls", "frameworks", "changes"} <= set(report)
     assert sorted(a["host"] for a in report["accounts"]) == sorted(HOSTS)
     for account in report["accounts"]:
         assert account["account_id"] == ACCOUNT_ID and account["errors"] == []
         assert sorted(f["control"] for f in account["findings"]) == sorted(PASSWORD_POLICY)
         assert {f["status"] for f in account["findings"]} == {"drift"}  # a fresh account has no policy
         for f in account["findings"]:
+            assert {"control", "status", "resource", "region", "message", "remediation"} <= set(f)
             assert f["remediation"] == controls.get(f["control"]).remediation
+            assert f["severity"] == controls.get(f["control"]).severity and f["title"]
     assert report["totals"]["drift"] == 3 * len(PASSWORD_POLICY)
+    # Three hosts of one account id: one controls entry per host and control, all drift.
+    assert len(report["controls"]) == 3 * len(PASSWORD_POLICY)
+    assert {c["status"] for c in report["controls"]} == {"drift"}
+    cis = report["frameworks"]["cis_v3"]
+    assert [r["status"] for r in cis["requirements"] if r["id"] in ("1.8", "1.9")] == ["fail", "fail"]
+    assert cis["score"]["overall"] == 0.0  # every evaluated requirement fails
+    # Its own directory (tmp_path/check, not a timestamp) and no BULWARK_BASELINE: nothing to compare with.
+    assert report["changes"]["baseline"] is None and report["changes"]["new"] == []
     assert sum(report["totals"].values()) == 3 * len(PASSWORD_POLICY)
 
     for host in HOSTS:
         assert "| %s | `%s` | 0 | 8 | 0 | 0 | 0 | 0 | 0 | 0 |" % (ACCOUNT_ID, host) in md
-        assert "## %s (%s)" % (ACCOUNT_ID, host) in md
+        assert "### %s (%s)" % (ACCOUNT_ID, host) in md
     assert md.count("  - Remediation: ") == 3 * len(PASSWORD_POLICY)
 
     suites = junit.findall("testsuite")

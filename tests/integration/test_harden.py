@@ -31,7 +31,8 @@ def test_audit_apply_idempotent_verify(insecure, tmp_path):
     assert rec.calls(), "the audit made no API call at all"
     assert rec.writes() == [], "check mode wrote to AWS"
     report = audit.report
-    assert report["schema"] == "bulwark.aws/report/v1" and report["mode"] == "check"
+    assert report["schema"] == "bulwark.aws/report/v2" and report["mode"] == "check"
+    assert {"generated_at", "accounts", "totals", "controls", "frameworks", "changes"} <= set(report)  # v1 fields kept
     # A verdict for every control of the catalogue, and no task failed.
     assert set(audit.statuses()) == set(controls.CONTROLS), set(controls.CONTROLS) ^ set(audit.statuses())
     assert [a["errors"] for a in report["accounts"]] == [[]]
