@@ -348,9 +348,15 @@ def test_markdown_leads_with_totals_scores_changes_then_controls_worst_first(tmp
     assert [x.split("`")[1] for x in lines] == ["iam.access_analyzer", "root.mfa", "ec2.ebs_default_encryption",
                                                 "guardduty.enabled", "root.no_recent_use"]
     # one line per control, its regions folded: up to three named, more counted
-    assert "drift** `guardduty.enabled`" in lines[3] and lines[3].endswith("on `det` in 4 regions")
-    assert lines[2].endswith("on `account` in eu-west-1, us-east-1")
-    assert lines[1].endswith(controls.get("root.mfa").title + " on `account`")  # global: no region named
+    assert lines[3] == "- **drift** `guardduty.enabled` (high) %s on `det` in 4 regions: %s" % (
+        A, controls.get("guardduty.enabled").title)
+    assert "%s on `account` in eu-west-1, us-east-1: " % A in lines[2]
+    assert "%s on `account`: %s" % (A, controls.get("root.mfa").title) in lines[1]  # global: no region named
+    # The new findings, folded too: one line per account, control and status.
+    new = md[md.index("New:"):md.index(heads[3])]
+    assert "- %s `guardduty.enabled` drift on `det` in 4 regions\n" % A in new
+    assert "- %s `ec2.ebs_default_encryption` drift on `account` in eu-west-1\n" % A in new  # us-east-1 persists
+    assert new.count("\n- ") == 4
     assert section.count("  - Remediation: ") == 5
     assert "  - Remediation: " + controls.get("guardduty.enabled").remediation.replace("_", "\\_")[:40] in section
     assert "root.no_access_keys" not in section  # pass: only in the detail
@@ -359,3 +365,13 @@ def test_markdown_leads_with_totals_scores_changes_then_controls_worst_first(tmp
 def test_markdown_without_baseline_says_so():
     md = render.render_markdown(report(("a", A, [f("root.mfa", "pass")])))
     assert "No earlier report to compare with" in md and "Every control passes." in md
+
+
+def test_finding_and_reading_the_baseline_write_nothing(tmp_path):
+    base = tmp_path / "bulwark-reports"
+    _run(base, "20260201T000000Z", report(("a", A, [f("root.mfa", "fail")])))
+    current = _run(base, "20260301T000000Z")
+    before = sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*"))
+    document, note = baseline.load(baseline.find(str(current)))
+    assert note is None and document["schema"] == "bulwark.aws/report/v2"
+    assert sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*")) == before

@@ -8,8 +8,12 @@ role), from what each account host kept: its findings, the controls its roles se
 failures its roles rescued. Never calls AWS. One module per job, in the order the action runs
 them:
 
+- baseline.py the previous report (BULWARK_BASELINE, else the newest earlier run directory),
+              read before the document is built (reads files, writes none);
 - collect.py  each account's findings from what its host kept (a selected control without a
-              verdict becomes an error finding), and the report document;
+              verdict becomes an error finding), and the report document (schema v2), with
+- frameworks.py  its v2 views: finding details (severity, title, refs), controls and frameworks,
+- changes.py  and the changes against the previous report (new, resolved, persisting);
 - render.py   the document as report.json, report.md and report.junit.xml;
 - write.py    the run's report directory and the three files in it;
 - gate.py     BULWARK_FAIL_ON: whether the findings fail the run;

@@ -90,10 +90,19 @@ def _framework_lines(report):
     return lines
 
 
-def _change_line(entry):
-    return "%s %s on %s (%s), %s" % (
-        _md(entry.get("account_id") or entry["host"]), _code(entry["control"]), _code(entry["resource"]),
-        _md(entry["region"]), entry["status"])
+def _change_lines(entries, limit):
+    """One line per account, control and status of change entries, their resources and regions folded."""
+    groups = {}
+    for e in entries:
+        key = (e.get("account_id") or e["host"], e["control"], e["status"])
+        group = groups.setdefault(key, ({}, {}))
+        group[0][e["resource"]] = True
+        group[1][e["region"]] = True
+    lines = ["- %s %s %s%s%s" % (_md(account), _code(control), status, _on(sorted(resources)), _where(sorted(regions)))
+             for (account, control, status), (resources, regions) in groups.items()]
+    if len(lines) > limit:
+        lines = lines[:limit] + ["- ... and %d more (report.json has them all)" % (len(lines) - limit)]
+    return lines
 
 
 def _changes_lines(report, limit=20):
@@ -111,9 +120,7 @@ def _changes_lines(report, limit=20):
     for name in ("new", "resolved"):
         if changes[name]:
             lines += ["", "%s:" % name.capitalize(), ""]
-            lines += ["- %s" % _change_line(e) for e in changes[name][:limit]]
-            if len(changes[name]) > limit:
-                lines.append("- ... and %d more (report.json has them all)" % (len(changes[name]) - limit))
+            lines += _change_lines(changes[name], limit)
     return lines
 
 
@@ -124,9 +131,9 @@ def _control_lines(report):
         return lines + ["Every control passes."]
     for c in open_controls:
         worst = c["status"]
-        lines.append("- **%s** %s (%s) %s: %s%s%s" % (
-            worst, _code(c["control"]), c["severity"], _md(c.get("account_id") or c["host"]), _md(c["title"]),
-            _on(c["resources"][worst]), _where(c["regions"][worst])))
+        lines.append("- **%s** %s (%s) %s%s%s: %s" % (
+            worst, _code(c["control"]), c["severity"], _md(c.get("account_id") or c["host"]),
+            _on(c["resources"][worst]), _where(c["regions"][worst]), _md(c["title"])))
         lines.append("  - Remediation: %s" % _md(catalogue.get(c["control"]).remediation))
     return lines
 
