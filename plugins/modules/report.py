@@ -17,9 +17,9 @@ description:
     C(report.json) (schema C(bulwark.aws/report/v2)), C(report.md) and C(report.junit.xml), mode 0600.
   - C(report.json) v2 keeps every v1 field; each finding also has its control's C(severity), C(title) and
     C(refs) (C(cis_v3), C(securityhub), C(config_rule), the ones the catalogue has), and the document adds
-    C(controls) (per account and control: worst status, counts, regions and resources per status),
+    C(controls) (per account and control, its worst status, counts, regions and resources per status),
     C(frameworks) (per requirement of CIS AWS Foundations v3.0.0 and AWS Foundational Security Best
-    Practices: status and score) and C(changes) (V(new), V(resolved), V(persisting) drift, fail or error
+    Practices, its status and score) and C(changes) (V(new), V(resolved), V(persisting) drift, fail or error
     findings against the previous report, see O(baseline)).
   - Every selected control of every account appears. A selected control without a finding gets an
     V(error) finding naming why (the failure of its role, or the play failing on that host), so a run

@@ -147,8 +147,8 @@ def _v1(document):
     """The document as a v1 report was: v1 fields only, findings without severity, title and refs."""
     out = {k: document[k] for k in ("generated_at", "mode", "accounts", "totals")}
     out["schema"] = "bulwark.aws/report/v1"
-    out["accounts"] = [dict(a, findings=[{k: x[k] for k in ("control", "status", "resource", "region", "message",
-                                                             "remediation")} for x in a["findings"]])
+    v1_keys = ("control", "status", "resource", "region", "message", "remediation")
+    out["accounts"] = [dict(a, findings=[{k: x[k] for k in v1_keys} for x in a["findings"]])
                        for a in document["accounts"]]
     return out
 
@@ -167,8 +167,11 @@ def test_changes_new_resolved_persisting(version):
                  previous=before, baseline_path="/r/old/report.json")
     c = now["changes"]
     assert c["baseline"] == "/r/old/report.json" and c["baseline_generated_at"] == "2026-02-01T12:00:00Z"
-    key = lambda control, resource, region, status: {"host": "a", "account_id": A, "control": control,  # noqa: E731
-                                                     "resource": resource, "region": region, "status": status}
+
+    def key(control, resource, region, status):
+        return {"host": "a", "account_id": A, "control": control, "resource": resource, "region": region,
+                "status": status}
+
     assert c["new"] == [key("iam.user_mfa", "bob", "global", "fail")]
     assert c["resolved"] == [key("guardduty.enabled", "d", "us-east-1", "drift")]
     assert sorted(c["persisting"], key=lambda e: e["control"]) == [
@@ -189,8 +192,8 @@ def test_changes_without_baseline_are_empty():
 
 
 def test_changes_skip_what_a_baseline_holds_malformed():
-    previous = {"schema": "bulwark.aws/report/v1", "accounts": ["x", {"host": "a", "account_id": A,
-                                                                       "findings": [None, {"status": "fail"}]}]}
+    account = {"host": "a", "account_id": A, "findings": [None, {"status": "fail"}]}
+    previous = {"schema": "bulwark.aws/report/v1", "accounts": ["x", account]}
     c = changes.changes(report(("a", A, [f("root.mfa", "fail")])), previous, "p")
     assert len(c["new"]) == 1 and c["resolved"][0]["control"] == "" and c["baseline_generated_at"] is None
 
