@@ -309,9 +309,12 @@ def test_report_action_unreadable_baseline_is_a_note_not_a_crash(tmp_path, monke
     plugin, _c = _action(report_action, {"report_dir": str(out), "fail_on": "new"})
     result = plugin.run(task_vars=_task_vars([f("root.mfa", "fail")]))
     assert not result.get("failed") and result["gate"]["failed"] is False
+    assert result["gate"]["message"].startswith("BULWARK_FAIL_ON=new: no drift, fail or error finding is new (the "
+                                                "baseline %s is not JSON" % bad)
     document = json.loads((out / "report.json").read_text())
     c = document["changes"]
-    assert c["baseline"] == str(bad) and c["new"] == [] and c["note"].startswith("the baseline %s is not JSON" % bad)
+    # The contract: no baseline read, baseline null; the note names the file and why.
+    assert c["baseline"] is None and c["new"] == [] and c["note"].startswith("the baseline %s is not JSON" % bad)
     assert "No comparison: %s." % render._md(c["note"]) in (out / "report.md").read_text()
 
 

@@ -37,9 +37,10 @@ def _bad_findings(document):
     return out
 
 
-def empty(baseline=None, note=None):
-    """The changes of a run without a (readable) baseline: all three lists empty."""
-    out = {"baseline": baseline, "baseline_generated_at": None, "new": [], "resolved": [], "persisting": []}
+def empty(note=None):
+    """The changes of a run without a (readable) baseline: baseline null, all three lists empty;
+    ``note`` (why a baseline found could not be read) only when given."""
+    out = {"baseline": None, "baseline_generated_at": None, "new": [], "resolved": [], "persisting": []}
     if note:
         out["note"] = note
     return out
@@ -47,7 +48,8 @@ def empty(baseline=None, note=None):
 
 def changes(report, previous, baseline_path):
     """{baseline, baseline_generated_at, new, resolved, persisting} of ``report`` against the
-    ``previous`` report document read from ``baseline_path``; without one, all empty."""
+    ``previous`` report document read from ``baseline_path``; without one, all empty. An entry's
+    status is its status now for new and persisting, in the baseline for resolved."""
     if previous is None:
         return empty()
     now, before = _bad_findings(report), _bad_findings(previous)

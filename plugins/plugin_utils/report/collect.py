@@ -123,8 +123,8 @@ def build_report(accounts, mode, generated_at=None, previous=None, baseline_path
     """The report document (what report.json holds) from account_section() results: accounts
     worst first, findings worst first, each with the remediation, severity, title and refs of its
     control; then the v2 views: controls, frameworks and the changes against ``previous`` (the
-    baseline report document read from ``baseline_path``; ``baseline_note`` says why there is
-    none when one was looked for and could not be read)."""
+    baseline report document read from ``baseline_path``; ``baseline_note``, naming the path,
+    says why there is none when one was found and could not be read: changes.note)."""
     generated_at = generated_at or datetime.datetime.now(datetime.timezone.utc)
     sections = []
     for account in accounts:
@@ -148,7 +148,7 @@ def build_report(accounts, mode, generated_at=None, previous=None, baseline_path
         "frameworks": frameworks.frameworks_view(sections),
     }
     if previous is None:
-        document["changes"] = changes_mod.empty(baseline_path if baseline_note else None, baseline_note)
+        document["changes"] = changes_mod.empty(note=baseline_note)
     else:
         document["changes"] = changes_mod.changes(document, previous, baseline_path)
     return document

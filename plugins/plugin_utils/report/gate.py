@@ -67,8 +67,14 @@ def gate(report, fail_on, where=None):
 def _gate_new(report, where):
     changes = report.get("changes") or {}
     n = len(changes.get("new") or [])
-    since = ("since the report of %s" % changes["baseline_generated_at"] if changes.get("baseline_generated_at")
-             else "(no earlier report to compare with)" if not changes.get("baseline") else "since the last report")
+    if changes.get("baseline_generated_at"):
+        since = "since the report of %s" % changes["baseline_generated_at"]
+    elif changes.get("baseline"):
+        since = "since the last report"
+    elif changes.get("note"):
+        since = "(%s)" % changes["note"]
+    else:
+        since = "(no earlier report to compare with)"
     if n:
         message = ("BULWARK_FAIL_ON=new: %d drift, fail or error finding(s) are new %s; read %s"
                    % (n, since, os.path.join(where, "report.md") if where else "report.md"))
