@@ -22,10 +22,10 @@ PASSWORD_POLICY = controls.ids(prefix="iam.password_policy.")
 @pytest.fixture
 def play(moto_server, tmp_path):
 
-    def run(name, *args, fail_on="none"):
+    def run(name, *args, fail_on="none", env=None):
         return run_playbook(PLAYBOOK, moto_server.env(), "-i", INVENTORY, "--forks", "3",
                             "--tags", "iam.password_policy", *args, report_dir=tmp_path / name,
-                            extra_env={"BULWARK_FAIL_ON": fail_on})
+                            extra_env=dict({"BULWARK_FAIL_ON": fail_on}, **(env or {})))
     return run
 
 
@@ -114,6 +114,35 @@ def test_fail_on_drift_ends_the_run_non_zero_and_only_then(play):
     assert verify.returncode == 0, verify
     assert verify.report["totals"]["pass"] == 24
     assert "BULWARK_FAIL_ON=drift: no finding is drift or worse" in verify.stdout
+
+
+def test_changes_against_the_previous_run_and_fail_on_new(play, tmp_path):
+    # Run directories named as ./bulwark-reports/<UTC timestamp>: the second finds the first.
+    first = play("bulwark-reports/20260101T000000Z", "--check", fail_on="new")
+    assert first.returncode == 0, first  # nothing to compare with: nothing is new
+    assert first.report["changes"]["baseline"] is None
+    assert "BULWARK_FAIL_ON=new: the run passes, no drift, fail or error finding is new" in first.stdout
+
+    # acct-b now fails before any AWS call: its eight controls are error findings, new since the first run.
+    broken = play("bulwark-reports/20260102T000000Z", "--check", "-e", "broken_host=acct-b", fail_on="new")
+    assert broken.returncode == 2, broken
+    changes = broken.report["changes"]
+    assert changes["baseline"] == str(tmp_path / "bulwark-reports" / "20260101T000000Z" / "report.json")
+    assert changes["baseline_generated_at"] == first.report["generated_at"]
+    assert sorted(e["control"] for e in changes["new"]) == sorted(PASSWORD_POLICY)
+    assert {(e["host"], e["status"], e["resource"]) for e in changes["new"]} == {("acct-b", "error", "account")}
+    # The three hosts share one account id: its drift on the password policy persists, once per control.
+    assert sorted(e["control"] for e in changes["persisting"]) == sorted(PASSWORD_POLICY)
+    assert changes["resolved"] == []
+    assert "BULWARK_FAIL_ON=new: the run fails, 8 drift, fail or error finding(s) are new" in broken.stdout
+
+    # BULWARK_BASELINE names the first run's directory: the same audit again has nothing new.
+    again = play("elsewhere", "--check", fail_on="new",
+                 env={"BULWARK_BASELINE": str(tmp_path / "bulwark-reports" / "20260101T000000Z")})
+    assert again.returncode == 0, again
+    assert again.report["changes"]["baseline"] == changes["baseline"] and again.report["changes"]["new"] == []
+    assert len(again.report["changes"]["persisting"]) == len(PASSWORD_POLICY)
+    assert "## Changes since the last report" in files(again)[1]
 
 
 def test_bad_fail_on_value_stops_before_any_aws_call(play, moto_server):
