@@ -36,14 +36,14 @@ FINDING_COLUMNS = (("account", "account"), ("control", "control"), ("status", "s
 
 _STYLE = u"""
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1400px;
-padding:1em 2em;color:#1b1f24;background:#fff}
+padding:1em 2em;color:#1b1f24;background:#fff;box-sizing:border-box}
 h1{font-size:1.6em;margin:.2em 0}h2{margin-top:1.6em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
 table{border-collapse:collapse;width:100%;margin:.5em 0}
 th,td{border:1px solid #d0d7de;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f6f8fa}th button{font:inherit;font-weight:bold;border:0;background:none;padding:0;cursor:pointer}
 th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending] button::after{content:" \\25BC"}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em;overflow-wrap:anywhere}
-td.msg{overflow-wrap:anywhere}
+td.msg{overflow-wrap:anywhere;min-width:18em}
 .st{font-weight:bold;padding:0 .35em;border-radius:3px;white-space:nowrap}
 .st-error{background:#8250df;color:#fff}.st-fail{background:#cf222e;color:#fff}.st-drift{background:#fb8f44}
 .st-manual{background:#eac54f}.st-waived{background:#d0d7de}.st-fixed{background:#54aeff}.st-pass{background:#4ac26b}
