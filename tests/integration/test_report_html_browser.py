@@ -114,7 +114,7 @@ def test_readable_without_javascript(browser, report_file):
 def test_problems_are_seen_a_tampered_script_is_blocked_by_the_policy(browser, report_file, tmp_path):
     """The console check is not blind: a script that is not the one the policy names is refused,
     and that refusal is reported."""
-    path, _ = report_file
+    path = report_file[0]
     tampered = tmp_path / "tampered.html"
     tampered.write_text(path.read_text(encoding="utf-8").replace('"use strict";', '"use strict"; var x = 1;'),
                         encoding="utf-8")

@@ -42,8 +42,8 @@ class WebSocket:
 
     def __init__(self, url, timeout=30):
         assert url.startswith("ws://"), url
-        hostport, _, path = url[len("ws://"):].partition("/")
-        host, _, port = hostport.partition(":")
+        hostport, path = url[len("ws://"):].split("/", 1)
+        host, port = hostport.split(":", 1)
         self.sock = socket.create_connection((host, int(port)), timeout=timeout)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall(("GET /%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -54,7 +54,7 @@ class WebSocket:
             if not chunk:
                 raise ConnectionError("DevTools closed the connection during the handshake: %r" % response)
             response += chunk
-        head, _, self._buffer = response.partition(b"\r\n\r\n")
+        head, self._buffer = response.split(b"\r\n\r\n", 1)
         if not head.startswith(b"HTTP/1.1 101"):
             raise ConnectionError("DevTools refused the WebSocket: %r" % head)
 

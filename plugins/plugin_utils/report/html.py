@@ -204,10 +204,10 @@ def _task_errors(report):
                 _e(account_label(account)), _e(error.get("task")), _e(error.get("message"))))
     if not rows:
         return []
-    return [u'<section id="task-errors"><h2>Task errors</h2>',
+    head = [u'<section id="task-errors"><h2>Task errors</h2>',
             u"<p>Tasks that failed without a finding (for example a role that cannot be assumed).</p>",
-            u"<table><thead><tr><th>account</th><th>task</th><th>message</th></tr></thead><tbody>"] + rows + [
-            u"</tbody></table></section>"]
+            u"<table><thead><tr><th>account</th><th>task</th><th>message</th></tr></thead><tbody>"]
+    return head + rows + [u"</tbody></table></section>"]
 
 
 def _frameworks(report, labels):
@@ -350,7 +350,7 @@ def _findings(report):
                    _select("region", [r["region"] for r in rows])))
     out.append(u'<p class="muted">%d finding(s), worst first in each account.</p>' % len(rows))
     out.append(u'<table id="findings-table"><thead><tr>%s</tr></thead><tbody>' % u"".join(
-        u"<th>%s</th>" % name for name, _ in FINDING_COLUMNS))
+        u"<th>%s</th>" % column[0] for column in FINDING_COLUMNS))
     for row in rows:
         out.append(u'<tr data-account="%s" data-control="%s" data-status="%s" data-severity="%s" data-region="%s">%s</tr>'
                    % (_e(row["account"]), _e(row["control"]), _e(row["status"]), _e(row["severity"]),
