@@ -126,6 +126,8 @@ def test_every_finding_is_a_row_with_its_filter_values(report):
     # hidden until the script shows it: without JavaScript nothing is hidden but the useless form
     assert "hidden" in page.by_id("filters")[0][1]
     assert [a for t, a in page.elements if "hidden" in a and a.get("id") != "filters"] == []
+    # the control's title is the tooltip of its id
+    assert '<code title="Every IAM user with a console password has MFA">iam.user_mfa</code>' in render_html(report)
     headings = re.findall(r"<th>([a-z]+)</th>", render_html(report))
     for column in ("account", "control", "status", "severity", "region"):
         assert column in headings

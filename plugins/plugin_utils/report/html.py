@@ -154,6 +154,10 @@ def _finding_severity(finding):
     return ""
 
 
+def _catalogue_title(control):
+    return catalogue.get(control).title if control in catalogue.CONTROLS else ""
+
+
 def _percent(score):
     if score is None:
         return u"n/a"
@@ -327,9 +331,9 @@ def _findings(report):
             rows.append({
                 "account": label, "control": to_text(f.get("control") or ""), "status": to_text(status or ""),
                 "severity": to_text(severity), "region": to_text(f.get("region") or ""),
-                "html": u"<td>%s</td><td><code>%s</code>%s</td><td data-sort=\"%d\">%s</td><td data-sort=\"%d\">%s</td>"
+                "html": u"<td>%s</td><td><code title=\"%s\">%s</code>%s</td><td data-sort=\"%d\">%s</td><td data-sort=\"%d\">%s</td>"
                         u"<td>%s</td><td><code>%s</code></td><td class=\"msg\">%s%s</td>" % (
-                            _e(label), _e(f.get("control")),
+                            _e(label), _e(f.get("title") or _catalogue_title(f.get("control"))), _e(f.get("control")),
                             u'<br><span class="muted">%s</span>' % ref_text if ref_text else u"",
                             _STATUS_RANK.get(status, len(_STATUS_RANK)), _status(status),
                             _SEVERITY_RANK.get(severity, len(_SEVERITY_RANK)), _severity(severity),
