@@ -33,7 +33,10 @@ test: docs-check sanity lint unit integration molecule
 unit: setup
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/unit
 
+# tests/integration/test_report_html_browser.py opens report.html in Debian's chromium:
+# scripts/ensure_chromium.sh installs it when missing (as root); elsewhere that test skips, saying why.
 integration: setup
+	scripts/ensure_chromium.sh || echo "chromium could not be installed: the report.html browser test will skip"
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=10 tests/integration
 
 # docs/controls.md comes from the control catalogue; each roles/<role>/README.md from the role's
