@@ -335,3 +335,14 @@ def test_archived_findings_are_not_resolved_again_and_keep_created_at(hub):
     assert result["resolved"] == 0
     a = all_findings(hub)[asff.finding_id(ACCOUNT, "global", USER_MFA, "user/a")]
     assert a["CreatedAt"] == "2026-03-01T12:00:00.000Z" and a["UpdatedAt"] == "2026-03-03T12:00:00.000Z"
+
+
+def test_size_limit_of_one_finding(hub, monkeypatch):
+    a = asff.to_asff(fd(MIN_LENGTH, "drift", message="x" * 5000), ACCOUNT, REGION, "aws", T1)
+    assert asff.size_ok(a)
+    monkeypatch.setattr(asff, "MAX_FINDING_BYTES", len(json.dumps(a, separators=(",", ":"))) - 1)
+    assert not asff.size_ok(a)
+    result = run(hub, report([fd(MIN_LENGTH, "drift", message="x" * 5000)]), T1)
+    assert result["imported"] == 0
+    assert [(f["id"], f["code"]) for f in result["failed"]] == [(a["Id"], "TooLarge")]
+    assert all_findings(hub) == {}
