@@ -346,3 +346,10 @@ def test_size_limit_of_one_finding(hub, monkeypatch):
     assert result["imported"] == 0
     assert [(f["id"], f["code"]) for f in result["failed"]] == [(a["Id"], "TooLarge")]
     assert all_findings(hub) == {}
+
+
+def test_timestamps_are_utc():
+    plus2 = datetime.timezone(datetime.timedelta(hours=2))
+    assert asff.timestamp(datetime.datetime(2026, 3, 1, 14, 0, 0, tzinfo=plus2)) == "2026-03-01T12:00:00.000Z"
+    assert asff.timestamp(datetime.datetime(2026, 3, 1, 12, 0, 0)) == "2026-03-01T12:00:00.000Z"
+    assert asff.timestamp("2026-01-01T00:00:00.000Z") == "2026-01-01T00:00:00.000Z"

@@ -35,8 +35,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import hashlib
 import json
+import os
 
 from ansible.module_utils.common.text.converters import to_text
 
@@ -95,8 +97,11 @@ def truncate(text, limit):
     return text[:limit - 1] + u"\u2026"
 
 
-def _timestamp(value):
+def timestamp(value):
+    """An ASFF timestamp: a datetime (naive means UTC) as YYYY-MM-DDTHH:MM:SS.000Z; text as given."""
     if hasattr(value, "strftime"):
+        if getattr(value, "tzinfo", None) is not None:
+            value = value.astimezone(datetime.timezone.utc)
         return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     return to_text(value)
 
@@ -145,7 +150,7 @@ def to_asff(finding, account_id, home_region, partition, now, created_at=None):
     resource = to_text(finding.get("resource") or "account")
     arn = product_arn(partition, home_region, account_id)
     message = to_text(finding.get("message") or "")
-    updated = _timestamp(now)
+    updated = timestamp(now)
 
     asff = {
         "SchemaVersion": SCHEMA_VERSION,
@@ -154,7 +159,7 @@ def to_asff(finding, account_id, home_region, partition, now, created_at=None):
         "GeneratorId": "%s/%s" % (PROVIDER, control),
         "AwsAccountId": account_id,
         "Types": [TYPE_CIS if refs.get("cis_v3") else TYPE_BEST_PRACTICES],
-        "CreatedAt": _timestamp(created_at) if created_at else updated,
+        "CreatedAt": timestamp(created_at) if created_at else updated,
         "UpdatedAt": updated,
         "Severity": {"Label": severity},
         "Title": truncate(title, TITLE_LIMIT),
@@ -206,7 +211,6 @@ def collection_version():
 
 
 def _read_version():
-    import os
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     manifest = os.path.join(root, "MANIFEST.json")
     try:

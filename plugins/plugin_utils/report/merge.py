@@ -57,6 +57,13 @@ def _key(section):
     return ("host", to_text(section.get("host") or ""))
 
 
+def _worst_first(section):
+    """The order of collect.build_report: most errors, fails, drifts ... first, then the host."""
+    c = collect.counts(section["findings"])
+    return (-(c["error"] + len(section["errors"])), -c["fail"], -c["drift"], -c["manual"], -c["waived"],
+            -c["fixed"], section["host"])
+
+
 def _label(key):
     return ("account %s" if key[0] == "account" else "host %s") % key[1]
 
@@ -94,7 +101,7 @@ def merge(reports):
                 sections.append(dict(section, findings=list(section.get("findings") or []),
                                      errors=list(section.get("errors") or []),
                                      host=to_text(section.get("host") or ""), account_id=section.get("account_id")))
-    sections.sort(key=collect._account_key)
+    sections.sort(key=_worst_first)
 
     modes = set(to_text(r.get("mode") or "") for r in reports)
     return {

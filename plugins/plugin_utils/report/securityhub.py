@@ -40,6 +40,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.bulwark.aws.plugins.plugin_utils.report import asff
@@ -102,7 +104,7 @@ def _archived(previous, now):
             "Severity", "Title", "Description", "CompanyName", "ProductName", "ProductFields", "Resources",
             "Compliance", "Remediation")
     out = dict((k, previous[k]) for k in keep if k in previous)
-    out["UpdatedAt"] = asff._timestamp(now)
+    out["UpdatedAt"] = asff.timestamp(now)
     out["RecordState"] = "ARCHIVED"
     out["Workflow"] = {"Status": "RESOLVED"}
     fields = dict(out.get("ProductFields") or {})
@@ -205,7 +207,6 @@ def export(session_or_client_factory, report, previous_ids=None, now=None, updat
 
     Returns {imported, failed: [{account_id, id, code, message}], resolved, skipped}.
     """
-    import datetime
     now = now or datetime.datetime.now(datetime.timezone.utc)
     previous_ids = set(previous_ids) if previous_ids is not None else None
     result = {"imported": 0, "failed": [], "resolved": 0, "skipped": []}
