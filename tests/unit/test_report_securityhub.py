@@ -353,3 +353,19 @@ def test_timestamps_are_utc():
     assert asff.timestamp(datetime.datetime(2026, 3, 1, 14, 0, 0, tzinfo=plus2)) == "2026-03-01T12:00:00.000Z"
     assert asff.timestamp(datetime.datetime(2026, 3, 1, 12, 0, 0)) == "2026-03-01T12:00:00.000Z"
     assert asff.timestamp("2026-01-01T00:00:00.000Z") == "2026-01-01T00:00:00.000Z"
+
+
+def test_each_account_goes_to_its_own_security_hub(hub):
+    creds = boto3.client("sts", region_name=REGION).assume_role(
+        RoleArn="arn:aws:iam::%s:role/bulwark" % OTHER, RoleSessionName="bulwark")["Credentials"]
+    other = boto3.client("securityhub", region_name="us-east-2", aws_access_key_id=creds["AccessKeyId"],
+                         aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+    rep = report(users(2))
+    rep["accounts"].append({"host": "other", "account_id": OTHER, "findings": users(3), "errors": []})
+    result = securityhub.export({ACCOUNT: hub, OTHER: other}, rep, now=T1, update_workflow=False)
+    assert result == {"imported": 5, "failed": [], "resolved": 0, "skipped": []}
+    mine, theirs = all_findings(hub), all_findings(other)
+    assert len(mine) == 2 and set(f["AwsAccountId"] for f in mine.values()) == {ACCOUNT}
+    assert len(theirs) == 3 and set(f["AwsAccountId"] for f in theirs.values()) == {OTHER}
+    assert set(f["ProductArn"] for f in theirs.values()) == {
+        "arn:aws:securityhub:us-east-2:%s:product/%s/default" % (OTHER, OTHER)}
