@@ -24,8 +24,7 @@ Security Hub keeps Workflow as the customer's field: on an update of an existing
 ignores the Workflow a provider imports, and sets RESOLVED itself when the finding goes
 ARCHIVED or from FAILED to PASSED (and reopens it as NEW on PASSED -> FAILED). The Workflow
 above is therefore what a new finding starts with; securityhub.py asks for RESOLVED (SUPPRESSED
-for waived) with
-BatchUpdateFindings for findings it resolves.
+for waived) with BatchUpdateFindings for findings it resolves.
 
 Nothing is added that the report does not carry: control, status, resource, region, message,
 remediation, and the catalogue's title, severity and references (a v1 report has no severity,
