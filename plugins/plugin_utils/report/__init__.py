@@ -5,8 +5,8 @@
 
 The play writes it (the bulwark.aws.report action, last task of harden.yml and of the report
 role), from what each account host kept: its findings, the controls its roles selected and the
-failures its roles rescued. Never calls AWS. One module per job, in the order the action runs
-them:
+failures its roles rescued. Never calls AWS, but for the opt-in Security Hub export. One
+module per job, in the order the action runs them:
 
 - baseline.py the previous report (BULWARK_BASELINE, else the newest earlier run directory),
               read before the document is built (reads files, writes none);
@@ -19,6 +19,12 @@ them:
 - gate.py     BULWARK_FAIL_ON: whether the findings fail the run;
 - summary.py  the lines printed at the end of the run;
 - text.py     one-line, bounded text (shared).
+
+Security Hub export (opt-in, issue 21), the one part that calls AWS, and only when asked:
+
+- asff.py        the findings as ASFF (pure: stable ids, status mapping, batches);
+- securityhub.py BatchImportFindings into each account's own Security Hub, and the
+                 resolution of findings that no longer fail.
 """
 
 from __future__ import absolute_import, division, print_function
