@@ -117,7 +117,7 @@ summary:
     - "  iam.access_analyzer error in 20 regions: access-analyzer ListAnalyzers failed: AccessDenied"
     - "  iam.user_mfa fail: 3 users"
     - "  guardduty.enabled drift in 17 regions"
-    - "reports: /home/ops/bulwark-reports/20261206T040000Z (report.md, report.json, report.junit.xml);
+    - "reports: /home/ops/bulwark-reports/20261206T040000Z (report.md, report.html, report.json, report.junit.xml);
       BULWARK_FAIL_ON=drift: the run fails, 184 finding(s) or task error(s) are drift or worse"
 gate:
   description: Whether the run fails under O(fail_on).

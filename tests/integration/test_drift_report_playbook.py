@@ -90,7 +90,7 @@ def test_check_run_writes_the_three_reports_and_a_summary(play):
         assert '"%s (%s): 8 drift",' % (host, ACCOUNT_ID) in tail
     assert '"  iam.password_policy.min_length drift",' in tail
     assert '"3 accounts in all: 24 drift",' in tail
-    assert "reports: %s (report.md, report.json, report.junit.xml)" % run.report_dir in tail
+    assert "reports: %s (report.md, report.html, report.json, report.junit.xml)" % run.report_dir in tail
 
     secret = TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
     assert secret not in everything and secret not in run.stdout + run.stderr

@@ -39,7 +39,7 @@ def test_audit_apply_idempotent_verify(insecure, tmp_path):
     statuses = audit.statuses()
     assert statuses["iam.password_policy.min_length"] == {"drift"}
     assert statuses["iam.user_mfa"] == {"fail"}
-    for name in ("report.json", "report.md", "report.junit.xml"):
+    for name in ("report.json", "report.md", "report.html", "report.junit.xml"):
         assert (tmp_path / "audit" / name).is_file()
 
     apply = harden(insecure, tmp_path, "apply")

@@ -20,7 +20,7 @@ from tests.support.moto_server import ACCOUNT_ID
 from tests.support.playbook import REPO, PlaybookRun, run_playbook
 
 BIN = os.path.dirname(sys.executable)
-REPORTS = re.compile(r"reports: (\S+) \(report.md, report.json, report.junit.xml\)")
+REPORTS = re.compile(r"reports: (\S+) \(report.md, report.html, report.json, report.junit.xml\)")
 
 
 def command(args, cwd, env, timeout=900):
@@ -96,7 +96,7 @@ def test_use_it_from_the_tarball_in_an_empty_directory(moto_server, collections,
     assert real_errors(audit.findings()) == []
     names = sorted(os.listdir(directory))
     credential_reports = ["credential-report-%s.csv" % ACCOUNT_ID, "credential-report-%s.json" % ACCOUNT_ID]
-    assert names == sorted(["report.json", "report.md", "report.junit.xml"] + credential_reports)
+    assert names == sorted(["report.json", "report.md", "report.html", "report.junit.xml"] + credential_reports)
     for name in names:
         assert stat.S_IMODE(os.stat(os.path.join(directory, name)).st_mode) == 0o600, name
     assert sorted(os.listdir(str(workdir))) == ["bulwark-reports"]  # nothing else written here

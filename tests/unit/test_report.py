@@ -79,7 +79,7 @@ def file_texts(directory):
 
 def test_three_files_same_content(tmp_path):
     document, paths = write_files(mixed(), tmp_path)
-    assert paths == [str(tmp_path / n) for n in ("report.json", "report.md", "report.junit.xml")]
+    assert paths == [str(tmp_path / n) for n in ("report.json", "report.md", "report.html", "report.junit.xml")]
     on_disk, md, junit = read(tmp_path)
     assert on_disk == document
     # v2 keeps every v1 field and adds controls, frameworks and changes.
@@ -752,7 +752,7 @@ def test_report_action_writes_every_account_of_the_play(tmp_path):
     result = plugin.run(task_vars=_two_hosts(ansible_check_mode=True))
     assert connection.mock_calls == []  # runs on the controller: no connection, no remote tmp
     assert not result.get("failed") and result["changed"] is False
-    assert result["files"] == [str(tmp_path / n) for n in ("report.json", "report.md", "report.junit.xml")]
+    assert result["files"] == [str(tmp_path / n) for n in ("report.json", "report.md", "report.html", "report.junit.xml")]
     assert result["report_dir"] == str(tmp_path) and result["mode"] == "check"
     document, md, junit = read(tmp_path)
     assert document["mode"] == "check" and result["totals"] == document["totals"]
@@ -777,7 +777,7 @@ def test_report_action_writes_every_account_of_the_play(tmp_path):
         "acct-a (111111111111): 1 pass, 1 drift",
         "  iam.password_policy.min_length drift",
         "2 accounts in all: 1 pass, 1 drift, 2 error, 1 task error",
-        "reports: %s (report.md, report.json, report.junit.xml); BULWARK_FAIL_ON=error: the run fails, 3 finding(s) "
+        "reports: %s (report.md, report.html, report.json, report.junit.xml); BULWARK_FAIL_ON=error: the run fails, 3 finding(s) "
         "or task error(s) are error" % tmp_path,
     ]
     assert result["gate"] == {"fail_on": "error", "failed": True, "count": 3,

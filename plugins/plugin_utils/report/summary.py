@@ -10,7 +10,7 @@
       iam.user_mfa fail: 3 users
       guardduty.enabled drift in 17 regions
       ... and 31 more controls (12 fail, 19 drift), see report.md
-    reports: /home/ops/bulwark-reports/20261206T040000Z (report.md, report.json, report.junit.xml);
+    reports: /home/ops/bulwark-reports/20261206T040000Z (report.md, report.html, report.json, report.junit.xml);
     BULWARK_FAIL_ON=drift: the run fails, 184 finding(s) or task error(s) are drift or worse
 
 (The last two lines are one.) Per account one line of counts, then one line per control that is not pass, its findings
@@ -173,7 +173,7 @@ def summary_lines(report, where=None, gate_result=None, max_lines=MAX_CONTROL_LI
             [f for a in report["accounts"] for f in a["findings"]], sum(len(a["errors"]) for a in report["accounts"]))))
     last = []
     if where:
-        last.append("reports: %s (report.md, report.json, report.junit.xml)" % where)
+        last.append("reports: %s (report.md, report.html, report.json, report.junit.xml)" % where)
     if gate_result:
         last.append(gate_mod.outcome(gate_result))
     if last:

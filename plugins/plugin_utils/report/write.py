@@ -11,12 +11,12 @@ import datetime
 import os
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import files
-from ansible_collections.bulwark.aws.plugins.plugin_utils.report import render
+from ansible_collections.bulwark.aws.plugins.plugin_utils.report import html, render
 
-FILES = ("report.json", "report.md", "report.junit.xml")
+FILES = ("report.json", "report.md", "report.html", "report.junit.xml")
 DEFAULT_REPORT_BASE = "bulwark-reports"
 _RENDERERS = (("report.json", render.render_json), ("report.md", render.render_markdown),
-              ("report.junit.xml", render.render_junit))
+              ("report.html", html.render_html), ("report.junit.xml", render.render_junit))
 
 
 def _write(path, data):
@@ -63,7 +63,7 @@ def run_directory(report_dir=None, cwd=None):
 
 
 def write_report(report, directory):
-    """The three files; returns their paths. When one cannot be written (a full disk), none of
+    """The four files; returns their paths. When one cannot be written (a full disk), none of
     them is left: neither a partial set nor an earlier run's files presented as this run's."""
     os.makedirs(directory, exist_ok=True)
     rendered = [(os.path.join(directory, name), render_file(report)) for name, render_file in _RENDERERS]
