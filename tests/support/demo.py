@@ -4,7 +4,8 @@ moto_server on 127.0.0.1 (a free port) -> seed the insecure account -> harden.ym
 (drift) -> harden.yml (fixed) -> harden.yml --check (pass where auto-remediable). Every run gets
 seed.demo_vars() as -e: the owner's values and the roles' opt-ins, so opt-in controls are fixed
 too. Stops only the moto it started. Reports go to
-bulwark-reports/demo-<time>/{1-audit,2-apply,3-verify}/.
+bulwark-reports/demo-<time>/{1-audit,2-apply,3-verify}/, every format; the verify run's changes
+are against the audit's report (BULWARK_BASELINE).
 Runs with BULWARK_FAIL_ON=none: moto lacks a few APIs (tests/support/moto_gaps.py), whose
 controls end as `error`, which the default BULWARK_FAIL_ON=error would turn into exit code 2.
 """
@@ -24,11 +25,31 @@ PHASES = (
     ("2-apply", "apply: fix what the roles fix automatically", []),
     ("3-verify", "verify (--check again)", ["--check"]),
 )
+# The verify run's changes are against the audit's report: what the apply resolved, what is left.
+BASELINES = {"3-verify": "1-audit"}
 
 
 def summarize(report):
     totals = report.get("totals", {})
     return ", ".join("%s %d" % (status, n) for status, n in totals.items() if n)
+
+
+def scores(report):
+    """'CIS AWS Foundations Benchmark v3.0.0 41%, ...' from report.json v2."""
+    out = []
+    for framework in (report.get("frameworks") or {}).values():
+        score = (framework.get("score") or {}).get("overall")
+        out.append("%s %s" % (framework["name"], "n/a" if score is None else "%d%%" % round(score * 100)))
+    return ", ".join(out)
+
+
+def changes(report):
+    found = report.get("changes") or {}
+    if not found.get("baseline"):
+        return None
+    return "new %d, resolved %d, persisting %d (against %s)" % (
+        len(found["new"]), len(found["resolved"]), len(found["persisting"]),
+        os.path.relpath(found["baseline"], os.getcwd()))
 
 
 def main():
@@ -45,7 +66,9 @@ def main():
             print("\n=== %s: ansible-playbook harden.yml %s" % (title, " ".join(args)))
             # the alarm email, the access-log bucket; the roles' opt-ins on (seed.demo_vars)
             owner = ["-e", json.dumps(seed.demo_vars())]
-            run = run_playbook("harden.yml", server.env(), *owner, *args, report_dir=os.path.join(base, name))
+            baseline = {"BULWARK_BASELINE": os.path.join(base, BASELINES[name])} if name in BASELINES else None
+            run = run_playbook("harden.yml", server.env(), *owner, *args, report_dir=os.path.join(base, name),
+                               extra_env=baseline)
             sys.stdout.write(run.stdout[run.stdout.find("PLAY RECAP"):] if "PLAY RECAP" in run.stdout else run.stdout)
             if run.returncode != 0:
                 sys.stdout.write(run.stderr)
@@ -54,6 +77,9 @@ def main():
                 break
             try:
                 print("report totals: %s" % summarize(run.report))
+                print("framework scores: %s" % scores(run.report))
+                if changes(run.report):
+                    print("changes: %s" % changes(run.report))
                 gaps = [f for f in run.findings() if is_moto_gap(f)]
                 if gaps:
                     print("  %d of the errors are calls moto does not implement (%s): against AWS these "
@@ -64,11 +90,12 @@ def main():
                     failed = True
             except (OSError, ValueError):
                 print("(no report.json written in %s)" % run.report_dir)
-        print("\nreports (JSON, Markdown, JUnit) are in %s" % os.path.relpath(base, os.getcwd()))
+        print("\nreports (Markdown, HTML, JSON, JUnit) are in %s" % os.path.relpath(base, os.getcwd()))
         for name, _title, _args in PHASES:
-            path = os.path.join(base, name, "report.md")
-            if os.path.exists(path):
-                print("  %s" % os.path.relpath(path, os.getcwd()))
+            for kind in ("report.md", "report.html"):
+                path = os.path.join(base, name, kind)
+                if os.path.exists(path):
+                    print("  %s" % os.path.relpath(path, os.getcwd()))
     finally:
         server.stop()
         print("moto_server stopped")
