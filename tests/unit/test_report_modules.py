@@ -27,7 +27,7 @@ ALLOWED = {
     "write": {"render", "html"},
     "asff": set(),
     "securityhub": {"asff"},
-    "merge": {"collect"},
+    "merge": {"collect", "frameworks", "changes"},
     "gate": set(),
     "summary": {"collect", "render", "gate", "text"},
     "__init__": {"gate", "write"},

@@ -16,10 +16,10 @@ Pure: reads dicts, returns a dict; never reads files or calls AWS.
 - generated_at: the latest of the slices (they are all "YYYY-MM-DDTHH:MM:SSZ", compared as text);
 - merged: {"slices": [{generated_at, mode, schema, accounts}], "notes": [str]}.
 
-The result is a v1 document (schema bulwark.aws/report/v1). Findings keep every field they
-have, so v2 severity, title and refs survive; v2's document-level parts (controls, frameworks,
-changes) depend on the catalogue and a baseline and are not merged here: build them again
-from the merged accounts with the v2 builders.
+The result is a report document of this collection's schema (v2): v1 findings get the severity,
+title and refs of their control, v2 ones keep theirs; controls and frameworks are built over
+every kept account; changes are empty (a merge has no baseline of its own). A control id this
+version's catalogue does not know is refused: merge with the version that wrote the report.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,8 +28,9 @@ __metaclass__ = type
 
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
 from ansible_collections.bulwark.aws.plugins.module_utils.core.findings import STATUSES
-from ansible_collections.bulwark.aws.plugins.plugin_utils.report import collect
+from ansible_collections.bulwark.aws.plugins.plugin_utils.report import changes, collect, frameworks
 
 SCHEMA_PREFIX = "bulwark.aws/report/"
 
@@ -49,6 +50,9 @@ def _check(report, index):
             if not isinstance(f, dict) or f.get("status") not in STATUSES:
                 raise ValueError("%s has a finding with unknown status %r" % (
                     where, f.get("status") if isinstance(f, dict) else f))
+            if f.get("control") not in catalogue.CONTROLS:
+                raise ValueError("%s has control %r, which this version of bulwark.aws does not know: merge with "
+                                 "the version that wrote it" % (where, f.get("control")))
 
 
 def _key(section):
@@ -98,8 +102,9 @@ def merge(reports):
     for i, report in enumerate(reports):
         for section in report["accounts"]:
             if winner[_key(section)] == i:
-                sections.append(dict(section, findings=list(section.get("findings") or []),
-                                     errors=list(section.get("errors") or []),
+                # v1 findings get the v2 details of their control; v2 ones keep theirs.
+                found = [dict(frameworks.finding_details(f["control"]), **f) for f in section.get("findings") or []]
+                sections.append(dict(section, findings=found, errors=list(section.get("errors") or []),
                                      host=to_text(section.get("host") or ""), account_id=section.get("account_id")))
     sections.sort(key=_worst_first)
 
@@ -110,6 +115,10 @@ def merge(reports):
         "mode": modes.pop() if len(modes) == 1 else "mixed",
         "accounts": sections,
         "totals": collect.counts([f for s in sections for f in s["findings"]]),
+        # The v2 views over every kept account; a merge has no baseline of its own.
+        "controls": frameworks.controls_view(sections),
+        "frameworks": frameworks.frameworks_view(sections),
+        "changes": changes.empty(),
         "merged": {
             "slices": [{"generated_at": r.get("generated_at"), "mode": r.get("mode"), "schema": r.get("schema"),
                         "accounts": len(r["accounts"])} for r in reports],
