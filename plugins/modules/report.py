@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - Runs on the controller, once, and never calls AWS. Reads what every account host of the play kept
     (its findings, the controls its roles selected, the failures its roles rescued) and writes
-    C(report.json) (schema C(bulwark.aws/report/v2)), C(report.md) and C(report.junit.xml), mode 0600.
+    C(report.json) (schema C(bulwark.aws/report/v2)), C(report.md), C(report.html) and C(report.junit.xml), mode 0600.
   - C(report.json) v2 keeps every v1 field; each finding also has its control's C(severity), C(title) and
     C(refs) (C(cis_v3), C(securityhub), C(config_rule), the ones the catalogue has), and the document adds
     C(controls) (per account and control, its worst status, counts, regions and resources per status),
@@ -33,7 +33,7 @@ author:
   - bulwark.aws contributors (@bulwark-aws)
 options:
   report_dir:
-    description: Where to write the three files (the directory P(bulwark.aws.preflight#module) created).
+    description: Where to write the four files (the directory P(bulwark.aws.preflight#module) created).
     type: path
     required: true
   fail_on:
@@ -86,7 +86,7 @@ report_dir:
   type: str
   sample: /home/ops/bulwark-reports/20261206T040000Z
 files:
-  description: The paths of report.json, report.md and report.junit.xml.
+  description: The paths of report.json, report.md, report.html and report.junit.xml.
   returned: success
   type: list
   elements: str

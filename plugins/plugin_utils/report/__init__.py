@@ -15,7 +15,7 @@ module per job, in the order the action runs them:
 - frameworks.py  its v2 views: finding details (severity, title, refs), controls and frameworks,
 - changes.py  and the changes against the previous report (new, resolved, persisting);
 - render.py   the document as report.json, report.md and report.junit.xml;
-- write.py    the run's report directory and the three files in it;
+- write.py    the run's report directory and the four files in it;
 - gate.py     BULWARK_FAIL_ON: whether the findings fail the run;
 - summary.py  the lines printed at the end of the run;
 - text.py     one-line, bounded text (shared).

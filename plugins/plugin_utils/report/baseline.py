@@ -56,17 +56,18 @@ def find(run_dir, explicit=None):
     return max(candidates)[1] if candidates else None
 
 
-def load(path):
-    """(document, None) for a readable v1 or v2 report at ``path``, else (None, why not)."""
+def load(path, what="the baseline"):
+    """(document, None) for a readable v1 or v2 report at ``path``, else (None, why not, naming it as
+    ``what``)."""
     try:
         with open(path, "rb") as handle:
             document = json.loads(handle.read().decode("utf-8"))
     except (OSError, IOError) as e:
-        return None, "the baseline %s could not be read: %s" % (path, e.strerror or e)
+        return None, "%s %s could not be read: %s" % (what, path, e.strerror or e)
     except ValueError as e:
-        return None, "the baseline %s is not JSON: %s" % (path, e)
+        return None, "%s %s is not JSON: %s" % (what, path, e)
     if not isinstance(document, dict) or document.get("schema") not in _SCHEMAS:
-        return None, "the baseline %s is not a bulwark.aws report (schema v1 or v2)" % path
+        return None, "%s %s is not a bulwark.aws report (schema v1 or v2)" % (what, path)
     if not isinstance(document.get("accounts"), list):
-        return None, "the baseline %s has no accounts list" % path
+        return None, "%s %s has no accounts list" % (what, path)
     return document, None

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, bulwark.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Write: the run's report directory and the three files in it, mode 0600, all or none."""
+"""Write: the run's report directory and the four files in it, mode 0600, all or none."""
 
 from __future__ import absolute_import, division, print_function
 
