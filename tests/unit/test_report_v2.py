@@ -381,3 +381,16 @@ def test_finding_and_reading_the_baseline_write_nothing(tmp_path):
     document, note = baseline.load(baseline.find(str(current)))
     assert note is None and document["schema"] == "bulwark.aws/report/v2"
     assert sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*")) == before
+
+
+def test_report_md_detail_folds_findings_that_differ_only_in_region():
+    same = [f("guardduty.enabled", "drift", "detector", region, "GuardDuty is off") for region in
+            ("eu-west-1", "us-east-1", "ap-south-1")]
+    other = f("guardduty.enabled", "drift", "detector", "sa-east-1", "GuardDuty is suspended")
+    md = render.render_markdown(report(("a", A, same + [other])))
+    detail = md.split("#### Findings that are not pass, worst first")[1]
+    lines = [line for line in detail.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2, lines
+    folded = [line for line in lines if "GuardDuty is off" in line][0]
+    assert "(3 regions: " in folded and all(r in folded for r in ("eu-west-1", "us-east-1", "ap-south-1"))
+    assert "(sa-east-1): GuardDuty is suspended" in [line for line in lines if "suspended" in line][0]

@@ -72,6 +72,19 @@ def _on(resources):
     return " on %d resources" % len(resources)
 
 
+def _same_but_region(findings):
+    """[(finding, its regions)]: findings that differ only in their region, once, in first-seen order
+    (the same control, status, resource and message in 20 regions is one line)."""
+    groups, order = {}, []
+    for f in findings:
+        key = (f["status"], f["control"], f["resource"], f["message"])
+        if key not in groups:
+            groups[key] = (f, [])
+            order.append(key)
+        groups[key][1].append(f["region"])
+    return [groups[key] for key in order]
+
+
 def _framework_lines(report):
     lines = ["", "## Framework scores", "",
              "Score = passed / (passed + failed) requirements; manual, error and not evaluated ones are left out.", "",
@@ -177,9 +190,11 @@ def render_markdown(report):
         open_findings = [f for f in account["findings"] if f["status"] != "pass"]
         if open_findings:
             lines += ["", "#### Findings that are not pass, worst first", ""]
-            for f in open_findings:
+            for f, regions in _same_but_region(open_findings):
+                where = _md(regions[0]) if len(regions) == 1 else "%d regions: %s" % (
+                    len(regions), ", ".join(_md(r) for r in regions))
                 lines.append("- **%s** %s on %s (%s): %s" % (
-                    f["status"], _code(f["control"]), _code(f["resource"]), _md(f["region"]), _md(f["message"])))
+                    f["status"], _code(f["control"]), _code(f["resource"]), where, _md(f["message"])))
         elif account["findings"]:
             lines += ["", "Every finding is `pass`."]
     lines.append("")
