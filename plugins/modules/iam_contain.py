@@ -166,12 +166,12 @@ from ansible_collections.bulwark.aws.plugins.module_utils.core import files
 from ansible_collections.bulwark.aws.plugins.module_utils.contain.steps import Steps
 from ansible_collections.bulwark.aws.plugins.module_utils.domain import iam_policy
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import BulwarkModule
+from ansible_collections.bulwark.aws.plugins.module_utils.core.times import TIME_FORMAT, utc_now
 
 _NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 _POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
 _KEY_ID = re.compile(r"^[A-Z0-9]{16,128}$")
 _LONG_TERM_KEY_ID = re.compile(r"^AKIA[A-Z0-9]{16}$")
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _HTML_BODY = re.compile(r"\s*\(\s*<!doctype.*?</html>\s*\)|\s*\(\s*<(!doctype|html).*?\)(?=;|$)", re.I | re.S)
 HOURS = (1, 2160)
 
@@ -452,7 +452,7 @@ def revoke_role(m, c, iam):
         existing = None
     cutoff = iam_policy.revoke_time(existing) if existing is not None else None
     wanted = p["revoke_sessions_before"] or cutoff or \
-        datetime.datetime.now(datetime.timezone.utc).strftime(TIME_FORMAT)
+        utc_now().strftime(TIME_FORMAT)
     document = iam_policy.revoke_sessions_document(wanted)
     if existing is not None and iam_policy.same(existing, document):
         c.step("revoke_sessions", role, "unchanged",
@@ -513,7 +513,7 @@ def export_evidence(m, c, principal, deferred=()):
     p = m.params
     user = principal["name"]
     attribute, value = principal["lookup"]
-    end = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    end = utc_now()
     start = end - datetime.timedelta(hours=p["evidence_hours"])
     if m.check_mode:
         c.step("export_evidence", user, "would_change", "would export CloudTrail events of %s since %s to %s"

@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import ipaddress
 import json
 import re
@@ -25,6 +24,7 @@ from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core import files
 from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.core.times import TIME_FORMAT, utc_now
 
 INSTANCE_ID = re.compile(r"^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 VPC_ID = re.compile(r"^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
@@ -35,7 +35,6 @@ TAG_QUARANTINED = "bulwark:quarantined"
 TAG_CASE = "bulwark:case"
 TAG_INSTANCE = "bulwark:instance"
 TAG_VOLUME = "bulwark:volume"
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 SCHEMA = "bulwark.aws/ec2-containment/v1"
 # Rule numbers AWS accepts for a network ACL entry (32767 is the final deny *).
 MAX_RULE_NUMBER = 32766
@@ -156,15 +155,7 @@ def locate(m):
         targets = [(where[v], v) for v in p["vpc_ids"]]
     elif p["block_ips"] and instance:
         targets = [(region, v) for v in instance_vpcs(instance)]
-    return region, instance, unique(targets)
-
-
-def unique(items):
-    out = []
-    for item in items:
-        if item not in out:
-            out.append(item)
-    return out
+    return region, instance, list(dict.fromkeys(targets))
 
 
 def interfaces(instance):
@@ -173,8 +164,8 @@ def interfaces(instance):
 
 def instance_vpcs(instance):
     """The VPCs of the instance's network interfaces (one, unless interfaces of other VPCs are attached)."""
-    return unique([n["VpcId"] for n in interfaces(instance) if n.get("VpcId")] or
-                  ([instance["VpcId"]] if instance.get("VpcId") else []))
+    return list(dict.fromkeys([n["VpcId"] for n in interfaces(instance) if n.get("VpcId")] or
+                              ([instance["VpcId"]] if instance.get("VpcId") else [])))
 
 
 # --- the quarantine ----------------------------------------------------------------------------------
@@ -298,7 +289,7 @@ def quarantine(m, c, region, instance):
         c.step("tag_instance", iid, "unchanged", "tagged %s=%s already" % (TAG_QUARANTINED, tags[TAG_QUARANTINED]),
                **where)
     else:
-        now = datetime.datetime.now(datetime.timezone.utc).strftime(TIME_FORMAT)
+        now = utc_now().strftime(TIME_FORMAT)
         c.write("tag_instance", iid, "ec2:CreateTags %s %s=%s %s=%s" % (iid, TAG_QUARANTINED, now, TAG_CASE, p["case"]),
                 "create_tags", "tagged %s=%s, %s=%s" % (TAG_QUARANTINED, now, TAG_CASE, p["case"]),
                 "would tag %s=<now>, %s=%s" % (TAG_QUARANTINED, TAG_CASE, p["case"]), client=ec2, extra=where,
@@ -443,7 +434,7 @@ def block_one(c, ec2, where, vpc, acl_id, entries, network, egress):
 
 def write_evidence(m, c, region, targets, networks):
     """The evidence file: every resource id the run touched (or found done), and the steps."""
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    now = utc_now()
     payload = {"schema": SCHEMA, "account_id": m.identity()["account_id"], "case": m.params["case"],
                "time": now.strftime(TIME_FORMAT), "instance_region": region,
                "block_ips": [str(n) for n in networks], "vpcs": [dict(region=r, vpc_id=v) for r, v in targets],
@@ -458,7 +449,7 @@ def body(m):
     networks = addresses.networks(p["block_ips"])
     if not p.get("case"):
         # One case per instance by default: a later run finds that case's snapshots.
-        p["case"] = p["instance_id"] or "block-%s" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d")
+        p["case"] = p["instance_id"] or "block-%s" % utc_now().strftime("%Y%m%d")
     region, instance, targets = locate(m)          # reads only; fails before any write
     c = Containment(m)
     if instance:

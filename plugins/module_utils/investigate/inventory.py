@@ -12,9 +12,10 @@ __metaclass__ = type
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core.regions import AWS_FAULTS
-from ansible_collections.bulwark.aws.plugins.module_utils.investigate.timeline import _iso
+from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common import ANY_IPV4, ANY_IPV6
+from ansible_collections.bulwark.aws.plugins.module_utils.core.times import utc_text
 
-OPEN = ("0.0.0.0/0", "::/0")
+OPEN = (ANY_IPV4, ANY_IPV6)
 PUBLIC_GRANTEES = ("http://acs.amazonaws.com/groups/global/AllUsers",
                    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 
@@ -31,7 +32,7 @@ def _instances(ec2, region):
     items = []
     for reservation in aws.paginate(ec2, "describe_instances", "Reservations"):
         for i in reservation.get("Instances") or []:
-            items.append(dict(kind="ec2_instance", region=region, id=i["InstanceId"], created=_iso(i.get("LaunchTime")),
+            items.append(dict(kind="ec2_instance", region=region, id=i["InstanceId"], created=utc_text(i.get("LaunchTime")),
                               state=(i.get("State") or {}).get("Name"), type=i.get("InstanceType"),
                               image=i.get("ImageId"), key_name=i.get("KeyName"), public_ip=i.get("PublicIpAddress"),
                               vpc=i.get("VpcId"),
@@ -75,30 +76,30 @@ def regional(client, region):
 
 
 def _since(items, start):
-    start = _iso(start)
+    start = utc_text(start)
     return [i for i in items if (i.get("created") or "") >= start]
 
 
 def _users(iam, start):
     users = aws.paginate(iam, "list_users", "Users")
     items = _since([dict(kind="iam_user", region="global", id=u["UserName"], arn=u.get("Arn"),
-                         created=_iso(u.get("CreateDate"))) for u in users], start)
+                         created=utc_text(u.get("CreateDate"))) for u in users], start)
     keys = []
     for u in users:
         for k in aws.paginate(iam, "list_access_keys", "AccessKeyMetadata", UserName=u["UserName"]):
             keys.append(dict(kind="iam_access_key", region="global", id=k["AccessKeyId"], user=u["UserName"],
-                             status=k.get("Status"), created=_iso(k.get("CreateDate"))))
+                             status=k.get("Status"), created=utc_text(k.get("CreateDate"))))
     return items + _since(keys, start)
 
 
 def _roles(iam, start):
     return _since([dict(kind="iam_role", region="global", id=r["RoleName"], arn=r.get("Arn"),
-                        created=_iso(r.get("CreateDate"))) for r in aws.paginate(iam, "list_roles", "Roles")], start)
+                        created=utc_text(r.get("CreateDate"))) for r in aws.paginate(iam, "list_roles", "Roles")], start)
 
 
 def _policies(iam, start):
     return _since([dict(kind="iam_policy", region="global", id=p["PolicyName"], arn=p.get("Arn"),
-                        created=_iso(p.get("CreateDate")))
+                        created=utc_text(p.get("CreateDate")))
                    for p in aws.paginate(iam, "list_policies", "Policies", Scope="Local")], start)
 
 
@@ -129,7 +130,7 @@ def _buckets(s3, errors):
             continue
         if reasons:
             items.append(dict(kind="s3_bucket_public", region="global", id=name,
-                              created=_iso(bucket.get("CreationDate")), public=reasons))
+                              created=utc_text(bucket.get("CreationDate")), public=reasons))
     return items
 
 

@@ -20,6 +20,7 @@ import re
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core import regions as regions_util
 from ansible_collections.bulwark.aws.plugins.module_utils.core.module import Definition
+from ansible_collections.bulwark.aws.plugins.module_utils.core.times import TIME_FORMAT, utc_now
 from ansible_collections.bulwark.aws.plugins.module_utils.investigate import evidence, inventory, timeline
 
 KEY_ID = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{16}$")
@@ -27,7 +28,6 @@ NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 SINCE = re.compile(r"^([1-9][0-9]{0,4})([hd])$")
 MAX_HOURS = 90 * 24  # LookupEvents keeps 90 days
 PRINCIPALS = ("user", "access_key_id", "role")
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def since_hours(text):
@@ -175,7 +175,7 @@ def body(m):
     p = m.params
     read_only_connection(m)
     principal = resolve(m)
-    end = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    end = utc_now()
     start = end - datetime.timedelta(hours=since_hours(p["since"]))
     plan = regions_util.plan_regions(m, p["regions"], warn=True)
     errors = []

@@ -9,10 +9,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import json
 import threading
 import time
+
+from ansible_collections.bulwark.aws.plugins.module_utils.core.times import utc_text
 
 RATE_PER_SECOND = 2.0
 PAGE_SIZE = 50  # LookupEvents' MaxResults ceiling
@@ -81,14 +82,6 @@ def scrub(value):
     return value
 
 
-def _iso(value):
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=datetime.timezone.utc)
-        return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value
-
-
 def _ids(value, found, keys=_ID_KEYS):
     if isinstance(value, dict):
         for k, v in value.items():
@@ -125,7 +118,7 @@ def record(raw, region):
         made = _ids(response, [], _MADE_KEYS)
         if raw.get("EventName") == "CreateBucket":
             made = _ids(request, made, ("bucketName",))
-    event = dict(time=_iso(raw.get("EventTime")), region=detail.get("awsRegion") or region,
+    event = dict(time=utc_text(raw.get("EventTime")), region=detail.get("awsRegion") or region,
                  event=raw.get("EventName"), source=raw.get("EventSource"),
                  source_ip=detail.get("sourceIPAddress"), user_agent=detail.get("userAgent"),
                  username=raw.get("Username"), access_key_id=raw.get("AccessKeyId") or identity.get("accessKeyId"),
