@@ -12,10 +12,9 @@ __metaclass__ = type
 
 from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core.regions import AWS_FAULTS
-from ansible_collections.bulwark.aws.plugins.module_utils.checks.network.common import ANY_IPV4, ANY_IPV6
 from ansible_collections.bulwark.aws.plugins.module_utils.core.times import utc_text
 
-OPEN = (ANY_IPV4, ANY_IPV6)
+OPEN = ("0.0.0.0/0", "::/0")  # not network/common's: importing the checks would widen the read-only policy
 PUBLIC_GRANTEES = ("http://acs.amazonaws.com/groups/global/AllUsers",
                    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
 
