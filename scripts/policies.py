@@ -296,6 +296,8 @@ OPT_INS = {
     "bulwark_account_disable_unlisted_opt_in_regions": True,
     "bulwark_account_budget_amount": 100,
     "bulwark_account_budget_emails": ["finance@example.com"],
+    # role report: the findings into Security Hub
+    "bulwark_securityhub_export": True,
 }
 
 

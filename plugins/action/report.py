@@ -37,15 +37,19 @@ class ActionModule(ActionBase):
         hosts = args["hosts"] if args["hosts"] is not None else list(task_vars.get("ansible_play_hosts_all") or [])
         alive = set(task_vars.get("ansible_play_hosts") or hosts)
 
-        accounts, audit_only = [], bool(hosts)
+        accounts, audit_only, notes = [], bool(hosts), {}
         for host in hosts:
             kept = host_variables(task_vars, host)
             run = account_run.run_facts(kept)
-            accounts.append(collect.account_section(
+            section = collect.account_section(
                 # the account the module runs reached, else the organization inventory's account_id
                 host, account_id=run[account_run.ACCOUNT_ID] or kept.get("account_id"),
                 findings=run[account_run.FINDINGS], selected=run[account_run.SELECTED],
-                failures=run[account_run.FAILURES], play_failed=host not in alive))
+                failures=run[account_run.FAILURES], play_failed=host not in alive)
+            # after the verdicts: a failed export is no reason a control was not evaluated
+            export_errors, notes[host] = account_run.export_outcome(kept)
+            section["errors"].extend(collect.task_error(e["task"], e["message"]) for e in export_errors)
+            accounts.append(section)
             audit_only = audit_only and boolean(kept.get("bulwark_audit_only", task_vars.get("bulwark_audit_only", False)),
                                                 strict=False)
         if not any(a["findings"] for a in accounts):
@@ -74,7 +78,7 @@ class ActionModule(ActionBase):
             files=files,
             mode=mode,
             totals=document["totals"],
-            summary=summary.summary_lines(document, args["report_dir"], verdict),
+            summary=summary.summary_lines(document, args["report_dir"], verdict, notes=notes),
             gate=verdict,
         )
         return result

@@ -37,6 +37,8 @@ SELECTED = "_bulwark_selected"    # every control selected in this run: the repo
 FINDINGS = "_bulwark_findings"    # every finding of the run
 FAILURES = "_bulwark_failures"    # [{task, message}] of account runs that could not finish
 ACCOUNT_ID = "_bulwark_account_id"
+# Registered by the report role's Security Hub export task (roles/report/tasks/main.yml).
+SECURITYHUB_EXPORT = "_bulwark_securityhub_export"
 
 
 def result_name(module):
@@ -93,6 +95,18 @@ def run_facts(task_vars):
     """This host's run facts (RUN_FACTS keys), as the tasks before this one left them."""
     facts = task_vars.get("ansible_facts") or {}
     return dict((key, facts.get(key, RUN_FACTS[key])) for key in (PLAN, SELECTED, FINDINGS, FAILURES, ACCOUNT_ID))
+
+
+def export_outcome(task_vars):
+    """This host's Security Hub export: ([{task, message}] when it failed, [summary line] when it
+    ran), both empty when it did not run."""
+    result = task_vars.get(SECURITYHUB_EXPORT) or {}
+    if not isinstance(result, dict) or result.get("skipped") or not result:
+        return [], []
+    if result.get("failed"):
+        return [{"task": "Report | Send each account's findings to its own Security Hub",
+                 "message": result.get("msg") or "the export failed (no message)"}], []
+    return [], ["Security Hub: %s" % result.get("msg")] if result.get("msg") else []
 
 
 def bulwark_role(task_vars):

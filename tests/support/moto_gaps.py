@@ -11,6 +11,10 @@ control calls it; investigate.yml does. Tests EMULATE it (tests/support/cloudtra
 answered by tests/support/moto_server.py once a test seeds an event history; the tests that rely
 on it say "emulated" in their names), and tests/unit/test_investigate_principal.py stubs it with
 botocore's Stubber. Unseeded, it stays the gap it is.
+
+Security Hub BatchUpdateFindings is missing from moto too (404). bulwark.aws.securityhub_export
+calls it; tests EMULATE it (tests/support/securityhub_workflow.py, installed into mock_aws and
+moto_server), and tests/unit/test_securityhub_export.py holds its request shape with Stubber.
 """
 
 MOTO_LACKS_OPERATIONS = frozenset([

@@ -15,7 +15,7 @@ import tempfile
 import time
 import urllib.request
 
-from tests.support import cloudtrail_events
+from tests.support import cloudtrail_events, securityhub_workflow
 
 # AWS managed policies (AdministratorAccess, AWSSupportAccess, ...) exist only with this set,
 # and it is read when moto's IAM backend is first built: set it before moto is imported.
@@ -112,6 +112,7 @@ def not_implemented_answers(app, event_history=None):
 
 
 def _threaded_server_class():
+    securityhub_workflow.install()  # EMULATION: BatchUpdateFindings (see that module)
     from moto.server import ThreadedMotoServer
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server

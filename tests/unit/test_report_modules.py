@@ -25,8 +25,6 @@ ALLOWED = {
     "render": {"collect", "text"},
     "html": {"collect"},
     "write": {"render", "html"},
-    "asff": set(),
-    "securityhub": {"asff"},
     "merge": {"collect", "frameworks", "changes"},
     "gate": set(),
     "summary": {"collect", "render", "gate", "text"},
@@ -59,11 +57,10 @@ def test_each_module_imports_only_the_jobs_before_it(name):
     assert own <= ALLOWED[name], name
 
 
-@pytest.mark.parametrize("name", sorted(set(ALLOWED) - {"write", "gate", "baseline", "asff"}))
+@pytest.mark.parametrize("name", sorted(set(ALLOWED) - {"write", "gate", "baseline"}))
 def test_only_write_touches_the_file_system(name):
     # gate imports os for os.path.join only (the report.md path in its message); baseline reads
-    # the previous report (and writes nothing: test_report_v2.py); asff reads the collection's
-    # version (galaxy.yml or MANIFEST.json).
+    # the previous report (and writes nothing: test_report_v2.py).
     assert not _imports(name) & {"os", "shutil", "tempfile"}, name
     assert "files" not in _imports(name)
 

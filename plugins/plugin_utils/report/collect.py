@@ -55,6 +55,11 @@ def _clean_finding(raw):
     }, None
 
 
+def task_error(task, message):
+    """An entry of an account's ``errors``: a task that failed, in one line each."""
+    return {"task": one_line(task, 300), "message": one_line(message)}
+
+
 def account_section(host, account_id=None, findings=None, selected=None, failures=None, play_failed=False):
     """{host, account_id, findings, errors} of one account.
 
@@ -65,7 +70,7 @@ def account_section(host, account_id=None, findings=None, selected=None, failure
     out, errors, seen = [], [], set()
 
     def add_error(task, message):
-        entry = {"task": one_line(task, 300), "message": one_line(message)}
+        entry = task_error(task, message)
         if entry not in errors:
             errors.append(entry)
 

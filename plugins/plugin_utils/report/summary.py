@@ -161,13 +161,15 @@ def account_lines(account, max_lines=MAX_CONTROL_LINES):
         "  " + line for line in lines]
 
 
-def summary_lines(report, where=None, gate_result=None, max_lines=MAX_CONTROL_LINES):
+def summary_lines(report, where=None, gate_result=None, max_lines=MAX_CONTROL_LINES, notes=None):
     """Every line of the summary: "bulwark.aws drift report (<mode>)", each account worst first
-    (account_lines), a total line when there are several accounts, and a last line saying where
-    the files are and whether BULWARK_FAIL_ON fails the run (``gate_result``: gate.gate())."""
+    (account_lines, then its ``notes`` {host: [line]}, indented), a total line when there are
+    several accounts, and a last line saying where the files are and whether BULWARK_FAIL_ON
+    fails the run (``gate_result``: gate.gate())."""
     lines = ["bulwark.aws drift report (%s)" % report["mode"]]
     for account in report["accounts"]:
         lines += account_lines(account, max_lines)
+        lines += ["  " + one_line(note) for note in (notes or {}).get(account["host"], [])]
     if len(report["accounts"]) > 1:
         lines.append("%d accounts in all: %s" % (len(report["accounts"]), _counts_text(
             [f for a in report["accounts"] for f in a["findings"]], sum(len(a["errors"]) for a in report["accounts"]))))

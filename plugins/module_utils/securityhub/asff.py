@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """ASFF: the findings of a drift report as AWS Security Finding Format, for Security Hub.
 
-Pure: no AWS call, no clock (``now`` is given). securityhub.py sends what this builds.
+Pure: no AWS call, no clock (``now`` is given). export.py sends what this builds.
 
 Ids. ``finding_id`` is ``bulwark.aws/<control>/<region>/<sha256>``, the hash being the hex
 SHA-256 of ``<account_id>\\0<resource>``: the same control, resource and region of the same
@@ -38,10 +38,10 @@ __metaclass__ = type
 import datetime
 import hashlib
 import json
-import os
 
 from ansible.module_utils.common.text.converters import to_text
 
+from ansible_collections.bulwark.aws.plugins.module_utils.core import aws
 from ansible_collections.bulwark.aws.plugins.module_utils.core import controls as catalogue
 
 SCHEMA_VERSION = "2018-10-08"
@@ -169,7 +169,7 @@ def to_asff(finding, account_id, home_region, partition, now, created_at=None):
         "ProductName": PROVIDER,
         "ProductFields": {
             "ProviderName": PROVIDER,
-            "ProviderVersion": collection_version(),
+            "ProviderVersion": aws.COLLECTION_VERSION,
             "bulwark.aws/control": control,
             "bulwark.aws/status": status,
             "bulwark.aws/region": region,
@@ -198,31 +198,3 @@ def batches(findings, size=BATCH_SIZE):
         raise ValueError("batch size must be at least 1")
     findings = list(findings)
     return [findings[i:i + size] for i in range(0, len(findings), size)]
-
-
-_VERSION = []
-
-
-def collection_version():
-    """version of galaxy.yml (MANIFEST.json once installed); "unknown" when neither is found."""
-    if not _VERSION:
-        _VERSION.append(_read_version())
-    return _VERSION[0]
-
-
-def _read_version():
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    manifest = os.path.join(root, "MANIFEST.json")
-    try:
-        with open(manifest) as fh:
-            return to_text(json.load(fh)["collection_info"]["version"])
-    except (IOError, OSError, ValueError, KeyError, TypeError):
-        pass
-    try:
-        with open(os.path.join(root, "galaxy.yml")) as fh:
-            for line in fh:
-                if line.startswith("version:"):
-                    return to_text(line.split(":", 1)[1].strip().strip("\"'"))
-    except (IOError, OSError):
-        pass
-    return "unknown"
