@@ -214,7 +214,8 @@ def static_operations(module):
 
 
 _IMPORT_TASKS = re.compile(r"(?:import|include)_tasks:\s*(\S+)")
-_IMPORT_ROLE = re.compile(r"(?:import|include)_role:\s*\n\s+name:\s*bulwark\.aws\.(\w+)\s*\n\s+tasks_from:\s*(\S+)")
+# a role's tasks_from file, or its main.yml when the import names none
+_IMPORT_ROLE = re.compile(r"(?:import|include)_role:\s*\n\s+name:\s*bulwark\.aws\.(\w+)\s*\n(?:\s+tasks_from:\s*(\S+))?")
 
 
 def playbook_modules(playbook):
@@ -230,7 +231,7 @@ def playbook_modules(playbook):
             for name in _IMPORT_TASKS.findall(text):
                 scan_file(role, name)
         for other, name in _IMPORT_ROLE.findall(text):
-            scan_role(other, name)
+            scan_role(other, name or "main.yml")
 
     def scan_file(role, name):
         path = os.path.join(REPO, "roles", role, "tasks", name if name.endswith(".yml") else name + ".yml")
