@@ -423,6 +423,16 @@ def test_report_md_a_control_in_every_region_names_no_region():
         "- **drift** `guardduty.enabled` on `detector` in every region (20): GuardDuty is off"]
 
 
+def test_report_md_every_region_leaves_the_pseudo_regions_out():
+    # seen at 100 accounts: "in every region but all (20)", kms.key_rotation passing in region "all"
+    findings = [f("guardduty.enabled", "drift", "detector", r, "off") for r in TWENTY]
+    findings += [f("kms.key_rotation", "pass", "account", "all"), f("root.mfa", "pass")]
+    md = render.render_markdown(report(("a", A, findings)))
+    assert _md_lines(md, "#### Findings that are not pass") == [
+        "- **drift** `guardduty.enabled` on `detector` in every region (20): off"]
+    assert " on `detector` in every region (20): " in _md_lines(md, "## Controls that are not pass")[0]
+
+
 def test_report_md_names_the_regions_of_a_subset_the_shorter_way():
     # every region but two: named by what is missing; three of twenty: named
     findings = [f("guardduty.enabled", "pass" if r in ("us-east-1", "eu-west-1") else "drift", "detector", r, "off")

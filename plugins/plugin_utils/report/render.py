@@ -108,7 +108,7 @@ def _where(regions, universe):
     regions = [r for r in regions if r != "global"]
     if not regions:
         return ""
-    return " in %s" % _fold(regions, [r for r in universe if r != "global"], "region", "regions")
+    return " in %s" % _fold(regions, universe, "region", "regions")
 
 
 def _on(resources, count=None):
@@ -132,10 +132,12 @@ def _labels(report):
 
 
 def _universes(report):
-    """{account id (else host): the regions of every finding of that account}."""
+    """{account id (else host): the regions of every finding of that account}, without the
+    pseudo-regions global (IAM, the account) and all (a finding about every region at once)."""
     out = {}
     for account in report["accounts"]:
-        out.setdefault(_account_key(account), set()).update(f["region"] for f in account["findings"])
+        out.setdefault(_account_key(account), set()).update(
+            f["region"] for f in account["findings"] if f["region"] not in ("global", "all"))
     return out
 
 
