@@ -143,9 +143,8 @@ def main(argv=None):
                         "%.2f" % (r["cpu"] / hosts), "%.3f" % (r["cpu"] / tasks if tasks else 0),
                         "%.1f" % (tasks / float(hosts)), r["api"], "%.1f" % (r["api"] / float(hosts)),
                         "%.0f" % r["peak_mb"], "%.1f" % r["moto_cpu"], r["rc"])), flush=True)
-                    print("  report sizes (bytes): %s" % (", ".join(
-                        "%s %s" % (name, "{:,}".format(size)) for name, size in r["sizes"]) or "no report written"),
-                          flush=True)
+                    sizes = ", ".join("%s %s" % (name, "{:,}".format(size)) for name, size in r["sizes"])
+                    print("  report sizes (bytes): %s" % (sizes or "no report written"), flush=True)
                     if r["rc"] != 0:
                         print(r["stdout"][-3000:], flush=True)
             print("  (seeding %d accounts took %.1f s, not in the figures)" % (size, seeded), flush=True)
