@@ -24,6 +24,10 @@ the table shows:
                    not on the controller): wall s ~ (cpu s + moto cpu s) / cores when both are busy
   rc               ansible-playbook's exit code (0 expected)
 
+and, under each row, the size in bytes of every report file the run wrote (report.md,
+report.html, report.json, report.junit.xml): what a scheduled audit of that many accounts keeps
+per run.
+
 The first run after seeding also pays moto's first touch of every account and region (it builds
 their backends then: ~135 of ~180 moto CPU s at 100 accounts); --warm-up leaves that out.
 
@@ -52,7 +56,7 @@ os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "false"
 from tests.support import org as org_support  # noqa: E402
 from tests.support import seed  # noqa: E402
 from tests.support.moto_server import TEST_CREDENTIALS, MotoServer  # noqa: E402
-from tests.support.playbook import PlaybookRun, ansible_env  # noqa: E402
+from tests.support.playbook import PlaybookRun, ansible_env, report_sizes  # noqa: E402
 from tests.support.recorder import Recorder  # noqa: E402
 
 
@@ -87,7 +91,8 @@ def run_once(moto, inventory, forks, report_dir, pipelining):
     measured = json.loads(proc.stderr.strip().splitlines()[-1])
     run = PlaybookRun(subprocess.CompletedProcess(cmd, measured["rc"], proc.stdout, ""), str(report_dir))
     return dict(wall=wall, cpu=measured["cpu"], moto_cpu=moto_cpu, peak_mb=measured["maxrss_kb"] / 1024.0, rc=measured["rc"],
-                api=len(rec.calls()), recap=run.recap, stdout=proc.stdout)
+                api=len(rec.calls()), recap=run.recap, stdout=proc.stdout,
+                sizes=report_sizes(report_dir) if os.path.isdir(report_dir) else [])
 
 
 # Runs the command and prints, as the last line of stderr, its CPU seconds (it and every
@@ -138,6 +143,8 @@ def main(argv=None):
                         "%.2f" % (r["cpu"] / hosts), "%.3f" % (r["cpu"] / tasks if tasks else 0),
                         "%.1f" % (tasks / float(hosts)), r["api"], "%.1f" % (r["api"] / float(hosts)),
                         "%.0f" % r["peak_mb"], "%.1f" % r["moto_cpu"], r["rc"])), flush=True)
+                    sizes = ", ".join("%s %s" % (name, "{:,}".format(size)) for name, size in r["sizes"])
+                    print("  report sizes (bytes): %s" % (sizes or "no report written"), flush=True)
                     if r["rc"] != 0:
                         print(r["stdout"][-3000:], flush=True)
             print("  (seeding %d accounts took %.1f s, not in the figures)" % (size, seeded), flush=True)

@@ -73,7 +73,11 @@ def test_check_run_writes_the_three_reports_and_a_summary(play):
     for host in HOSTS:
         assert "| %s | `%s` | 0 | 8 | 0 | 0 | 0 | 0 | 0 | 0 |" % (ACCOUNT_ID, host) in md
         assert "### %s (%s)" % (ACCOUNT_ID, host) in md
-    assert md.count("  - Remediation: ") == 3 * len(PASSWORD_POLICY)
+    # One line per control over the three hosts, each with its remediation and the hosts it drifts on.
+    control_lines = [line for line in md.splitlines() if ". Remediation: " in line]
+    assert len(control_lines) == len(PASSWORD_POLICY)
+    hosts = "in accounts %s" % ", ".join("%s (%s)" % (ACCOUNT_ID, host) for host in sorted(HOSTS))
+    assert all(line.startswith("- **drift** `iam.password_policy.") and hosts in line for line in control_lines)
 
     suites = junit.findall("testsuite")
     assert len(suites) == 3 and junit.get("tests") == str(3 * len(PASSWORD_POLICY))

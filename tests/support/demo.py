@@ -18,7 +18,7 @@ import sys
 from tests.support import seed
 from tests.support.moto_gaps import is_moto_gap
 from tests.support.moto_server import MotoServer
-from tests.support.playbook import REPO, run_playbook
+from tests.support.playbook import REPO, report_sizes, run_playbook
 
 PHASES = (
     ("1-audit", "audit of the insecure account (--check: nothing is changed)", ["--check"]),
@@ -92,10 +92,10 @@ def main():
                 print("(no report.json written in %s)" % run.report_dir)
         print("\nreports (Markdown, HTML, JSON, JUnit) are in %s" % os.path.relpath(base, os.getcwd()))
         for name, _title, _args in PHASES:
-            for kind in ("report.md", "report.html"):
-                path = os.path.join(base, name, kind)
-                if os.path.exists(path):
-                    print("  %s" % os.path.relpath(path, os.getcwd()))
+            directory = os.path.join(base, name)
+            for kind, size in (report_sizes(directory) if os.path.isdir(directory) else []):
+                print("  %s (%s bytes)" % (os.path.relpath(os.path.join(directory, kind), os.getcwd()),
+                                           "{:,}".format(size)))
     finally:
         server.stop()
         print("moto_server stopped")

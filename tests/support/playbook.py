@@ -8,6 +8,8 @@ import sys
 from tests.support import procs
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The report files in the order the run's "reports:" line names them.
+REPORT_FILES = ("report.md", "report.html", "report.json", "report.junit.xml")
 _RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)"
                     r"\s+skipped=(\d+)\s+rescued=(\d+)", re.M)
 
@@ -30,6 +32,10 @@ class PlaybookRun:
     def report(self):
         with open(os.path.join(self.report_dir, "report.json")) as f:
             return json.load(f)
+
+    def report_sizes(self):
+        """[(file name, bytes)] of the report.* files the run wrote, in REPORT_FILES order."""
+        return report_sizes(self.report_dir)
 
     def findings(self, host=None):
         """Every finding of the report (of one host when given)."""
@@ -56,6 +62,14 @@ class PlaybookRun:
     def __repr__(self):
         return "<PlaybookRun rc=%s>\n--- stdout\n%s\n--- stderr\n%s" % (
             self.returncode, self.stdout[-6000:], self.stderr[-3000:])
+
+
+def report_sizes(report_dir):
+    """[(file name, bytes)] of the report.* files in ``report_dir``, in REPORT_FILES order."""
+    order = dict((name, n) for n, name in enumerate(REPORT_FILES))
+    names = [n for n in os.listdir(report_dir) if n.startswith("report.") and ".tmp" not in n]
+    return [(n, os.path.getsize(os.path.join(report_dir, n)))
+            for n in sorted(names, key=lambda n: (order.get(n, len(order)), n))]
 
 
 def ansible_env(server_env, report_dir=None, extra=None):

@@ -106,7 +106,7 @@ def test_three_files_same_content(tmp_path):
         for item in account["findings"]:
             line = "**%s** `%s` on `%s`" % (item["status"], item["control"], item["resource"])
             assert (line in md) == (item["status"] != "pass"), line
-    assert "  - Remediation: " + controls.get("root.mfa").remediation + "\n" in md
+    assert ". Remediation: " + controls.get("root.mfa").remediation + "\n" in md
     assert "### 222222222222 (acct-b)" in md and "### 111111111111 (acct-a)" in md
     # The JUnit file holds the same findings.
     cases = junit.findall("testsuite/testcase")

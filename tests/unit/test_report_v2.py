@@ -353,18 +353,20 @@ def test_markdown_leads_with_totals_scores_changes_then_controls_worst_first(tmp
     lines = [x for x in section.splitlines() if x.startswith("- **")]
     assert [x.split("`")[1] for x in lines] == ["iam.access_analyzer", "root.mfa", "ec2.ebs_default_encryption",
                                                 "guardduty.enabled", "root.no_recent_use"]
-    # one line per control, its regions folded: up to three named, more counted
-    assert lines[3] == "- **drift** `guardduty.enabled` (high) %s on `det` in 4 regions: %s" % (
-        A, controls.get("guardduty.enabled").title)
-    assert "%s on `account` in eu-west-1, us-east-1: " % A in lines[2]
-    assert "%s on `account`: %s" % (A, controls.get("root.mfa").title) in lines[1]  # global: no region named
+    # one line per control with its remediation, its regions folded: up to three named, every
+    # region of the account as such; one account: its id is in the table, not on each line
+    gd = controls.get("guardduty.enabled")
+    assert lines[3] == "- **drift** `guardduty.enabled` (high) on `det` in every region (4): %s. Remediation: %s" % (
+        gd.title, gd.remediation)
+    assert "(medium) on `account` in eu-west-1, us-east-1: " in lines[2]
+    assert "(critical) on `account`: %s. " % controls.get("root.mfa").title in lines[1]  # global: no region named
     # The new findings, folded too: one line per account, control and status.
     new = md[md.index("New:"):md.index(heads[3])]
-    assert "- %s `guardduty.enabled` drift on `det` in 4 regions\n" % A in new
+    assert "- %s `guardduty.enabled` drift on `det` in every region (4)\n" % A in new
     assert "- %s `ec2.ebs_default_encryption` drift on `account` in eu-west-1\n" % A in new  # us-east-1 persists
     assert new.count("\n- ") == 4
-    assert section.count("  - Remediation: ") == 5
-    assert "  - Remediation: " + controls.get("guardduty.enabled").remediation.replace("_", "\\_")[:40] in section
+    assert section.count(". Remediation: ") == 5
+    assert ". Remediation: " + controls.get("guardduty.enabled").remediation.replace("_", "\\_")[:40] in section
     assert "root.no_access_keys" not in section  # pass: only in the detail
 
 
@@ -392,5 +394,163 @@ def test_report_md_detail_folds_findings_that_differ_only_in_region():
     lines = [line for line in detail.splitlines() if line.startswith("- ")]
     assert len(lines) == 2, lines
     folded = [line for line in lines if "GuardDuty is off" in line][0]
-    assert "(3 regions: " in folded and all(r in folded for r in ("eu-west-1", "us-east-1", "ap-south-1"))
-    assert "(sa-east-1): GuardDuty is suspended" in [line for line in lines if "suspended" in line][0]
+    assert " on `detector` in ap-south-1, eu-west-1, us-east-1: GuardDuty is off" in folded
+    assert " on `detector` in sa-east-1: GuardDuty is suspended" in [line for line in lines if "suspended" in line][0]
+
+
+# The 20 regions of a default run, as the demo's account has them.
+TWENTY = ["af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
+          "ap-southeast-2", "ap-southeast-3", "ca-central-1", "eu-central-1", "eu-north-1", "eu-south-1", "eu-west-1",
+          "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2"]
+
+
+def _md_lines(md, heading):
+    """The list lines of a report.md section (## or ####), up to the next heading."""
+    part = md.split(heading, 1)[1].split("\n#", 1)[0]
+    return [line for line in part.splitlines() if line.startswith(("- ", "  - "))]
+
+
+def test_report_md_a_control_in_every_region_names_no_region():
+    # seen: the demo's report.md named all 20 regions on 18 lines ("20 regions: af-south-1, ...")
+    md = render.render_markdown(report(("a", A, [f("guardduty.enabled", "drift", "detector", r, "GuardDuty is off")
+                                                 for r in TWENTY])))
+    assert not [r for r in TWENTY if r in md]
+    control = _md_lines(md, "## Controls that are not pass")
+    gd = controls.get("guardduty.enabled")
+    assert control == ["- **drift** `guardduty.enabled` (high) on `detector` in every region (20): %s. Remediation: %s"
+                       % (gd.title, gd.remediation)]
+    assert _md_lines(md, "#### Findings that are not pass") == [
+        "- **drift** `guardduty.enabled` on `detector` in every region (20): GuardDuty is off"]
+
+
+def test_report_md_every_region_leaves_the_pseudo_regions_out():
+    # seen at 100 accounts: "in every region but all (20)", kms.key_rotation passing in region "all"
+    findings = [f("guardduty.enabled", "drift", "detector", r, "off") for r in TWENTY]
+    findings += [f("kms.key_rotation", "pass", "account", "all"), f("root.mfa", "pass")]
+    md = render.render_markdown(report(("a", A, findings)))
+    assert _md_lines(md, "#### Findings that are not pass") == [
+        "- **drift** `guardduty.enabled` on `detector` in every region (20): off"]
+    assert " on `detector` in every region (20): " in _md_lines(md, "## Controls that are not pass")[0]
+
+
+def test_report_md_names_the_regions_of_a_subset_the_shorter_way():
+    # every region but two: named by what is missing; three of twenty: named
+    findings = [f("guardduty.enabled", "pass" if r in ("us-east-1", "eu-west-1") else "drift", "detector", r, "off")
+                for r in TWENTY]
+    findings += [f("ec2.ebs_default_encryption", "drift" if r in TWENTY[:3] else "pass", "ebs", r, "off")
+                 for r in TWENTY]
+    md = render.render_markdown(report(("a", A, findings)))
+    control = _md_lines(md, "## Controls that are not pass")
+    assert " on `ebs` in af-south-1, ap-northeast-1, ap-northeast-2: " in control[0]
+    assert " on `detector` in every region but eu-west-1, us-east-1 (18): " in control[1]
+    detail = _md_lines(md, "#### Findings that are not pass")
+    assert detail == [
+        "- **drift** `ec2.ebs_default_encryption` on `ebs` in af-south-1, ap-northeast-1, ap-northeast-2: off",
+        "- **drift** `guardduty.enabled` on `detector` in every region but eu-west-1, us-east-1 (18): off"]
+
+
+def test_report_md_resources_whose_messages_differ_only_in_their_name_share_a_line():
+    # seen: 20 lines "VPC vpc-... (default) has no flow log: would create a flow log ..." in the demo
+    vpcs = [("vpc-%02d" % n, r) for n, r in enumerate(TWENTY)]
+    md = render.render_markdown(report(("a", A, [
+        f("network.vpc_flow_logs", "drift", vpc, r, "VPC %s (default) has no flow log: would create one" % vpc)
+        for vpc, r in vpcs])))
+    detail = _md_lines(md, "#### Findings that are not pass")
+    assert detail == [
+        u"- **drift** `network.vpc_flow_logs` on 20 resources in every region (20): VPC \u2026 (default) has no flow "
+        u"log: would create one",
+        "  - " + "; ".join("`%s` in %s" % (vpc, r) for vpc, r in vpcs)]  # every resource with its region
+    assert _md_lines(md, "## Controls that are not pass")[0].startswith(
+        "- **drift** `network.vpc_flow_logs` (medium) on 20 resources in every region (20): ")
+
+
+def test_report_md_other_differing_words_share_a_line_only_for_four_resources_or_more():
+    nacls = [f("network.nacl_admin_ports", "drift", "acl-%d" % n, r,
+               "network ACL acl-%d (vpc-%d, default) admits the internet to admin ports: rule 100 allow all" % (n, n))
+             for n, r in enumerate(TWENTY[:4])]
+    keys = [f("iam.key_rotation", "fail", user, None, "access key 1 is %d days old (created %s; rotate within 90)"
+              % (days, created)) for user, days, created in (("gina", 200, "2026-05-20"), ("hank", 120, "2026-08-08"))]
+    md = render.render_markdown(report(("a", A, nacls + keys)))
+    detail = _md_lines(md, "#### Findings that are not pass")
+    assert detail == [
+        # two users: each message whole, clearer than "… days old (created …": 200, 2026-05-20
+        "- **fail** `iam.key_rotation` on `gina`: access key 1 is 200 days old (created 2026-05-20; rotate within 90)",
+        "- **fail** `iam.key_rotation` on `hank`: access key 1 is 120 days old (created 2026-08-08; rotate within 90)",
+        # four network ACLs: the message once, each ACL's own VPC after it
+        u"- **drift** `network.nacl_admin_ports` on 4 resources in every region (4): "
+        u"network ACL \u2026 (\u2026, default) admits the internet to admin ports: rule 100 allow all",
+        "  - `acl-0` in af-south-1: vpc-0; `acl-1` in ap-northeast-1: vpc-1; `acl-2` in ap-northeast-2: vpc-2; "
+        "`acl-3` in ap-northeast-3: vpc-3"]
+
+
+def test_report_md_consecutive_controls_on_one_resource_share_a_line():
+    # seen: the fifteen CIS metric filters of one log group, fifteen 330-character lines
+    group = "arn:aws:logs:us-east-1:%s:log-group:trail-logs" % A
+    names = ["monitoring.unauthorized_api_calls", "monitoring.console_signin_without_mfa", "monitoring.root_usage",
+             "monitoring.iam_policy_changes"]
+    md = render.render_markdown(report(("a", A, [
+        f(c, "drift", group, "us-east-1", "log group trail-logs does not exist; would put metric filter cis-%d-x, "
+                                          "put alarm cis-%d-x, notifying the topic" % (n, n))
+        for n, c in enumerate(names)])))
+    assert _md_lines(md, "#### Findings that are not pass") == [
+        u"- **drift** 4 controls on `logs:log-group:trail-logs` in us-east-1: log group trail-logs does not exist; "
+        u"would put metric filter \u2026, put alarm \u2026, notifying the topic",
+        "  - " + "; ".join("`%s`: cis-%d-x" % (c, n) for n, c in enumerate(names))]  # one word in both gaps: once
+    control = _md_lines(md, "## Controls that are not pass")
+    assert len(control) == 4  # still one line per control, each with its remediation
+    assert all(" on `logs:log-group:trail-logs` in us-east-1: " in line and ". Remediation: " in line
+               for line in control)
+
+
+@pytest.mark.parametrize("resource,shown", [
+    ("arn:aws:logs:us-east-1:%s:log-group:trail-logs" % A, "logs:log-group:trail-logs"),  # the account's own
+    ("arn:aws:s3:::bucket-a", "s3:bucket-a"),  # no region, no account in the ARN
+    ("arn:aws:iam::%s:policy/Broad" % A, "iam:policy/Broad"),
+    ("arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess"),  # AWS's: whole
+    ("arn:aws:sns:us-east-1:%s:topic" % B, "arn:aws:sns:us-east-1:%s:topic" % B),  # another account's: whole
+    ("arn:aws:sns:eu-west-1:%s:topic" % A, "arn:aws:sns:eu-west-1:%s:topic" % A),  # another region's: whole
+    ("plain-name", "plain-name"),
+])
+def test_report_md_shortens_only_the_arns_of_the_accounts_own_resources(resource, shown):
+    md = render.render_markdown(report(("a", A, [f("iam.no_full_admin_policies", "fail", resource, "us-east-1", "m")])))
+    assert "- **fail** `iam.no_full_admin_policies` on `%s` in us-east-1: m" % shown in md
+    assert resource in json.dumps(report(("a", A, [f("iam.no_full_admin_policies", "fail", resource, "us-east-1")])))
+
+
+def test_report_md_one_line_per_control_over_every_account():
+    # seen: one line and one remediation per account and control: 100 accounts, 100 times each
+    C, D = "333333333333", "444444444444"
+    document = report(("a", A, [f("root.mfa", "fail", "root"), f("iam.user_mfa", "fail", "alice")]),
+                      ("b", B, [f("root.mfa", "fail", "root"), f("iam.user_mfa", "drift", "bob")]),
+                      ("c", C, [f("root.mfa", "fail", "root"), f("iam.user_mfa", "pass", "carol")]),
+                      ("d", D, [f("root.mfa", "fail", "root"), f("root.hardware_mfa", "fail", "root")]),
+                      ("d2", D, [f("root.mfa", "fail", "root"), f("root.hardware_mfa", "fail", "root")]))
+    control = _md_lines(render.render_markdown(document), "## Controls that are not pass")
+    assert [line.split(". Remediation: ")[0] for line in control] == [
+        "- **fail** `root.mfa` (critical) in every account (5) on `root`: %s" % controls.get("root.mfa").title,
+        # two hosts of one account id are told apart by their host
+        "- **fail** `root.hardware_mfa` (high) in accounts %s (d), %s (d2) on `root`: %s" % (
+            D, D, controls.get("root.hardware_mfa").title),
+        # the worst status names its accounts; the others are counted
+        "- **fail** `iam.user_mfa` (high) in account %s on `alice` (also 1 drift): %s" % (
+            A, controls.get("iam.user_mfa").title)]
+
+
+def test_report_md_folded_lines_keep_the_markdown_escaping():
+    users = ["a*b", "c`d", "<img>", "e|f"]
+    md = render.render_markdown(report(("a", A, [
+        f("iam.mfa_enforcement_policy", "fail", u, None, "console user %s is in no group <b>x</b>" % u)
+        for u in users])))
+    detail = _md_lines(md, "#### Findings that are not pass")
+    assert detail == [
+        u"- **fail** `iam.mfa_enforcement_policy` on 4 resources: console user \u2026 is in no group \\<b>x\\</b>",
+        "  - `<img>`; `a*b`; `` c`d ``; `e|f`"]
+
+
+def test_report_md_a_message_that_repeats_the_remediation_points_to_it():
+    remediation = controls.get("account.security_questions").remediation
+    md = render.render_markdown(report(("a", A, [f("account.security_questions", "manual", "questions",
+                                                   message="no API reads them: " + remediation)])))
+    assert _md_lines(md, "#### Findings that are not pass") == [
+        "- **manual** `account.security_questions` on `questions`: no API reads them: see the control's remediation."]
+    assert md.count(remediation[:40]) == 1  # on the control's line only

@@ -56,33 +56,240 @@ def _percent(value):
     return "n/a" if value is None else "%d%%" % int(round(value * 100))
 
 
-def _where(regions):
-    """The regions of a control line, folded: nothing for global only, up to three named, else counted."""
+# An ARN: arn:<partition>:<service>:<region>:<account id>:<resource>.
+_ARN = re.compile(r"^arn:[^:]+:([^:]+):([^:]*):([^:]*):(.+)$")
+# The words of a message, between separators (white space, brackets, quotes, commas, semicolons,
+# and a colon or full stop that ends a word): what may differ between the findings of one line.
+_WORDS = re.compile(r"([^\s(),;\[\]{}\"']*[^\s(),;\[\]{}\"':.])")
+# The messages of one line differ in at most this many words, and in at most a third of them;
+_MAX_SLOTS = 3
+# in words other than the resource's own name or region only on a line of this many resources.
+_MIN_FOR_WORDS = 4
+_GAP = u"\u2026"
+_DETAIL_NOTE = (
+    u"Findings in several regions, and findings of a control whose messages differ only in a few words, "
+    u"share a line: the message with \u2026 where they differ, then each resource with its region and its own "
+    u"words. An ARN of the account's own resource reads `service:resource`. report.json has every finding whole.")
+
+
+def _short(resource, account_id, regions):
+    """How report.md names a resource: an ARN of the account's own resource (its account id, or
+    none) in one of ``regions`` (or in none) as <service>:<resource>, since the line names the
+    account and the region already; any other name as it is."""
+    m = _ARN.match(resource)
+    if not m:
+        return resource
+    service, region, account, rest = m.groups()
+    if account not in ("", account_id or "") or (region and region not in regions):
+        return resource
+    return "%s:%s" % (service, rest)
+
+
+def _fold(names, universe, noun, plural, say_noun=False):
+    """The shorter way to name ``names`` out of ``universe`` (Markdown): up to three by name
+    (after the noun when ``say_noun``); all of a larger universe as 'every <noun> (n)'; else
+    'n <plural>: <names>' or 'every <noun> but <the others> (n)', whichever is shorter."""
+    names = sorted(set(names))
+    universe = sorted(set(universe) | set(names))
+    listed = ", ".join(_md(n) for n in names)
+    if len(names) <= 3:
+        return "%s %s" % (noun if len(names) == 1 else plural, listed) if say_noun else listed
+    if names == universe:
+        return "every %s (%d)" % (noun, len(names))
+    listed = "%d %s: %s" % (len(names), plural, listed)
+    but = "every %s but %s (%d)" % (noun, ", ".join(_md(n) for n in universe if n not in names), len(names))
+    return but if len(but) < len(listed) else listed
+
+
+def _where(regions, universe):
+    """' in <regions>' of a line: nothing for global only, else folded against ``universe``, the
+    regions of every finding of the account(s): 'every region (20)' is every region the run
+    evaluated there."""
     regions = [r for r in regions if r != "global"]
     if not regions:
         return ""
-    if len(regions) <= 3:
-        return " in %s" % ", ".join(_md(r) for r in regions)
-    return " in %d regions" % len(regions)
+    return " in %s" % _fold(regions, universe, "region", "regions")
 
 
-def _on(resources):
+def _on(resources, count=None):
+    resources = sorted(set(resources))
     if len(resources) == 1:
         return " on %s" % _code(resources[0])
-    return " on %d resources" % len(resources)
+    return " on %d resources" % (count or len(resources))
 
 
-def _same_but_region(findings):
-    """[(finding, its regions)]: findings that differ only in their region, once, in first-seen order
-    (the same control, status, resource and message in 20 regions is one line)."""
-    groups, order = {}, []
+def _account_key(account):
+    return account.get("account_id") or account["host"]
+
+
+def _labels(report):
+    """{(host, account id): how report.md names the account}: its id, '<id> (<host>)' when
+    several hosts have that id, the host when the id is unknown."""
+    ids = [a.get("account_id") for a in report["accounts"]]
+    return dict(((a["host"], a.get("account_id")),
+                 account_label(a) if a.get("account_id") and ids.count(a["account_id"]) > 1 else _account_key(a))
+                for a in report["accounts"])
+
+
+def _universes(report):
+    """{account id (else host): the regions of every finding of that account}, without the
+    pseudo-regions global (IAM, the account) and all (a finding about every region at once)."""
+    out = {}
+    for account in report["accounts"]:
+        out.setdefault(_account_key(account), set()).update(
+            f["region"] for f in account["findings"] if f["region"] not in ("global", "all"))
+    return out
+
+
+def _without_remediation(message, control):
+    """The message, without the control's remediation when it repeats it word for word (the
+    control's line says it)."""
+    remediation = catalogue.get(control).remediation.rstrip(".")
+    if len(remediation) >= 40 and remediation in message:
+        return message.replace(remediation, "see the control's remediation")
+    return message
+
+
+def _by_region(findings, account_id):
+    """[(control, resource, name, message, [regions], message words)]: the findings (of one control
+    and status) that differ only in their region, once, in first-seen order; ``name`` is the
+    resource as report.md shows it (_short: the same rule's ARN in each region is one name)."""
+    entries, order = {}, []
     for f in findings:
-        key = (f["status"], f["control"], f["resource"], f["message"])
-        if key not in groups:
-            groups[key] = (f, [])
-            order.append(key)
-        groups[key][1].append(f["region"])
-    return [groups[key] for key in order]
+        name = _short(f["resource"], account_id, [f["region"]])
+        message = _without_remediation(f["message"], f["control"])
+        if (name, message) not in entries:
+            entries[(name, message)] = (f["control"], f["resource"], name, message, [], _WORDS.split(message))
+            order.append((name, message))
+        entries[(name, message)][4].append(f["region"])
+    return [entries[key] for key in order]
+
+
+def _differ(first, entry, slots):
+    """``slots`` and the word positions in which the message of ``entry`` differs from that of
+    ``first``, or None when it differs in anything else (separators, length) or in too many words."""
+    a, b = first[5], entry[5]
+    if len(a) != len(b) or a[0::2] != b[0::2]:
+        return None
+    slots = slots | set(i for i in range(1, len(a), 2) if a[i] != b[i])
+    if len(slots) > _MAX_SLOTS or 3 * len(slots) > len(a) // 2:
+        return None
+    return slots
+
+
+def _own_words(entries, slots):
+    """Of ``slots``, the positions where some message says more than its own resource's name (or
+    ARN, or the last part of it) or its one region."""
+    out = []
+    for i in sorted(slots):
+        for _control, resource, name, _message, regions, words in entries:
+            own = set([resource, name, resource.rsplit("/", 1)[-1], resource.rsplit(":", 1)[-1]])
+            own.update(regions[:1] if len(regions) == 1 else [])
+            if words[i] not in own:
+                out.append(i)
+                break
+    return out
+
+
+def _lines_of(groups):
+    """[(entries, slots)] of (entries, slots) groups: each group whose one line is clear (a
+    single finding; messages that differ only in each one's resource name or region; other words
+    only on a line of _MIN_FOR_WORDS or more), else each of its entries alone."""
+    out = []
+    for entries, slots in groups:
+        if len(entries) == 1 or len(entries) >= _MIN_FOR_WORDS or not _own_words(entries, slots):
+            out.append((entries, slots))
+        else:
+            out += [([entry], set()) for entry in entries]
+    return out
+
+
+def _same_message(entries):
+    """[(entries, slots)]: the entries of one control and status whose messages differ in a few
+    words at most, together, in first-seen order (_lines_of)."""
+    groups = []
+    for entry in entries:
+        for group in groups:
+            slots = _differ(group[0][0], entry, group[1])
+            if slots is not None:
+                group[0].append(entry)
+                group[1] = slots
+                break
+        else:
+            groups.append([[entry], set()])
+    return _lines_of(groups)
+
+
+def _same_resource(groups):
+    """[(entries, slots)]: runs of single findings of consecutive controls on the same resource and
+    regions whose messages differ in a few words (the fifteen CIS metric filters of one log
+    group), together (_lines_of); the other groups as they are."""
+    out, run = [], [[], set()]
+    for entries, slots in groups + [(None, None)]:
+        if entries is not None and len(entries) == 1 and run[0]:
+            first, entry = run[0][0], entries[0]
+            together = _differ(first, entry, run[1]) if (entry[2], sorted(entry[4])) == (first[2], sorted(first[4])) \
+                else None
+            if together is not None:
+                run[0].append(entry)
+                run[1] = together
+                continue
+        if run[0]:
+            out += _lines_of([run])
+            run = [[], set()]
+        if entries is not None and len(entries) == 1:
+            run = [list(entries), set()]
+        elif entries is not None:
+            out.append((entries, slots))
+    return out
+
+
+def _finding_lines(status, entries, slots, universe):
+    """A line of findings of one status: one finding, its regions folded, its message; or several
+    (resources of one control, or controls on one resource), the message once with a gap where
+    they differ, then each resource (or control), its region and its own words."""
+    if len(entries) == 1:
+        control, _resource, name, message, regions, _words = entries[0]
+        return ["- **%s** %s on %s%s: %s" % (status, _code(control), _code(name), _where(regions, universe),
+                                             _md(message))]
+    own = _own_words(entries, slots)
+    template = list(entries[0][5])
+    for i in slots:
+        template[i] = _GAP
+    words = [[e[5][i] for i in own] for e in entries]
+    # a gap that says in every message what an earlier gap says (put metric filter X, put alarm X): once
+    keep = [k for k in range(len(own)) if not any(all(w[j] == w[k] for w in words) for j in range(k))]
+    words = [[w[k] for k in keep] for w in words]
+    where = _where([r for e in entries for r in e[4]], universe)
+    controls = list(dict.fromkeys(e[0] for e in entries))
+    if len(controls) == 1:
+        line = "- **%s** %s%s%s: %s" % (status, _code(controls[0]), _on([e[2] for e in entries]), where,
+                                        _md("".join(template)))
+        items = [_code(e[2]) + _where(e[4], universe) for e in entries]
+    else:
+        line = "- **%s** %d controls on %s%s: %s" % (status, len(controls), _code(entries[0][2]), where,
+                                                     _md("".join(template)))
+        items = [_code(e[0]) for e in entries]
+    return [line, "  - " + "; ".join(item + (": " + ", ".join(_md(x) for x in w) if w else "")
+                                     for item, w in zip(items, words))]
+
+
+def _detail_lines(account, universe):
+    """The findings of an account that are not pass, worst first, folded (_DETAIL_NOTE)."""
+    by_control, order = {}, []
+    for f in account["findings"]:
+        if f["status"] != "pass":
+            if (f["status"], f["control"]) not in by_control:
+                order.append((f["status"], f["control"]))
+            by_control.setdefault((f["status"], f["control"]), []).append(f)
+    lines = []
+    for status in dict.fromkeys(s for s, _c in order):
+        groups = []
+        for _s, control in [key for key in order if key[0] == status]:
+            groups += _same_message(_by_region(by_control[(status, control)], account.get("account_id")))
+        for entries, slots in _same_resource(groups):
+            lines += _finding_lines(status, entries, slots, universe)
+    return lines
 
 
 def _framework_lines(report):
@@ -103,22 +310,23 @@ def _framework_lines(report):
     return lines
 
 
-def _change_lines(entries, limit):
+def _change_lines(entries, limit, universes):
     """One line per account, control and status of change entries, their resources and regions folded."""
     groups = {}
     for e in entries:
-        key = (e.get("account_id") or e["host"], e["control"], e["status"])
-        group = groups.setdefault(key, ({}, {}))
-        group[0][e["resource"]] = True
+        account = e.get("account_id") or e["host"]
+        group = groups.setdefault((account, e["control"], e["status"]), ({}, {}))
+        group[0][_short(e["resource"], e.get("account_id"), [e["region"]])] = True
         group[1][e["region"]] = True
-    lines = ["- %s %s %s%s%s" % (_md(account), _code(control), status, _on(sorted(resources)), _where(sorted(regions)))
+    lines = ["- %s %s %s%s%s" % (_md(account), _code(control), status, _on(resources),
+                                 _where(regions, universes.get(account) or regions))
              for (account, control, status), (resources, regions) in groups.items()]
     if len(lines) > limit:
         lines = lines[:limit] + ["- ... and %d more (report.json has them all)" % (len(lines) - limit)]
     return lines
 
 
-def _changes_lines(report, limit=20):
+def _changes_lines(report, universes, limit=20):
     changes = report.get("changes") or {}
     lines = ["", "## Changes since the last report", ""]
     if changes.get("note"):
@@ -133,28 +341,54 @@ def _changes_lines(report, limit=20):
     for name in ("new", "resolved"):
         if changes[name]:
             lines += ["", "%s:" % name.capitalize(), ""]
-            lines += _change_lines(changes[name], limit)
+            lines += _change_lines(changes[name], limit, universes)
     return lines
 
 
-def _control_lines(report):
-    open_controls = [c for c in report.get("controls") or [] if c["status"] != "pass"]
+def _control_lines(report, universes):
+    """One line per control that is not pass, over every account, worst first then catalogue
+    order: its worst status, the accounts (when several) with it, its resources and regions
+    folded, its title, how many findings have a lesser status; then its remediation."""
+    by_control, order = {}, []
+    for c in report.get("controls") or []:
+        if c["status"] != "pass":
+            if c["control"] not in by_control:
+                order.append(c["control"])
+            by_control.setdefault(c["control"], []).append(c)
     lines = ["", "## Controls that are not pass, worst first", ""]
-    if not open_controls:
+    if not order:
         return lines + ["Every control passes."]
-    for c in open_controls:
-        worst = c["status"]
-        lines.append("- **%s** %s (%s) %s%s%s: %s" % (
-            worst, _code(c["control"]), c["severity"], _md(c.get("account_id") or c["host"]),
-            _on(c["resources"][worst]), _where(c["regions"][worst]), _md(c["title"])))
-        lines.append("  - Remediation: %s" % _md(catalogue.get(c["control"]).remediation))
+    labels = _labels(report)
+    for control in order:
+        entries = by_control[control]
+        worst = entries[0]["status"]  # the controls view is worst first
+        at_worst = [e for e in entries if e["status"] == worst]
+        accounts = ""
+        if len(report["accounts"]) > 1:
+            accounts = " in %s" % _fold([labels.get((e["host"], e["account_id"]), e["account_id"] or e["host"])
+                                         for e in at_worst], labels.values(), "account", "accounts", say_noun=True)
+        resources = [_short(r, e["account_id"], e["regions"][worst]) for e in at_worst for r in e["resources"][worst]]
+        universe = set()
+        for e in at_worst:
+            universe |= universes.get(e["account_id"] or e["host"], set())
+        others = {}
+        for e in entries:
+            for status, n in e["counts"].items():
+                if status not in ("pass", worst):
+                    others[status] = others.get(status, 0) + n
+        also = " (also %s)" % ", ".join("%d %s" % (others[s], s) for s in STATUSES if s in others) if others else ""
+        lines.append("- **%s** %s (%s)%s%s%s%s: %s. Remediation: %s" % (
+            worst, _code(control), entries[0]["severity"], accounts, _on(resources, len(resources)),
+            _where([r for e in at_worst for r in e["regions"][worst]], universe), also, _md(entries[0]["title"]),
+            _md(catalogue.get(control).remediation)))
     return lines
 
 
 def render_markdown(report):
     """report.md (text): the totals, the framework scores, the changes since the last report, one
-    line per control that is not pass (regions folded, worst first, with its remediation), then
-    per account its task errors and every finding that is not pass, worst first, compact."""
+    line per control that is not pass over every account (regions and accounts folded, worst
+    first, with its remediation), then per account its task errors and the findings that are
+    not pass, worst first, folded (_DETAIL_NOTE)."""
     lines = [
         "# bulwark.aws drift report",
         "",
@@ -176,8 +410,9 @@ def render_markdown(report):
     lines.append("")
     lines.append("`error` counts findings that could not be evaluated; `task errors` are tasks that "
                  "failed without a finding (for example a role that cannot be assumed).")
-    lines += _framework_lines(report) + _changes_lines(report) + _control_lines(report)
-    lines += ["", "## Detail per account"]
+    universes = _universes(report)
+    lines += _framework_lines(report) + _changes_lines(report, universes) + _control_lines(report, universes)
+    lines += ["", "## Detail per account", "", _DETAIL_NOTE]
     for account in report["accounts"]:
         c = counts(account["findings"])
         lines += ["", "### %s" % _md(account_label(account)), ""]
@@ -187,14 +422,9 @@ def render_markdown(report):
             lines += ["", "#### Task errors", ""]
             for error in account["errors"]:
                 lines.append("- **error** in task %s: %s" % (_code(error["task"]), _md(error["message"])))
-        open_findings = [f for f in account["findings"] if f["status"] != "pass"]
-        if open_findings:
-            lines += ["", "#### Findings that are not pass, worst first", ""]
-            for f, regions in _same_but_region(open_findings):
-                where = _md(regions[0]) if len(regions) == 1 else "%d regions: %s" % (
-                    len(regions), ", ".join(_md(r) for r in regions))
-                lines.append("- **%s** %s on %s (%s): %s" % (
-                    f["status"], _code(f["control"]), _code(f["resource"]), where, _md(f["message"])))
+        detail = _detail_lines(account, universes.get(_account_key(account), set()))
+        if detail:
+            lines += ["", "#### Findings that are not pass, worst first", ""] + detail
         elif account["findings"]:
             lines += ["", "Every finding is `pass`."]
     lines.append("")
