@@ -23,7 +23,9 @@ description:
     control catalogue. The description is the finding's status and message.
   - The C(Id) is C(bulwark.aws/<control>/<region>/<sha256 of account and resource>), so a later run updates the same
     finding. V(drift) and V(fail) are C(FAILED), V(manual) is C(WARNING), V(error) is C(NOT_AVAILABLE), all
-    C(ACTIVE). V(pass), V(fixed) and V(waived) are C(PASSED) and C(ARCHIVED).
+    C(ACTIVE). V(pass), V(fixed) and V(waived) are C(PASSED) and C(ARCHIVED), and are sent only when Security Hub
+    has a finding of that id: a pass is news only when it resolves something there (Security Hub bills every
+    finding it ingests).
   - A finding that was C(ACTIVE) and passes now, or is waived, is resolved. Its workflow is set to C(RESOLVED)
     (C(SUPPRESSED) when waived) with C(BatchUpdateFindings). With O(resolve_absent), so is a previously
     C(ACTIVE) finding that the run no longer has, but only when the run has findings of its control in its
@@ -82,10 +84,11 @@ counts:
   description:
     - How many findings were sent (in check mode, would be sent), by kind. V(new) had no finding of its id yet,
       V(updated) changed, V(refreshed) stayed the same but was last sent more than 7 days ago, V(resolved) were
-      archived, V(unchanged) were not sent.
+      archived. Not sent: V(unchanged) (Security Hub has them as they are) and V(passing) (they pass, and
+      Security Hub has no finding of their id to resolve).
   returned: always
   type: dict
-  sample: {new: 12, updated: 3, refreshed: 0, resolved: 5, unchanged: 210}
+  sample: {new: 12, updated: 3, refreshed: 0, resolved: 5, unchanged: 210, passing: 130}
 errors:
   description: What Security Hub refused or could not be called. The module fails when there is any.
   returned: always
@@ -116,7 +119,7 @@ actions:
   returned: always
   type: list
   elements: str
-  sample: ["sent 12 new, 3 updated, 0 refreshed, 5 resolved finding(s) to Security Hub in eu-west-1; 210 unchanged"]
+  sample: ["sent 12 new, 3 updated, 0 refreshed, 5 resolved finding(s) to Security Hub in eu-west-1; not sent: 210 unchanged, 130 passing"]
 """
 
 from ansible_collections.bulwark.aws.plugins.module_utils.securityhub.export import DEFINITION

@@ -62,7 +62,8 @@ def test_check_sends_nothing_audit_only_sends_apply_resolves_and_a_rerun_sends_n
         check = play("check", "--check")
     assert check.returncode == 0, check
     assert rec.writes() == []
-    assert "Security Hub: would send 8 new, 0 updated, 0 refreshed, 0 resolved finding(s) to Security Hub in us-east-1; 0 unchanged" \
+    assert "Security Hub: would send 8 new, 0 updated, 0 refreshed, 0 resolved finding(s) to Security Hub in us-east-1; " \
+        "not sent: 0 unchanged, 0 passing" \
         in check.stdout
     assert hub_findings(hub) == {}
 
@@ -93,7 +94,7 @@ def test_check_sends_nothing_audit_only_sends_apply_resolves_and_a_rerun_sends_n
     assert again.recap["acct-a"]["changed"] == 0, changed_tasks(again)
     assert rec.writes() == []
     assert "Security Hub: sent 0 new, 0 updated, 0 refreshed, 0 resolved finding(s) to Security Hub in us-east-1; " \
-        "8 unchanged" in again.stdout
+        "not sent: 8 unchanged, 0 passing" in again.stdout
 
 
 def test_off_by_default(play, hub, moto_server):

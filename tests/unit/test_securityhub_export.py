@@ -161,27 +161,37 @@ def test_batches():
 def test_first_export_creates_a_second_sends_nothing_and_a_later_one_refreshes(hub):
     findings = [fd(MIN_LENGTH, "drift"), fd(SYMBOLS, "pass"), fd(USER_MFA, "fail", resource="user/alice")]
     first = run(hub, findings, T1)
-    assert first["counts"] == counts(new=3) and first["errors"] == []
+    # the pass has nothing to resolve in Security Hub: not sent
+    assert first["counts"] == counts(new=2, passing=1) and first["errors"] == []
     assert first["product_arn"] == ARN and first["region"] == REGION
     found = all_findings(hub)
-    assert set(found) == {asff.finding_id(ACCOUNT, f["region"], f["control"], f["resource"]) for f in findings}
+    assert set(found) == {asff.finding_id(ACCOUNT, f["region"], f["control"], f["resource"])
+                          for f in findings if f["status"] != "pass"}
     assert all(f["ProductArn"] == ARN for f in found.values())
 
     del hub.calls[:]
     second = run(hub, findings, T2)  # nothing a reader sees changed: nothing is sent
-    assert second["counts"] == counts(unchanged=3)
+    assert second["counts"] == counts(unchanged=2, passing=1)
     assert hub.calls == ["GetFindings"]
     assert all(f["UpdatedAt"] == "2026-03-01T12:00:00.000Z" for f in all_findings(hub).values())
 
-    # last sent more than REFRESH_AFTER ago: the active ones are sent again, the same findings; the
-    # passing one is archived and stays as it is
-    later = run(hub, findings, LATER)
-    assert later["counts"] == counts(refreshed=2, unchanged=1)
+    later = run(hub, findings, LATER)  # last sent more than REFRESH_AFTER ago: sent again, the same findings
+    assert later["counts"] == counts(refreshed=2, passing=1)
     again = all_findings(hub)
     assert set(again) == set(found)
     for fid, f in again.items():
-        assert f["UpdatedAt"] == (asff.timestamp(LATER) if f["RecordState"] == "ACTIVE" else "2026-03-01T12:00:00.000Z")
+        assert f["UpdatedAt"] == asff.timestamp(LATER)
         assert f["CreatedAt"] == found[fid]["CreatedAt"] == "2026-03-01T12:00:00.000Z"
+
+
+def test_a_pass_whose_resource_was_renamed_by_its_fix_is_not_a_change(hub):
+    """guardduty.enabled fixes resource guardduty-detector; the next run passes detector/<id>."""
+    run(hub, [fd("guardduty.enabled", "drift", resource="guardduty-detector", region=REGION)], T1)
+    fixed = run(hub, [fd("guardduty.enabled", "fixed", resource="guardduty-detector", region=REGION)], T2)
+    assert fixed["counts"] == counts(resolved=1)
+    again = run(hub, [fd("guardduty.enabled", "pass", resource="detector/0123", region=REGION)], T2)
+    assert again["counts"] == counts(passing=1)
+    assert [f["RecordState"] for f in all_findings(hub).values()] == ["ARCHIVED"]
 
 
 def test_a_finding_whose_message_changed_is_updated(hub):

@@ -20,6 +20,11 @@ BatchImportFindings and BatchUpdateFindings; retries are botocore's (core/aws.py
      now and then; sending it every run would make every run a change;
    - unchanged: not sent (also a finding resolved before that still passes, whatever its
      text: fixed, then pass);
+   - passing: passes (or is waived) and Security Hub has no finding of its id: not sent.
+     Security Hub shows what needs work, and bills every finding it ingests; a pass is only
+     news when it resolves a finding Security Hub has. (A resource's name also changes once a
+     fix creates it, guardduty-detector then detector/<id>: sending those would make every
+     second run a change.)
    - resolved: a previously ACTIVE finding that passes now (or is waived), or that the run
      no longer has (its user or bucket is gone) although it evaluated its control in its
      region. A run of fewer controls or regions resolves nothing it did not check.
@@ -51,7 +56,8 @@ from ansible_collections.bulwark.aws.plugins.module_utils.securityhub import asf
 UPDATE_BATCH_SIZE = 100  # BatchUpdateFindings: at most 100 FindingIdentifiers per call
 OPERATIONS = ("GetFindings", "BatchImportFindings", "BatchUpdateFindings")
 REFRESH_AFTER = datetime.timedelta(days=7)
-KINDS = ("new", "updated", "refreshed", "resolved", "unchanged")
+KINDS = ("new", "updated", "refreshed", "resolved", "unchanged", "passing")
+COUNTED = ("unchanged", "passing")  # counted, not sent
 NOT_ENABLED = ("InvalidAccessException", "ResourceNotFoundException")
 FINDING_KEYS = ("control", "status", "resource", "region")
 
@@ -145,10 +151,11 @@ def _archived(found, now):
 
 
 def plan(findings, known, account_id, home_region, partition, now, resolve_absent=True):
-    """What to send: {kind: [asff]} for the KINDS but unchanged (a count), {id: workflow} to set,
-    and [failed] for findings too large to send. Pure: ``known`` is what previous() read."""
-    out = dict((kind, []) for kind in KINDS if kind != "unchanged")
-    out.update(unchanged=0, workflow={}, failed=[])
+    """What to send: {kind: [asff]} for the KINDS sent, {kind: n} for those COUNTED, {id:
+    workflow} to set, and [failed] for findings too large to send. Pure: ``known`` is what
+    previous() read."""
+    out = dict((kind, 0 if kind in COUNTED else []) for kind in KINDS)
+    out.update(workflow={}, failed=[])
     active = set(i for i, f in known.items() if f.get("RecordState") == "ACTIVE")
     sent, scope = set(), set()
     for finding in findings:
@@ -164,7 +171,9 @@ def plan(findings, known, account_id, home_region, partition, now, resolve_absen
             out["failed"].append({"id": a["Id"], "code": "TooLarge", "message": "over 240 KB as ASFF; not sent"})
             continue
         status = finding["status"]
-        if found is None:
+        if found is None and status in asff.RESOLVED_STATUSES:
+            out["passing"] += 1
+        elif found is None:
             out["new"].append(a)
         elif a["Id"] in active and status in asff.RESOLVED_STATUSES:
             out["resolved"].append(a)
@@ -243,7 +252,7 @@ def export_account(client, account_id, partition, findings, now, write=True, res
         result.update(counts=dict((k, 0) for k in KINDS), errors=[entry])
         return result
     todo = plan(findings, known, account_id, home_region, partition, now, resolve_absent)
-    result["counts"] = dict((k, todo[k] if k == "unchanged" else len(todo[k])) for k in KINDS)
+    result["counts"] = dict((k, todo[k] if k in COUNTED else len(todo[k])) for k in KINDS)
     result["errors"].extend(todo["failed"])
     if write:
         sending = todo["new"] + todo["updated"] + todo["refreshed"] + todo["resolved"]
@@ -257,8 +266,9 @@ def export_account(client, account_id, partition, findings, now, write=True, res
 def _summary(result, check_mode):
     c = result["counts"]
     verb = "would send" if check_mode else "sent"
-    return ("%s %d new, %d updated, %d refreshed, %d resolved finding(s) to Security Hub in %s; %d unchanged"
-            % (verb, c["new"], c["updated"], c["refreshed"], c["resolved"], result["region"], c["unchanged"]))
+    return ("%s %d new, %d updated, %d refreshed, %d resolved finding(s) to Security Hub in %s; not sent: "
+            "%d unchanged, %d passing" % (verb, c["new"], c["updated"], c["refreshed"], c["resolved"],
+                                          result["region"], c["unchanged"], c["passing"]))
 
 
 def body(m):
