@@ -24,8 +24,8 @@ description:
   - The C(Id) is C(bulwark.aws/<control>/<region>/<sha256 of account and resource>), so a later run updates the same
     finding. V(drift) and V(fail) are C(FAILED), V(manual) is C(WARNING), V(error) is C(NOT_AVAILABLE), all
     C(ACTIVE). V(pass), V(fixed) and V(waived) are C(PASSED) and C(ARCHIVED), and are sent only when Security Hub
-    has a finding of that id: a pass is news only when it resolves something there (Security Hub bills every
-    finding it ingests).
+    has a finding of that id, since a pass is news only when it resolves something there (and Security Hub
+    bills every finding it ingests).
   - A finding that was C(ACTIVE) and passes now, or is waived, is resolved. Its workflow is set to C(RESOLVED)
     (C(SUPPRESSED) when waived) with C(BatchUpdateFindings). With O(resolve_absent), so is a previously
     C(ACTIVE) finding that the run no longer has, but only when the run has findings of its control in its
@@ -84,7 +84,7 @@ counts:
   description:
     - How many findings were sent (in check mode, would be sent), by kind. V(new) had no finding of its id yet,
       V(updated) changed, V(refreshed) stayed the same but was last sent more than 7 days ago, V(resolved) were
-      archived. Not sent: V(unchanged) (Security Hub has them as they are) and V(passing) (they pass, and
+      archived. Not sent were V(unchanged) (Security Hub has them as they are) and V(passing) (they pass, and
       Security Hub has no finding of their id to resolve).
   returned: always
   type: dict
