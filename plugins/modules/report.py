@@ -25,6 +25,8 @@ description:
     V(error) finding naming why (the failure of its role, or the play failing on that host), so a run
     never silently checks less than was asked. When no control was selected at all, every account gets a
     task error.
+  - When the P(bulwark.aws.report#role) role ran P(bulwark.aws.securityhub_export#module) on a host (before this
+    task), a failed export is a task error of that account, and a summary line says what the export sent.
   - Computes whether the run fails under O(fail_on) and returns it as RV(gate); the
     P(bulwark.aws.report#role) role fails the run with that message. It does not fail by itself, so the
     files are always written first.
