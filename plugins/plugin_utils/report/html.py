@@ -214,6 +214,17 @@ def _task_errors(report):
     return head + rows + [u"</tbody></table></section>"]
 
 
+def _code(value):
+    return u"<code>%s</code>" % _e(value)
+
+
+def _table(headers, rows):
+    """A table: ``headers`` (plain text) over ``rows``, each a sequence of cells in HTML, escaped already."""
+    return ([u"<table><thead><tr>%s</tr></thead><tbody>" % u"".join(u"<th>%s</th>" % h for h in headers)]
+            + [u"<tr>%s</tr>" % u"".join(u"<td>%s</td>" % cell for cell in row) for row in rows]
+            + [u"</tbody></table>"])
+
+
 def _frameworks(report, labels):
     out = [u'<section id="frameworks"><h2>Frameworks</h2>']
     frameworks = report.get("frameworks")
@@ -232,25 +243,20 @@ def _frameworks(report, labels):
             _counts(framework.get("counts"), REQUIREMENT_STATUSES)))
         accounts = score.get("accounts") or {}
         if accounts:
-            out.append(u"<table><thead><tr><th>account</th><th>score</th></tr></thead><tbody>")
-            for account_id in sorted(accounts):
-                out.append(u"<tr><td>%s</td><td>%s</td></tr>" % (
-                    _e(labels.get(account_id, account_id)), _percent(accounts[account_id])))
-            out.append(u"</tbody></table>")
+            out += _table(("account", "score"), [(_e(labels.get(a, a)), _percent(accounts[a])) for a in sorted(accounts)])
         failing = sum(1 for r in requirements if r.get("status") in ("fail", "error"))
         out.append(u"<details%s><summary>%d requirement(s), %d failing or in error (failing first)</summary>" % (
             u" open" if failing else u"", len(requirements), failing))
         if requirements:
-            out.append(u"<table><thead><tr><th>requirement</th><th>status</th><th>controls</th><th>accounts</th>"
-                       u"</tr></thead><tbody>")
+            rows = []
             ranked = sorted(requirements, key=lambda r: _REQUIREMENT_RANK.get(r.get("status"), len(_REQUIREMENT_RANK)))
             for requirement in ranked:  # failing first, then the document's (catalogue) order
                 per_account = requirement.get("accounts") or {}
-                out.append(u"<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
+                rows.append((
                     _e(requirement.get("id")), _status(requirement.get("status")),
                     u" ".join(u"<code>%s</code>" % _e(c) for c in requirement.get("controls") or []),
                     u", ".join(u"%s: %s" % (_e(labels.get(a, a)), _status(per_account[a])) for a in sorted(per_account))))
-            out.append(u"</tbody></table>")
+            out += _table(("requirement", "status", "controls", "accounts"), rows)
         out.append(u"</details></section>")
     out.append(u"</section>")
     return out
@@ -274,13 +280,9 @@ def _changes(report, labels):
         if not keys:
             out.append(u'<p class="muted">None.</p>')
             continue
-        out.append(u"<table><thead><tr><th>account</th><th>control</th><th>resource</th><th>region</th><th>status</th>"
-                   u"</tr></thead><tbody>")
-        for k in keys:
-            out.append(u"<tr><td>%s</td><td><code>%s</code></td><td><code>%s</code></td><td>%s</td><td>%s</td></tr>" % (
-                _e(labels.get(k.get("account_id"), k.get("account_id") or k.get("host"))), _e(k.get("control")),
-                _e(k.get("resource")), _e(k.get("region")), _status(k.get("status"))))
-        out.append(u"</tbody></table>")
+        out += _table(("account", "control", "resource", "region", "status"), [(
+            _e(labels.get(k.get("account_id"), k.get("account_id") or k.get("host"))), _code(k.get("control")),
+            _code(k.get("resource")), _e(k.get("region")), _status(k.get("status"))) for k in keys])
     out.append(u"</section>")
     return out
 
@@ -294,8 +296,7 @@ def _controls(report, labels):
     if not controls:
         out.append(u'<p class="muted">No control was evaluated.</p></section>')
         return out
-    out.append(u"<table><thead><tr><th>account</th><th>control</th><th>title</th><th>severity</th><th>status</th>"
-               u"<th>findings</th><th>not pass</th></tr></thead><tbody>")
+    rows = []
     for c in controls:
         resources = c.get("resources") or {}
         regions = c.get("regions") or {}
@@ -304,11 +305,12 @@ def _controls(report, labels):
             bad.append(u"%s %s%s" % (
                 _status(status), u", ".join(u"<code>%s</code>" % _e(r) for r in resources.get(status) or []),
                 u" in %s" % _e(", ".join(regions[status])) if regions.get(status) else u""))
-        out.append(u"<tr><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
-            _e(labels.get(c.get("account_id"), c.get("account_id") or c.get("host"))), _e(c.get("control")),
+        rows.append((
+            _e(labels.get(c.get("account_id"), c.get("account_id") or c.get("host"))), _code(c.get("control")),
             _e(c.get("title")), _severity(c.get("severity")), _status(c.get("status")),
             _counts(c.get("counts"), STATUSES), u"<br>".join(bad)))
-    out.append(u"</tbody></table></section>")
+    out += _table(("account", "control", "title", "severity", "status", "findings", "not pass"), rows)
+    out[-1] += u"</section>"
     return out
 
 
